@@ -1,0 +1,84 @@
+/**
+ * Every error code groupsync defines, across all packages. Codes are stable: match on them,
+ * never on messages.
+ */
+export type GroupsyncErrorCode =
+  // core preconditions
+  | 'DUPLICATE_GROUP_ID'
+  // manual-change lock
+  | 'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED'
+  // stores
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CONFLICT'
+  | 'STORE_INVALID_INPUT'
+  | 'GROUP_NOT_FOUND'
+  | 'GROUP_NAME_TAKEN'
+
+/** Options shared by every {@link GroupsyncError}. */
+export interface GroupsyncErrorOptions {
+  /** The underlying error (a driver error, a jose error). */
+  readonly cause?: unknown
+  /** Where in the input the problem is (a claim path, a field name). */
+  readonly path?: string
+  /** The offending value, when it is small and safe to show. */
+  readonly value?: unknown
+}
+
+/**
+ * Base class of every error groupsync raises or returns: a stable `code`, a message that says
+ * what to do, and the offending `path` or `value` where there is one.
+ *
+ * @example
+ * ```ts
+ * if (error instanceof GroupsyncError && error.code === 'STORE_UNAVAILABLE') retryLater()
+ * ```
+ */
+export class GroupsyncError<C extends string = GroupsyncErrorCode> extends Error {
+  /** Stable, SCREAMING_SNAKE error code. */
+  readonly code: C
+  /** Where in the input the problem is, if known. */
+  readonly path: string | undefined
+  /** The offending value, if known. */
+  readonly value: unknown
+
+  constructor(code: C, message: string, options: GroupsyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause })
+    this.name = new.target.name
+    this.code = code
+    this.path = options.path
+    this.value = options.value
+  }
+}
+
+/**
+ * A broken precondition of {@link computeMembershipDiff}: the inputs cannot describe a real
+ * organisation (for example two groups with the same id).
+ */
+export class MembershipInputError extends GroupsyncError<'DUPLICATE_GROUP_ID'> {
+  readonly _tag = 'MembershipInputError'
+}
+
+/** Codes a {@link StoreError} can carry. */
+export type StoreErrorCode =
+  | 'STORE_UNAVAILABLE'
+  | 'STORE_CONFLICT'
+  | 'STORE_INVALID_INPUT'
+  | 'GROUP_NOT_FOUND'
+  | 'GROUP_NAME_TAKEN'
+
+/**
+ * A failure reported by a {@link MembershipStore}: the store could not be reached
+ * (`STORE_UNAVAILABLE`), a concurrent change won (`STORE_CONFLICT`), the input cannot be stored
+ * (`STORE_INVALID_INPUT`, e.g. a NUL character), or a group rule was broken.
+ */
+export class StoreError extends GroupsyncError<StoreErrorCode> {
+  readonly _tag = 'StoreError'
+}
+
+/**
+ * A manual membership change refused because the organisation maps group memberships from its
+ * identity provider; the change must be made there.
+ */
+export class ManualMembershipManagementDisabledError extends GroupsyncError<'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED'> {
+  readonly _tag = 'ManualMembershipManagementDisabledError'
+}

@@ -1,0 +1,33 @@
+export { computeMembershipDiff, compareCodeUnits, compareGroups } from './compute-membership-diff.js'
+export type {
+  CaseOnlyMatch,
+  MembershipDiff,
+  MembershipDiffOptions,
+} from './compute-membership-diff.js'
+export type { MatchMode, OrgGroup } from './org-group.js'
+export {
+  GroupsyncError,
+  MembershipInputError,
+  StoreError,
+  ManualMembershipManagementDisabledError,
+} from './errors.js'
+export type { GroupsyncErrorCode, GroupsyncErrorOptions, StoreErrorCode } from './errors.js'
+export { left, right, isLeft, isRight } from './result.js'
+export type { Left, Right, Result } from './result.js'
+export { DEFAULT_ORG_SETTINGS } from './ports/membership-store.port.js'
+export type {
+  AuditEvent,
+  AuditEventInput,
+  AuditEventType,
+  AuditQuery,
+  JsonValue,
+  Membership,
+  MembershipSource,
+  MembershipStore,
+  OrgSettings,
+  StaleMember,
+  StoredGroup,
+  UserSyncChanges,
+  UserSyncDecision,
+  UserSyncSnapshot,
+} from './ports/membership-store.port.js'

@@ -1,0 +1,11 @@
+/**
+ * A group of an organisation in the application: what the claim's names are matched against.
+ * Callers may pass richer objects; groupsync hands the same objects back.
+ */
+export interface OrgGroup {
+  readonly id: string
+  readonly name: string
+}
+
+/** How a claim entry is compared with a group name (rule 1 of `docs/rules.md`). */
+export type MatchMode = 'exact' | 'case-insensitive'

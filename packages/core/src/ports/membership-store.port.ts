@@ -1,0 +1,200 @@
+import type { MatchMode, OrgGroup } from '../org-group.js'
+
+/** Who created a membership: the login sync, or an admin by hand. */
+export type MembershipSource = 'sync' | 'manual'
+
+/** An org group as a store keeps it. Names are unique within an organisation. */
+export interface StoredGroup extends OrgGroup {
+  readonly orgId: string
+  readonly createdAt: Date
+}
+
+/** One user's membership of one group, with where it came from. */
+export interface Membership {
+  readonly orgId: string
+  readonly groupId: string
+  readonly userId: string
+  readonly source: MembershipSource
+  readonly createdAt: Date
+}
+
+/** An organisation's group-mapping settings, as a store keeps them. */
+export interface OrgSettings {
+  /** When true, every login sets the user's memberships and manual changes are refused. */
+  readonly manageGroupMemberships: boolean
+  /** How claim entries are compared with group names. */
+  readonly matchMode: MatchMode
+}
+
+/** The settings of an organisation that has never stored any. */
+export const DEFAULT_ORG_SETTINGS: OrgSettings = {
+  manageGroupMemberships: false,
+  matchMode: 'exact',
+}
+
+/** A JSON value, for the free-form detail of an audit event. */
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly JsonValue[]
+  | { readonly [key: string]: JsonValue }
+
+/** The kinds of audit event groupsync writes. */
+export type AuditEventType =
+  | 'membership.added'
+  | 'membership.removed'
+  | 'sync.denied'
+  | 'settings.changed'
+
+/** An audit event to append; the store stamps it with `seq` and `at`. */
+export interface AuditEventInput {
+  readonly type: AuditEventType
+  readonly orgId: string
+  readonly userId?: string
+  readonly groupId?: string
+  readonly groupName?: string
+  readonly source?: MembershipSource
+  /** SHA-256 hex digest of the claim that caused the event; never the raw token. */
+  readonly claimDigest?: string
+  /** Who acted, for manual changes and settings changes. */
+  readonly actor?: string
+  readonly detail?: { readonly [key: string]: JsonValue }
+}
+
+/** An appended audit event. `seq` increases strictly in the order events were committed. */
+export interface AuditEvent extends AuditEventInput {
+  readonly seq: number
+  readonly at: Date
+}
+
+/** What one user's unit of work sees: read once, at its start, under the per-user lock. */
+export interface UserSyncSnapshot {
+  readonly orgId: string
+  readonly userId: string
+  readonly settings: OrgSettings
+  /** All groups of the organisation. */
+  readonly groups: readonly StoredGroup[]
+  /** The user's memberships of the organisation's groups. */
+  readonly memberships: readonly Membership[]
+  /** When the user was last synced in this organisation, or null if never. */
+  readonly lastSyncedAt: Date | null
+}
+
+/** The writes of one unit of work, applied together or not at all. */
+export interface UserSyncChanges {
+  /** Groups (of this org) to add the user to; an existing membership is left as it is. */
+  readonly add: readonly { readonly groupId: string; readonly source: MembershipSource }[]
+  /** Groups (of this org) to remove the user from; absent memberships are ignored. */
+  readonly remove: readonly string[]
+  /** Audit events appended in the same transaction, in this order. */
+  readonly audit: readonly AuditEventInput[]
+  /** When given, recorded as the user's last sync time. */
+  readonly syncedAt?: Date
+}
+
+/**
+ * What the decide step of {@link MembershipStore.withUserSync} returns: the writes to apply
+ * (or null for none) and the value handed back to the caller.
+ */
+export interface UserSyncDecision<A> {
+  readonly changes: UserSyncChanges | null
+  readonly result: A
+}
+
+/** A user whose last sync in an organisation is older than some time. */
+export interface StaleMember {
+  readonly userId: string
+  readonly lastSyncedAt: Date
+}
+
+/** Which audit events to list. */
+export interface AuditQuery {
+  readonly userId?: string
+  /** Only events with a larger `seq`. */
+  readonly afterSeq?: number
+  readonly limit?: number
+}
+
+/**
+ * Where memberships live. Every operation rejects with a `StoreError` on failure
+ * (`STORE_UNAVAILABLE`, `STORE_CONFLICT`, `STORE_INVALID_INPUT`, `GROUP_NOT_FOUND`,
+ * `GROUP_NAME_TAKEN`) and then has changed nothing.
+ *
+ * Names and ids are arbitrary strings except that they may not hold a NUL character
+ * (`STORE_INVALID_INPUT`): Postgres text cannot, so no store accepts one.
+ */
+export interface MembershipStore {
+  /**
+   * One login's unit of work, serialised per (org, user): reads a snapshot, calls `decide`, and
+   * applies what it returns — memberships, audit events and last-sync time — all committed
+   * together or not at all. Calls for the same (org, user) run one after the other; calls for
+   * different users do not wait for each other. If `decide` throws, nothing is written.
+   *
+   * @example
+   * ```ts
+   * const diff = await store.withUserSync('org1', 'alice', (snap) => {
+   *   const d = computeMembershipDiff(claim, snap.groups, snap.memberships.map((m) => m.groupId))
+   *   return { result: d, changes: { add: d.toAdd.map((g) => ({ groupId: g.id, source: 'sync' })),
+   *     remove: d.toRemove.map((g) => g.id), audit: [], syncedAt: new Date() } }
+   * })
+   * ```
+   */
+  readonly withUserSync: <A>(
+    orgId: string,
+    userId: string,
+    decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A> | Promise<UserSyncDecision<A>>,
+  ) => Promise<A>
+
+  /** Creates a group; `GROUP_NAME_TAKEN` if the org has one of that name. */
+  readonly createGroup: (orgId: string, name: string) => Promise<StoredGroup>
+  /** Renames a group; `GROUP_NOT_FOUND`, or `GROUP_NAME_TAKEN` if another group has the name. */
+  readonly renameGroup: (orgId: string, groupId: string, name: string) => Promise<StoredGroup>
+  /** Deletes a group and all its memberships; `GROUP_NOT_FOUND` if there is none. */
+  readonly deleteGroup: (orgId: string, groupId: string) => Promise<void>
+  /** The org's groups, ordered by name then id (UTF-16 code units). */
+  readonly listGroups: (orgId: string) => Promise<readonly StoredGroup[]>
+
+  /** The org's settings; {@link DEFAULT_ORG_SETTINGS} if never set. */
+  readonly getOrgSettings: (orgId: string) => Promise<OrgSettings>
+  /**
+   * Stores the org's settings and appends the given audit events in the same transaction, so
+   * that turning mapping on or off is never unaudited.
+   */
+  readonly setOrgSettings: (
+    orgId: string,
+    settings: OrgSettings,
+    audit: readonly AuditEventInput[],
+  ) => Promise<void>
+
+  /**
+   * Adds a member with the given source and appends the audit events, together; returns false
+   * (and writes nothing) if the user already was a member. `GROUP_NOT_FOUND` if no such group.
+   * Does not check the manual-change lock: the sync service does.
+   */
+  readonly addMember: (
+    orgId: string,
+    groupId: string,
+    userId: string,
+    source: MembershipSource,
+    audit: readonly AuditEventInput[],
+  ) => Promise<boolean>
+  /** Removes a member and appends the audit events, together; false (nothing written) if absent. */
+  readonly removeMember: (
+    orgId: string,
+    groupId: string,
+    userId: string,
+    audit: readonly AuditEventInput[],
+  ) => Promise<boolean>
+  /** The members of a group, ordered by user id; `GROUP_NOT_FOUND` if no such group. */
+  readonly listMembers: (orgId: string, groupId: string) => Promise<readonly Membership[]>
+  /** A user's memberships in an org, ordered by group id. */
+  readonly listUserMemberships: (orgId: string, userId: string) => Promise<readonly Membership[]>
+  /** Users whose last sync in the org is strictly older than `olderThan`, oldest first. */
+  readonly listStaleMembers: (orgId: string, olderThan: Date) => Promise<readonly StaleMember[]>
+  /** The org's audit events in `seq` order. */
+  readonly listAuditEvents: (orgId: string, query?: AuditQuery) => Promise<readonly AuditEvent[]>
+  /** Releases connections the store opened itself; a pool the caller passed in stays open. */
+  readonly close: () => Promise<void>
+}
