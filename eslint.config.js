@@ -11,7 +11,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: true,
+        // tsconfig.test.json covers src and test of each package, so tests are linted with types too.
+        project: ['packages/*/tsconfig.test.json'],
         tsconfigRootDir: import.meta.dirname,
       },
     },

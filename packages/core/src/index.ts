@@ -1,4 +1,8 @@
-export { computeMembershipDiff, compareCodeUnits, compareGroups } from './compute-membership-diff.js'
+export {
+  computeMembershipDiff,
+  compareCodeUnits,
+  compareGroups,
+} from './compute-membership-diff.js'
 export type {
   CaseOnlyMatch,
   MembershipDiff,

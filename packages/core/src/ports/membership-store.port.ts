@@ -34,19 +34,11 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
 
 /** A JSON value, for the free-form detail of an audit event. */
 export type JsonValue =
-  | string
-  | number
-  | boolean
-  | null
-  | readonly JsonValue[]
-  | { readonly [key: string]: JsonValue }
+  string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
 /** The kinds of audit event groupsync writes. */
 export type AuditEventType =
-  | 'membership.added'
-  | 'membership.removed'
-  | 'sync.denied'
-  | 'settings.changed'
+  'membership.added' | 'membership.removed' | 'sync.denied' | 'settings.changed'
 
 /** An audit event to append; the store stamps it with `seq` and `at`. */
 export interface AuditEventInput {
