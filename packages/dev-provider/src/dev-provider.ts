@@ -1,0 +1,164 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { exportJWK, generateKeyPair } from 'jose'
+import type { Account, Configuration } from 'oidc-provider'
+import { quietly } from './internal/quietly.js'
+
+/** How to start a {@link DevProvider}. */
+export interface DevProviderOptions {
+  /**
+   * The accounts that can log in, by `sub`, with their groups. A `sub` not listed here can log in
+   * too, and gets no groups claim at all (the "absent" case).
+   */
+  readonly accounts: Readonly<Record<string, readonly string[]>>
+  /**
+   * Where the groups go: `id_token` (the ID token and userinfo both carry them, as with
+   * `conformIdTokenClaims: false`) or `userinfo` (userinfo only, the OIDC default for the
+   * authorization code flow). Default `id_token`.
+   */
+  readonly groupsIn?: 'id_token' | 'userinfo'
+  /** The name of the groups claim, released with the `groups` scope. Default `groups`. */
+  readonly groupsClaimName?: string
+  /** The TCP port on 127.0.0.1; default 0 (an ephemeral port). */
+  readonly port?: number
+  /** The one registered client's id (a public client using PKCE). Default `groupsync-dev`. */
+  readonly clientId?: string
+  /** The client's registered redirect URI; never served, only read. Default `http://127.0.0.1/callback`. */
+  readonly redirectUri?: string
+}
+
+/** A running development OpenID Provider on loopback. */
+export interface DevProvider {
+  /** The issuer identifier, `http://127.0.0.1:PORT`. */
+  readonly issuer: string
+  /** The registered public client's id. */
+  readonly clientId: string
+  /** The registered client's redirect URI. */
+  readonly redirectUri: string
+  /** The provider's JWKS endpoint: the keys its ID tokens are signed with. */
+  readonly jwksUri: string
+  /** Changes a user's groups "at the provider"; the next login carries the new list. */
+  readonly setGroups: (sub: string, groups: readonly string[]) => void
+  /** Stops the provider and closes its open connections. */
+  readonly close: () => Promise<void>
+}
+
+const DEFAULT_CLIENT_ID = 'groupsync-dev'
+const DEFAULT_REDIRECT_URI = 'http://127.0.0.1/callback'
+const GROUPS_SCOPE = 'groups'
+const HOUR = 3600
+
+const listen = (server: Server, port: number): Promise<number> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject)
+      resolve((server.address() as AddressInfo).port)
+    })
+  })
+
+/**
+ * Starts a real OpenID Provider (panva's `oidc-provider`) on 127.0.0.1 with one public client,
+ * a `groups` scope and claim, development login and consent pages, and a fresh RS256 signing key.
+ * For tests and demos only: any login name is accepted with any password. It prints nothing.
+ *
+ * @example
+ * ```ts
+ * const provider = await startDevProvider({ accounts: { alice: ['admins', 'staff'] } })
+ * const login = await loginWithPkce(provider, 'alice')
+ * login.claims.groups // ['admins', 'staff']
+ * await provider.close()
+ * ```
+ */
+export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
+  const clientId = options.clientId ?? DEFAULT_CLIENT_ID
+  const redirectUri = options.redirectUri ?? DEFAULT_REDIRECT_URI
+  const claimName = options.groupsClaimName ?? 'groups'
+  const groups = new Map<string, readonly string[]>(
+    Object.entries(options.accounts).map(([sub, list]) => [sub, [...list]]),
+  )
+
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true })
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: randomUUID(),
+    alg: 'RS256',
+    use: 'sig',
+  }
+
+  const server = createServer()
+  const port = await listen(server, options.port ?? 0)
+  const issuer = `http://127.0.0.1:${port}`
+
+  const findAccount = (_ctx: unknown, sub: string): Account => ({
+    accountId: sub,
+    claims: () => {
+      const list = groups.get(sub)
+      return list === undefined ? { sub } : { sub, [claimName]: [...list] }
+    },
+  })
+
+  const configuration: Configuration = {
+    clients: [
+      {
+        client_id: clientId,
+        token_endpoint_auth_method: 'none',
+        redirect_uris: [redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
+    jwks: { keys: [signingKey] },
+    claims: { openid: ['sub'], [GROUPS_SCOPE]: [claimName] },
+    conformIdTokenClaims: options.groupsIn === 'userinfo',
+    findAccount,
+    features: { devInteractions: { enabled: true } },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    ttl: {
+      AccessToken: HOUR,
+      AuthorizationCode: 60,
+      IdToken: HOUR,
+      Interaction: HOUR,
+      Session: HOUR,
+      Grant: HOUR,
+    },
+    clientBasedCORS: () => false,
+    renderError: (ctx, out) => {
+      ctx.type = 'json'
+      ctx.body = out
+    },
+  }
+
+  // The import and the constructor print development-only notices (and, on Node 20, a runtime
+  // notice); a dev provider that exists to be quiet in tests and demos drops exactly those.
+  const provider = await quietly(async () => {
+    const { default: Provider } = await import('oidc-provider')
+    const instance = new Provider(issuer, configuration)
+    // Errors are answered to the client as OAuth error responses; Koa need not print them too.
+    instance.silent = true
+    const handle = instance.callback()
+    server.on('request', (request, response) => {
+      void handle(request, response)
+    })
+    return instance
+  })
+
+  return {
+    issuer,
+    clientId,
+    redirectUri,
+    jwksUri: new URL('/jwks', provider.issuer).href,
+    setGroups: (sub, list) => {
+      groups.set(sub, [...list])
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => {
+          if (error === undefined) resolve()
+          else reject(error)
+        })
+        server.closeAllConnections()
+      }),
+  }
+}
