@@ -1,1 +1,31 @@
-export {}
+export { ClaimsError } from './claims-error.js'
+export type { ClaimsErrorCode, ClaimsErrorOptions, ClaimSource } from './claims-error.js'
+export { formatDottedPath, formatJsonPointer, parseClaimPath } from './claim-path.js'
+export type { ClaimPath } from './claim-path.js'
+export { DEFAULT_MAX_GROUPS, DEFAULT_MAX_NAME_LENGTH, extractGroupsClaim } from './groups-claim.js'
+export type {
+  ClaimSources,
+  ExtractGroupsClaimInput,
+  GroupsClaimOptions,
+  GroupsClaimState,
+  KeycloakPathMode,
+} from './groups-claim.js'
+export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
+export type { IdTokenVerification, JwksInput } from './verify-id-token.js'
+export { readGroupsClaim } from './read-groups-claim.js'
+export type {
+  LoginClaimsInput,
+  ReadGroupsClaimOptions,
+  ReadGroupsClaimResult,
+} from './read-groups-claim.js'
+export {
+  createHttpDistributedClaimsResolver,
+  DEFAULT_DISTRIBUTED_MAX_BYTES,
+  DEFAULT_DISTRIBUTED_TIMEOUT_MS,
+} from './distributed-claims.js'
+export type {
+  DistributedClaimsFailure,
+  DistributedClaimsResolver,
+  HttpDistributedClaimsResolverOptions,
+  OverageState,
+} from './distributed-claims.js'

@@ -1,0 +1,85 @@
+import { isLeft, left, right } from 'fp-ts/lib/Either.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import type { JWTPayload } from 'jose'
+import { ClaimsError } from './claims-error.js'
+import {
+  extractGroupsClaim,
+  isJsonObject,
+  type GroupsClaimOptions,
+  type GroupsClaimState,
+} from './groups-claim.js'
+import { verifyIdToken, type IdTokenVerification } from './verify-id-token.js'
+
+/**
+ * What an OIDC login hands the application: the ID token to verify here, or the claims of an
+ * ID token already verified elsewhere (e.g. openid-client's `claims()`); the userinfo response
+ * and the access token when there are.
+ */
+export type LoginClaimsInput =
+  | { readonly idToken: string; readonly userinfo?: unknown; readonly accessToken?: string }
+  | {
+      readonly claims: Readonly<Record<string, unknown>>
+      readonly userinfo?: unknown
+      readonly accessToken?: string
+    }
+
+/** Options of {@link readGroupsClaim}: where the claim is, and how to verify an ID token. */
+export type ReadGroupsClaimOptions = GroupsClaimOptions & {
+  /** Required when the input is an `idToken`. */
+  readonly verification?: IdTokenVerification
+}
+
+/** The result of {@link readGroupsClaim}: the claim state and the verified ID token claims. */
+export interface ReadGroupsClaimResult {
+  readonly state: GroupsClaimState
+  readonly claims: JWTPayload
+}
+
+const invalid = (message: string, path: string): ClaimsError =>
+  new ClaimsError('CLAIMS_INPUT_INVALID', message, { path })
+
+/**
+ * Verifies the ID token (when given one) and reads the groups claim from it and the userinfo
+ * response: {@link verifyIdToken} then {@link extractGroupsClaim}.
+ *
+ * @example
+ * ```ts
+ * const result = await readGroupsClaim(
+ *   { idToken, userinfo },
+ *   { path: 'groups', verification: { issuer, audience: clientId, jwks: new URL(jwksUri), algorithms: ['RS256'] } },
+ * )()
+ * if (E.isRight(result) && result.right.state.state === 'present') use(result.right.state.groups)
+ * ```
+ */
+export function readGroupsClaim(
+  input: LoginClaimsInput,
+  options: ReadGroupsClaimOptions,
+): TaskEither<ClaimsError, ReadGroupsClaimResult> {
+  return async () => {
+    const given: unknown = input
+    let claims: JWTPayload
+    if (isJsonObject(given) && 'idToken' in given) {
+      if (options.verification === undefined) {
+        return left(
+          invalid(
+            'An idToken needs options.verification (issuer, audience, jwks, algorithms); pass claims instead if the token was verified already.',
+            'verification',
+          ),
+        )
+      }
+      const verified = await verifyIdToken(given['idToken'] as string, options.verification)()
+      if (isLeft(verified)) return verified
+      claims = verified.right
+    } else if (isJsonObject(given) && isJsonObject(given['claims'])) {
+      claims = given['claims']
+    } else {
+      return left(invalid('The login input needs an idToken string or a claims object.', 'idToken'))
+    }
+    const userinfo = given['userinfo']
+    const state = extractGroupsClaim(
+      userinfo === undefined ? { idTokenClaims: claims } : { idTokenClaims: claims, userinfo },
+      options,
+    )
+    return isLeft(state) ? state : right({ state: state.right, claims })
+  }
+}

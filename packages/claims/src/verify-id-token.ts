@@ -1,0 +1,233 @@
+import type { Either } from 'fp-ts/lib/Either.js'
+import { left, right } from 'fp-ts/lib/Either.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  jwtVerify,
+  type JSONWebKeySet,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose'
+import { ClaimsError } from './claims-error.js'
+
+/** The keys that may sign a token: a JWKS URL, a JSON Web Key Set, or a jose key getter. */
+export type JwksInput = URL | JSONWebKeySet | JWTVerifyGetKey
+
+/** How to verify an ID token (OIDC Core 3.1.3.7). */
+export interface IdTokenVerification {
+  /** The expected `iss`: the provider's issuer identifier. */
+  readonly issuer: string
+  /** The expected `aud`: the application's client id. */
+  readonly audience: string
+  /**
+   * The provider's keys: its `jwks_uri` as a `URL` (fetched and cached by jose), a JSON Web Key
+   * Set, or a jose key getter such as `createRemoteJWKSet(...)`.
+   */
+  readonly jwks: JwksInput
+  /** The signing algorithms accepted, e.g. `['RS256']`. Explicit; `none` is refused. */
+  readonly algorithms: readonly string[]
+  /** Clock skew allowed on `exp`, `iat` and `nbf`, in seconds. Default 30. */
+  readonly clockToleranceSeconds?: number
+  /** The `nonce` sent in the authorization request; when set the token must carry it. */
+  readonly nonce?: string
+}
+
+/** Default clock tolerance, in seconds. */
+export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30
+
+const remoteKeySets = new Map<string, JWTVerifyGetKey>()
+const localKeySets = new WeakMap<JSONWebKeySet, JWTVerifyGetKey>()
+const MAX_REMOTE_KEY_SETS = 64
+
+/**
+ * One key getter per JWKS, so a remote JWKS is fetched once and then served from jose's cache
+ * instead of on every login.
+ */
+function keyGetter(jwks: JwksInput): JWTVerifyGetKey {
+  if (typeof jwks === 'function') return jwks
+  if (jwks instanceof URL) {
+    let getter = remoteKeySets.get(jwks.href)
+    if (getter === undefined) {
+      if (remoteKeySets.size >= MAX_REMOTE_KEY_SETS) remoteKeySets.clear()
+      getter = createRemoteJWKSet(jwks)
+      remoteKeySets.set(jwks.href, getter)
+    }
+    return getter
+  }
+  let getter = localKeySets.get(jwks)
+  if (getter === undefined) {
+    getter = createLocalJWKSet(jwks)
+    localKeySets.set(jwks, getter)
+  }
+  return getter
+}
+
+/** What {@link verifyJwt} checks; shared by ID tokens and signed distributed claims. */
+export interface JwtChecks {
+  readonly issuer: string
+  readonly audience?: string
+  readonly jwks: JwksInput
+  readonly algorithms: readonly string[]
+  readonly clockToleranceSeconds?: number
+}
+
+const invalidOption = (field: string, message: string): ClaimsError =>
+  new ClaimsError('CLAIMS_INPUT_INVALID', message, { path: field })
+
+/** Checks verification options before any token is looked at ("none" is refused here). */
+export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks> {
+  const { issuer, audience, jwks, algorithms, clockToleranceSeconds } = checks as Partial<JwtChecks>
+  if (typeof issuer !== 'string' || issuer === '') {
+    return left(invalidOption('issuer', 'verification.issuer must be the issuer identifier.'))
+  }
+  if (audience !== undefined && (typeof audience !== 'string' || audience === '')) {
+    return left(invalidOption('audience', 'verification.audience must be the client id.'))
+  }
+  const isKeySet =
+    jwks instanceof URL ||
+    typeof jwks === 'function' ||
+    (typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys))
+  if (!isKeySet) {
+    return left(
+      invalidOption(
+        'jwks',
+        'verification.jwks must be a JWKS URL, a JSON Web Key Set or a key getter.',
+      ),
+    )
+  }
+  if (
+    !Array.isArray(algorithms) ||
+    algorithms.length === 0 ||
+    !algorithms.every(
+      (alg) => typeof alg === 'string' && alg !== '' && alg.toLowerCase() !== 'none',
+    )
+  ) {
+    return left(
+      invalidOption(
+        'algorithms',
+        'verification.algorithms must list the signing algorithms to accept (e.g. ["RS256"]); "none" is never accepted.',
+      ),
+    )
+  }
+  if (
+    clockToleranceSeconds !== undefined &&
+    !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)
+  ) {
+    return left(
+      invalidOption('clockToleranceSeconds', 'verification.clockToleranceSeconds must be >= 0.'),
+    )
+  }
+  return right(checks)
+}
+
+/**
+ * Verifies a compact JWS JWT with jose: signature against the key set, allowed algorithms,
+ * `iss`, `aud` when given, and `exp`/`nbf`/`iat` with the clock tolerance. Rejects with jose's
+ * error.
+ */
+export async function verifyJwt(
+  token: string,
+  checks: JwtChecks,
+  requiredClaims: readonly string[],
+): Promise<JWTPayload> {
+  const { payload } = await jwtVerify(token, keyGetter(checks.jwks), {
+    issuer: checks.issuer,
+    ...(checks.audience === undefined ? {} : { audience: checks.audience }),
+    algorithms: [...checks.algorithms],
+    clockTolerance: checks.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    requiredClaims: [...requiredClaims],
+  })
+  return payload
+}
+
+const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat'] as const
+
+/** The OIDC checks jose does not make itself: `azp` (several audiences) and `nonce`. */
+function checkOidcClaims(payload: JWTPayload, options: IdTokenVerification): void {
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud]
+  const azp = payload['azp']
+  if (audiences.length > 1 && azp === undefined) {
+    throw new errors.JWTClaimValidationFailed(
+      'an ID token with several audiences must carry "azp"',
+      payload,
+      'azp',
+      'missing',
+    )
+  }
+  if (azp !== undefined && azp !== options.audience) {
+    throw new errors.JWTClaimValidationFailed(
+      'unexpected "azp" claim value',
+      payload,
+      'azp',
+      'check_failed',
+    )
+  }
+  if (options.nonce !== undefined && payload['nonce'] !== options.nonce) {
+    throw new errors.JWTClaimValidationFailed(
+      payload['nonce'] === undefined
+        ? 'missing required "nonce" claim'
+        : 'unexpected "nonce" claim value',
+      payload,
+      'nonce',
+      payload['nonce'] === undefined ? 'missing' : 'check_failed',
+    )
+  }
+}
+
+/** The code of a jose error, or a stable stand-in for anything else (a network failure). */
+export const joseCode = (error: unknown): string =>
+  error instanceof errors.JOSEError ? error.code : 'ERR_NOT_JOSE'
+
+/**
+ * Verifies an OIDC ID token with jose and returns its claims: signature against the provider's
+ * keys, the allowed algorithms (never `none`), `iss`, `aud` (and `azp` when there are several
+ * audiences), `exp`/`iat`/`nbf` with a clock tolerance, and `nonce` when one is expected. Every
+ * failure is `ID_TOKEN_INVALID` with the jose error code as `value` and the jose error as
+ * `cause`; bad options are `CLAIMS_INPUT_INVALID`.
+ *
+ * @example
+ * ```ts
+ * const claims = await verifyIdToken(idToken, {
+ *   issuer: 'https://idp.example.com',
+ *   audience: 'my-client-id',
+ *   jwks: new URL('https://idp.example.com/jwks'),
+ *   algorithms: ['RS256'],
+ *   nonce,
+ * })()
+ * ```
+ */
+export function verifyIdToken(
+  idToken: string,
+  options: IdTokenVerification,
+): TaskEither<ClaimsError, JWTPayload> {
+  return async () => {
+    const checked = checkJwtChecks(options)
+    if (checked._tag === 'Left') return checked
+    if (options.nonce !== undefined && typeof (options.nonce as unknown) !== 'string') {
+      return left(invalidOption('nonce', 'verification.nonce must be a string.'))
+    }
+    if (typeof (idToken as unknown) !== 'string') {
+      return left(
+        new ClaimsError('CLAIMS_INPUT_INVALID', 'idToken must be the compact ID token string.', {
+          path: 'idToken',
+        }),
+      )
+    }
+    try {
+      const payload = await verifyJwt(idToken, options, ID_TOKEN_CLAIMS)
+      checkOidcClaims(payload, options)
+      return right(payload)
+    } catch (error) {
+      const code = joseCode(error)
+      return left(
+        new ClaimsError(
+          'ID_TOKEN_INVALID',
+          `The ID token was refused (${code}); the login must not proceed. Check the issuer, client id, algorithms and keys, or ask the user to log in again.`,
+          { cause: error, value: code },
+        ),
+      )
+    }
+  }
+}
