@@ -35,3 +35,16 @@ export type {
   UserSyncDecision,
   UserSyncSnapshot,
 } from './ports/membership-store.port.js'
+export {
+  MAX_STORE_ID_LENGTH,
+  MIN_STORE_TIME,
+  MAX_STORE_TIME,
+  assertAuditEvents,
+  assertAuditQuery,
+  assertMembershipSource,
+  assertOrgSettings,
+  assertStoreDate,
+  assertStoreId,
+  assertStoreText,
+  assertUserSyncChanges,
+} from './store-input.js'

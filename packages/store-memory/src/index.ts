@@ -1,1 +1,5 @@
-export {}
+export { createMemoryMembershipStore } from './memory-membership-store.js'
+export type {
+  MemoryMembershipStoreOptions,
+  MemoryStoreFaultPoint,
+} from './memory-membership-store.js'

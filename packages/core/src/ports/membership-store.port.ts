@@ -115,7 +115,10 @@ export interface AuditQuery {
  * `GROUP_NAME_TAKEN`) and then has changed nothing.
  *
  * Names and ids are arbitrary strings except that they may not hold a NUL character
- * (`STORE_INVALID_INPUT`): Postgres text cannot, so no store accepts one.
+ * (`STORE_INVALID_INPUT`): Postgres text cannot, so no store accepts one. Every store applies the
+ * same input checks (`assertStoreText`, `assertStoreId`, `assertUserSyncChanges`, … in
+ * `store-input.ts`): no lone UTF-16 surrogates either, ids of 1 to 255 code units, times between
+ * the years 1 and 9999, and a unit of work may only add or remove groups of its organisation.
  */
 export interface MembershipStore {
   /**
@@ -172,7 +175,10 @@ export interface MembershipStore {
     source: MembershipSource,
     audit: readonly AuditEventInput[],
   ) => Promise<boolean>
-  /** Removes a member and appends the audit events, together; false (nothing written) if absent. */
+  /**
+   * Removes a member and appends the audit events, together; false (nothing written) if absent.
+   * `GROUP_NOT_FOUND` if no such group.
+   */
   readonly removeMember: (
     orgId: string,
     groupId: string,

@@ -1,0 +1,254 @@
+import { StoreError } from './errors.js'
+import type {
+  AuditEventInput,
+  AuditEventType,
+  AuditQuery,
+  MembershipSource,
+  OrgSettings,
+  UserSyncChanges,
+  UserSyncSnapshot,
+} from './ports/membership-store.port.js'
+
+// The input rules every MembershipStore enforces, in one place so that all stores accept and
+// reject exactly the same values (the contract suite checks that they do). Each check throws a
+// StoreError with code STORE_INVALID_INPUT before a store writes anything.
+
+/**
+ * The longest org, user or group id a store accepts, in UTF-16 code units: OpenID Connect caps
+ * `sub` at 255 ASCII characters, and three such ids fit together in one Postgres index entry.
+ */
+export const MAX_STORE_ID_LENGTH = 255
+
+/** The earliest time a store accepts (`0001-01-01T00:00:00.000Z`): Postgres and ISO 8601 agree. */
+export const MIN_STORE_TIME = Date.parse('0001-01-01T00:00:00.000Z')
+
+/** The latest time a store accepts (`9999-12-31T23:59:59.999Z`). */
+export const MAX_STORE_TIME = Date.parse('9999-12-31T23:59:59.999Z')
+
+const AUDIT_EVENT_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
+  'membership.added',
+  'membership.removed',
+  'sync.denied',
+  'settings.changed',
+])
+const MATCH_MODES: ReadonlySet<string> = new Set(['exact', 'case-insensitive'])
+const MAX_JSON_DEPTH = 64
+const LONE_SURROGATE = /\p{Cs}/u
+
+const invalid = (path: string, message: string, value?: unknown): StoreError =>
+  new StoreError('STORE_INVALID_INPUT', `${path}: ${message}`, {
+    path,
+    ...(value === undefined ? {} : { value }),
+  })
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** Why a string cannot be stored, or undefined if it can. */
+const unstorable = (value: string): string | undefined => {
+  if (value.includes('\u0000')) {
+    return 'holds a NUL character (U+0000), which Postgres text cannot store; remove it'
+  }
+  if (LONE_SURROGATE.test(value)) {
+    return 'holds a lone UTF-16 surrogate, which is not valid Unicode text; fix the encoding'
+  }
+  return undefined
+}
+
+/**
+ * Checks a name, digest or other free text a store keeps: any length, but no NUL character and no
+ * lone UTF-16 surrogate.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ * @example
+ * ```ts
+ * assertStoreText('Admins\u0000', 'name') // throws STORE_INVALID_INPUT
+ * ```
+ */
+export function assertStoreText(value: unknown, path: string): asserts value is string {
+  if (typeof value !== 'string') throw invalid(path, 'must be a string')
+  const why = unstorable(value)
+  if (why !== undefined) throw invalid(path, why)
+}
+
+/**
+ * Checks an org, user or group id: storable text of 1 to {@link MAX_STORE_ID_LENGTH} code units.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertStoreId(value: unknown, path: string): asserts value is string {
+  assertStoreText(value, path)
+  if (value.length === 0) throw invalid(path, 'must not be empty')
+  if (value.length > MAX_STORE_ID_LENGTH) {
+    throw invalid(path, `must be at most ${MAX_STORE_ID_LENGTH} UTF-16 code units long`)
+  }
+}
+
+/**
+ * Checks a time a store keeps or compares with: a valid `Date` from year 1 to year 9999.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertStoreDate(value: unknown, path: string): asserts value is Date {
+  if (!(value instanceof Date)) throw invalid(path, 'must be a Date')
+  const t = value.getTime()
+  if (Number.isNaN(t)) throw invalid(path, 'is an invalid Date')
+  if (t < MIN_STORE_TIME || t > MAX_STORE_TIME) {
+    throw invalid(path, 'must lie between the years 1 and 9999', value.toISOString())
+  }
+}
+
+/**
+ * Checks a membership source: `sync` or `manual`.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertMembershipSource(
+  value: unknown,
+  path: string,
+): asserts value is MembershipSource {
+  if (value !== 'sync' && value !== 'manual') {
+    throw invalid(path, "must be 'sync' or 'manual'", typeof value === 'string' ? value : undefined)
+  }
+}
+
+/**
+ * Checks an org's settings before a store keeps them.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertOrgSettings(value: unknown, path = 'settings'): asserts value is OrgSettings {
+  if (!isRecord(value)) throw invalid(path, 'must be an object')
+  if (typeof value.manageGroupMemberships !== 'boolean') {
+    throw invalid(`${path}.manageGroupMemberships`, 'must be a boolean')
+  }
+  if (typeof value.matchMode !== 'string' || !MATCH_MODES.has(value.matchMode)) {
+    throw invalid(`${path}.matchMode`, "must be 'exact' or 'case-insensitive'")
+  }
+}
+
+const assertJson = (value: unknown, path: string, depth: number): void => {
+  if (depth > MAX_JSON_DEPTH) throw invalid(path, `nests deeper than ${MAX_JSON_DEPTH} levels`)
+  if (value === null || typeof value === 'boolean') return
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw invalid(path, 'must be a finite number (JSON has no NaN)')
+    return
+  }
+  if (typeof value === 'string') {
+    assertStoreText(value, path)
+    return
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      assertJson(v, `${path}[${i}]`, depth + 1)
+    })
+    return
+  }
+  if (isRecord(value)) {
+    const proto: unknown = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) throw invalid(path, 'must be a plain object')
+    for (const [k, v] of Object.entries(value)) {
+      assertStoreText(k, `${path} key`)
+      assertJson(v, `${path}.${k}`, depth + 1)
+    }
+    return
+  }
+  throw invalid(path, 'must be a JSON value')
+}
+
+const OPTIONAL_AUDIT_TEXT = ['groupName', 'claimDigest', 'actor'] as const
+const OPTIONAL_AUDIT_IDS = ['userId', 'groupId'] as const
+
+/**
+ * Checks audit events before a store appends them: known types, storable text, JSON detail, and
+ * every event in the organisation `orgId` that the operation writes to.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertAuditEvents(
+  orgId: string,
+  events: unknown,
+  path = 'audit',
+): asserts events is readonly AuditEventInput[] {
+  if (!Array.isArray(events)) throw invalid(path, 'must be an array')
+  events.forEach((event: unknown, i) => {
+    const at = `${path}[${i}]`
+    if (!isRecord(event)) throw invalid(at, 'must be an object')
+    if (typeof event.type !== 'string' || !AUDIT_EVENT_TYPES.has(event.type)) {
+      throw invalid(`${at}.type`, 'is not a known audit event type')
+    }
+    if (event.orgId !== orgId) {
+      throw invalid(`${at}.orgId`, 'must be the organisation the operation writes to')
+    }
+    for (const key of OPTIONAL_AUDIT_IDS) {
+      if (event[key] !== undefined) assertStoreId(event[key], `${at}.${key}`)
+    }
+    for (const key of OPTIONAL_AUDIT_TEXT) {
+      if (event[key] !== undefined) assertStoreText(event[key], `${at}.${key}`)
+    }
+    if (event.source !== undefined) assertMembershipSource(event.source, `${at}.source`)
+    if (event.detail !== undefined) {
+      if (!isRecord(event.detail)) throw invalid(`${at}.detail`, 'must be an object')
+      assertJson(event.detail, `${at}.detail`, 0)
+    }
+  })
+}
+
+/**
+ * Checks a query of audit events: `userId` an id, `afterSeq` and `limit` non-negative integers.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertAuditQuery(
+  query: unknown,
+  path = 'query',
+): asserts query is AuditQuery | undefined {
+  if (query === undefined) return
+  if (!isRecord(query)) throw invalid(path, 'must be an object')
+  if (query.userId !== undefined) assertStoreId(query.userId, `${path}.userId`)
+  for (const key of ['afterSeq', 'limit'] as const) {
+    const v = query[key]
+    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 0)) {
+      throw invalid(`${path}.${key}`, 'must be a non-negative integer')
+    }
+  }
+}
+
+/**
+ * Checks what the decide step of `withUserSync` returned, against the snapshot it saw: every
+ * group id to add or remove belongs to the organisation, no group is named twice or both added
+ * and removed, sources and audit events are valid, and `syncedAt` is a storable time.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertUserSyncChanges(
+  snapshot: UserSyncSnapshot,
+  changes: unknown,
+  path = 'changes',
+): asserts changes is UserSyncChanges | null {
+  if (changes === null) return
+  if (!isRecord(changes)) throw invalid(path, 'must be an object or null')
+  const { add, remove, audit, syncedAt } = changes
+  if (!Array.isArray(add)) throw invalid(`${path}.add`, 'must be an array')
+  if (!Array.isArray(remove)) throw invalid(`${path}.remove`, 'must be an array')
+  const orgGroupIds = new Set(snapshot.groups.map((g) => g.id))
+  const seen = new Set<string>()
+  const checkGroupId = (id: unknown, at: string): void => {
+    assertStoreId(id, at)
+    if (!orgGroupIds.has(id)) {
+      throw invalid(at, 'is not a group of this organisation', id)
+    }
+    if (seen.has(id)) throw invalid(at, 'names a group already added or removed in this change', id)
+    seen.add(id)
+  }
+  add.forEach((entry: unknown, i) => {
+    if (!isRecord(entry)) throw invalid(`${path}.add[${i}]`, 'must be an object')
+    checkGroupId(entry.groupId, `${path}.add[${i}].groupId`)
+    assertMembershipSource(entry.source, `${path}.add[${i}].source`)
+  })
+  remove.forEach((id: unknown, i) => {
+    checkGroupId(id, `${path}.remove[${i}]`)
+  })
+  assertAuditEvents(snapshot.orgId, audit, `${path}.audit`)
+  if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}.syncedAt`)
+}

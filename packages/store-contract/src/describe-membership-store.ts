@@ -1,0 +1,43 @@
+import { describe } from 'vitest'
+import type {
+  ContractContext,
+  DescribeMembershipStoreOptions,
+  MakeStore,
+} from './internal/context.js'
+import { describeExampleTests } from './internal/example-tests.js'
+
+/**
+ * Registers the contract suite every `MembershipStore` must pass, as a vitest `describe` block:
+ * examples of every operation (hostile names included), a model-based property over random
+ * operations, 50 concurrent syncs of one user, and atomicity under injected faults.
+ *
+ * Call it from a store package's test file. `makeStore` is called once per test (and once per
+ * property); the stores it returns may share one database, because each test works in its own
+ * organisations.
+ *
+ * @example
+ * ```ts
+ * import { describeMembershipStore } from '@groupsync/store-contract'
+ * import { createMemoryMembershipStore } from '../src/index.js'
+ *
+ * describeMembershipStore('memory store', (options) => createMemoryMembershipStore(options))
+ * ```
+ */
+export const describeMembershipStore = (
+  name: string,
+  makeStore: MakeStore,
+  options: DescribeMembershipStoreOptions = {},
+): void => {
+  const ctx: ContractContext = {
+    makeStore,
+    options: {
+      modelRuns: options.modelRuns ?? 40,
+      concurrencyRuns: options.concurrencyRuns ?? 3,
+      parallelUsers: options.parallelUsers ?? true,
+      slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
+    },
+  }
+  describe(`MembershipStore contract: ${name}`, () => {
+    describeExampleTests(ctx)
+  })
+}

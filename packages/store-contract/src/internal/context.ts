@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto'
+import type {
+  AuditEvent,
+  Membership,
+  MembershipStore,
+  OrgSettings,
+  StaleMember,
+  StoredGroup,
+  StoreErrorCode,
+} from '@groupsync/core'
+import { expect } from 'vitest'
+
+/**
+ * TEST ONLY. A store calls this at named points while a write is half done; the contract suite
+ * throws from it to simulate a crash there. Stores name their own points (`sync:after-remove`,
+ * `sync:after-write`, …); the suite discovers them by recording a successful run.
+ */
+export type TestOnlyFaultHook = (point: string) => void | Promise<void>
+
+/** What the contract suite passes to a store factory. */
+export interface ContractStoreOptions {
+  /** TEST ONLY: see {@link TestOnlyFaultHook}. When absent, the store runs without faults. */
+  readonly testOnlyFaultHook?: TestOnlyFaultHook
+}
+
+/**
+ * Makes a store for one test. Stores may share a backend (a database schema) between calls: the
+ * suite gives every test its own organisation ids, so tests never see each other's data.
+ */
+export type MakeStore = (
+  options: ContractStoreOptions,
+) => MembershipStore | Promise<MembershipStore>
+
+/** How a store runs the contract suite. */
+export interface DescribeMembershipStoreOptions {
+  /** Runs of the model-based property (default 40). Each run is up to 25 random operations. */
+  readonly modelRuns?: number
+  /** Runs of the 50-concurrent-syncs property (default 3). */
+  readonly concurrencyRuns?: number
+  /**
+   * Whether units of work of different users run at the same time (default true). A store on a
+   * single connection, such as PGlite, serialises all of them and says false here.
+   */
+  readonly parallelUsers?: boolean
+  /** Timeout of the slow tests (properties), in milliseconds (default 120000). */
+  readonly slowTestTimeoutMs?: number
+}
+
+/** What each section of the suite is given. */
+export interface ContractContext {
+  readonly makeStore: MakeStore
+  readonly options: Required<DescribeMembershipStoreOptions>
+}
+
+let orgCounter = 0
+
+/** A new organisation id, unique across tests, runs and processes sharing one database. */
+export const freshOrgId = (label: string): string => {
+  orgCounter += 1
+  return `org:${label}:${orgCounter}:${randomUUID()}`
+}
+
+/** Runs `fn` with a new store and closes the store afterwards. */
+export const withStore = async (
+  ctx: ContractContext,
+  fn: (store: MembershipStore) => Promise<void>,
+  options: ContractStoreOptions = {},
+): Promise<void> => {
+  const store = await ctx.makeStore(options)
+  try {
+    await fn(store)
+  } finally {
+    await store.close()
+  }
+}
+
+/** Asserts that `promise` rejects with a StoreError of the given code; returns the error. */
+export const expectStoreError = async (
+  promise: Promise<unknown>,
+  code: StoreErrorCode,
+): Promise<unknown> => {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error, `expected a StoreError ${code}`).toMatchObject({ _tag: 'StoreError', code })
+  return error
+}
+
+/** Everything a store shows about one organisation and some of its users. */
+export interface ObservedOrg {
+  readonly groups: readonly StoredGroup[]
+  readonly settings: OrgSettings
+  readonly memberships: Readonly<Record<string, readonly Membership[]>>
+  readonly members: Readonly<Record<string, readonly Membership[]>>
+  readonly stale: readonly StaleMember[]
+  readonly audit: readonly AuditEvent[]
+}
+
+/** The far future: every synced user's last sync is older than this. */
+export const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z')
+
+/** Reads everything the store shows about an organisation, for "nothing changed" checks. */
+export const observeOrg = async (
+  store: MembershipStore,
+  orgId: string,
+  userIds: readonly string[],
+): Promise<ObservedOrg> => {
+  const groups = await store.listGroups(orgId)
+  const memberships: Record<string, readonly Membership[]> = {}
+  for (const u of userIds) memberships[u] = await store.listUserMemberships(orgId, u)
+  const members: Record<string, readonly Membership[]> = {}
+  for (const g of groups) members[g.id] = await store.listMembers(orgId, g.id)
+  return {
+    groups,
+    settings: await store.getOrgSettings(orgId),
+    memberships,
+    members,
+    stale: await store.listStaleMembers(orgId, END_OF_TIME),
+    audit: await store.listAuditEvents(orgId),
+  }
+}
+
+/** Group ids of memberships, sorted, for comparing membership sets. */
+export const groupIdsOf = (ms: readonly Membership[]): string[] => ms.map((m) => m.groupId).sort()
+
+/** The value, or a failed assertion saying what was missing: the suite's `!` without lint noise. */
+export const must = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) expect.fail(`expected ${what}`)
+  return value
+}

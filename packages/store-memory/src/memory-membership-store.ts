@@ -1,0 +1,461 @@
+import { randomUUID } from 'node:crypto'
+import {
+  DEFAULT_ORG_SETTINGS,
+  StoreError,
+  assertAuditEvents,
+  assertAuditQuery,
+  assertMembershipSource,
+  assertOrgSettings,
+  assertStoreDate,
+  assertStoreId,
+  assertStoreText,
+  assertUserSyncChanges,
+  compareCodeUnits,
+  compareGroups,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+  type Membership,
+  type MembershipSource,
+  type MembershipStore,
+  type OrgSettings,
+  type StaleMember,
+  type StoredGroup,
+  type UserSyncChanges,
+  type UserSyncDecision,
+  type UserSyncSnapshot,
+} from '@groupsync/core'
+import { KeyedRwLocks, type Release } from './internal/rw-lock.js'
+
+/**
+ * The points inside a write where a memory store calls its test-only fault hook: between the
+ * steps of a sync, and just before a manual change or a settings change is published.
+ */
+export type MemoryStoreFaultPoint =
+  | 'sync:after-remove'
+  | 'sync:after-add'
+  | 'sync:after-audit'
+  | 'sync:after-last-sync'
+  | 'add-member:before-commit'
+  | 'remove-member:before-commit'
+  | 'settings:before-commit'
+
+/** Options of {@link createMemoryMembershipStore}. */
+export interface MemoryMembershipStoreOptions {
+  /** The clock that stamps `createdAt` and audit `at`; `() => new Date()` by default. */
+  readonly now?: () => Date
+  /**
+   * TEST ONLY. Called at each {@link MemoryStoreFaultPoint} while a write is half applied; a throw
+   * (or rejection) there simulates a crash, and the store must then have written nothing. Never
+   * set this in production code.
+   */
+  readonly testOnlyFaultHook?: (point: MemoryStoreFaultPoint) => void | Promise<void>
+}
+
+interface MemberRecord {
+  readonly source: MembershipSource
+  readonly createdAt: number
+}
+
+interface StoredAuditEvent {
+  readonly input: AuditEventInput
+  readonly seq: number
+  readonly at: number
+}
+
+interface OrgState {
+  settings: OrgSettings | undefined
+  readonly groups: Map<string, { readonly name: string; readonly createdAt: number }>
+  /** userId → groupId → membership. */
+  readonly members: Map<string, ReadonlyMap<string, MemberRecord>>
+  readonly lastSync: Map<string, number>
+  audit: readonly StoredAuditEvent[]
+}
+
+const emptyOrg = (): OrgState => ({
+  settings: undefined,
+  groups: new Map(),
+  members: new Map(),
+  lastSync: new Map(),
+  audit: [],
+})
+
+/** Copies an audit event through JSON, as a database would, so callers never share our objects. */
+const cloneAuditInput = (e: AuditEventInput): AuditEventInput =>
+  JSON.parse(JSON.stringify(e)) as AuditEventInput
+
+const NOOP_HOOK = (): void => undefined
+
+/**
+ * Creates a membership store that keeps everything in memory: for tests, demos and single-process
+ * tools. It has the same semantics as the Postgres store — per-user serialisation (calls for one
+ * (org, user) queue, other users do not wait) and all-or-nothing writes — and passes the same
+ * contract suite. Its data is lost when the process ends.
+ *
+ * @example
+ * ```ts
+ * const store = createMemoryMembershipStore()
+ * const admins = await store.createGroup('org1', 'Admins')
+ * await store.addMember('org1', admins.id, 'alice', 'manual', [])
+ * ```
+ */
+export const createMemoryMembershipStore = (
+  options: MemoryMembershipStoreOptions = {},
+): MembershipStore => {
+  const now = options.now ?? (() => new Date())
+  const hook = options.testOnlyFaultHook ?? NOOP_HOOK
+  const orgs = new Map<string, OrgState>()
+  // Org locks: syncs and manual changes hold them shared, group and settings changes exclusive,
+  // so a unit of work's snapshot of the org's groups and settings stays true until it commits.
+  const orgLocks = new KeyedRwLocks()
+  const userLocks = new KeyedRwLocks()
+  let closed = false
+
+  const org = (orgId: string): OrgState => {
+    let state = orgs.get(orgId)
+    if (state === undefined) {
+      state = emptyOrg()
+      orgs.set(orgId, state)
+    }
+    return state
+  }
+
+  const ensureOpen = (): void => {
+    if (closed) {
+      throw new StoreError('STORE_UNAVAILABLE', 'The memory store is closed; create a new one.')
+    }
+  }
+
+  const timestamp = (): number => {
+    const t = now().getTime()
+    assertStoreDate(new Date(t), 'now()')
+    return t
+  }
+
+  /** Runs `fn` holding the org lock (shared or exclusive) and, if given, the user's lock. */
+  const locked = async <A>(
+    orgId: string,
+    exclusiveOrg: boolean,
+    userId: string | undefined,
+    fn: () => Promise<A> | A,
+  ): Promise<A> => {
+    const releases: Release[] = [await orgLocks.acquire(orgId, exclusiveOrg)]
+    try {
+      if (userId !== undefined) {
+        releases.push(await userLocks.acquire(JSON.stringify([orgId, userId]), true))
+      }
+      ensureOpen()
+      return await fn()
+    } finally {
+      for (const release of releases.reverse()) release()
+    }
+  }
+
+  const toGroup = (orgId: string, id: string, g: { name: string; createdAt: number }) =>
+    ({ orgId, id, name: g.name, createdAt: new Date(g.createdAt) }) satisfies StoredGroup
+
+  const toMembership = (orgId: string, groupId: string, userId: string, m: MemberRecord) =>
+    ({
+      orgId,
+      groupId,
+      userId,
+      source: m.source,
+      createdAt: new Date(m.createdAt),
+    }) satisfies Membership
+
+  const userMemberships = (orgId: string, userId: string): Membership[] => {
+    const mine = orgs.get(orgId)?.members.get(userId) ?? new Map<string, MemberRecord>()
+    return [...mine]
+      .map(([groupId, m]) => toMembership(orgId, groupId, userId, m))
+      .sort((a, b) => compareCodeUnits(a.groupId, b.groupId))
+  }
+
+  const groupOf = (orgId: string, groupId: string) => {
+    const g = orgs.get(orgId)?.groups.get(groupId)
+    if (g === undefined) {
+      throw new StoreError(
+        'GROUP_NOT_FOUND',
+        `Organisation has no group with id ${JSON.stringify(groupId)}; list its groups to find the id.`,
+        { value: groupId },
+      )
+    }
+    return g
+  }
+
+  const assertNameFree = (state: OrgState, name: string, except?: string): void => {
+    for (const [id, g] of state.groups) {
+      if (g.name === name && id !== except) {
+        throw new StoreError(
+          'GROUP_NAME_TAKEN',
+          'The organisation already has a group of that name; choose another name.',
+          { path: 'name' },
+        )
+      }
+    }
+  }
+
+  /** Appends audit events at commit time, so `seq` follows commit order. */
+  const appendAudit = (state: OrgState, events: readonly AuditEventInput[], at: number): void => {
+    let seq = state.audit.at(-1)?.seq ?? 0
+    state.audit = [
+      ...state.audit,
+      ...events.map((input) => ({ input: cloneAuditInput(input), seq: (seq += 1), at })),
+    ]
+  }
+
+  /** Applies a sync's changes to drafts, calling the fault hook between steps, then publishes. */
+  const applySync = async (
+    orgId: string,
+    userId: string,
+    changes: UserSyncChanges,
+  ): Promise<void> => {
+    const state = org(orgId)
+    const at = timestamp()
+    const draft = new Map(state.members.get(userId) ?? [])
+    for (const id of changes.remove) draft.delete(id)
+    await hook('sync:after-remove')
+    for (const { groupId, source } of changes.add) {
+      if (!draft.has(groupId)) draft.set(groupId, { source, createdAt: at })
+    }
+    await hook('sync:after-add')
+    const audit = changes.audit.map(cloneAuditInput)
+    await hook('sync:after-audit')
+    const syncedAt = changes.syncedAt?.getTime()
+    await hook('sync:after-last-sync')
+    // Publish: synchronous from here on, so nobody observes a half-applied sync.
+    publishMembers(state, userId, draft)
+    appendAudit(state, audit, at)
+    if (syncedAt !== undefined) state.lastSync.set(userId, syncedAt)
+  }
+
+  /** Sets a user's memberships; an empty set is dropped so deleted users leave no entry. */
+  const publishMembers = (
+    state: OrgState,
+    userId: string,
+    members: ReadonlyMap<string, MemberRecord>,
+  ): void => {
+    if (members.size === 0) state.members.delete(userId)
+    else state.members.set(userId, members)
+  }
+
+  /**
+   * A manual add or remove: `edit` returns the user's new memberships, or undefined when there is
+   * nothing to change (then nothing, not even the audit events, is written).
+   */
+  const changeMember = async (
+    orgId: string,
+    groupId: string,
+    userId: string,
+    audit: readonly AuditEventInput[],
+    point: MemoryStoreFaultPoint,
+    edit: (
+      mine: ReadonlyMap<string, MemberRecord>,
+      at: number,
+    ) => ReadonlyMap<string, MemberRecord> | undefined,
+  ): Promise<boolean> => {
+    ensureOpen()
+    assertStoreId(orgId, 'orgId')
+    assertStoreId(groupId, 'groupId')
+    assertStoreId(userId, 'userId')
+    assertAuditEvents(orgId, audit)
+    const events = audit.map(cloneAuditInput)
+    return locked(orgId, false, userId, async () => {
+      groupOf(orgId, groupId)
+      const state = org(orgId)
+      const at = timestamp()
+      const draft = edit(state.members.get(userId) ?? new Map<string, MemberRecord>(), at)
+      if (draft === undefined) return false
+      await hook(point)
+      publishMembers(state, userId, draft)
+      appendAudit(state, events, at)
+      return true
+    })
+  }
+
+  const store: MembershipStore = {
+    withUserSync: async <A>(
+      orgId: string,
+      userId: string,
+      decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A> | Promise<UserSyncDecision<A>>,
+    ): Promise<A> => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(userId, 'userId')
+      return locked(orgId, false, userId, async () => {
+        const state = orgs.get(orgId)
+        const last = state?.lastSync.get(userId)
+        const snapshot: UserSyncSnapshot = {
+          orgId,
+          userId,
+          settings: { ...(state?.settings ?? DEFAULT_ORG_SETTINGS) },
+          groups: [...(state?.groups ?? [])]
+            .map(([id, g]) => toGroup(orgId, id, g))
+            .sort(compareGroups),
+          memberships: userMemberships(orgId, userId),
+          lastSyncedAt: last === undefined ? null : new Date(last),
+        }
+        const { changes, result } = await decide(snapshot)
+        assertUserSyncChanges(snapshot, changes)
+        if (changes !== null) await applySync(orgId, userId, changes)
+        return result
+      })
+    },
+
+    createGroup: async (orgId, name) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreText(name, 'name')
+      return locked(orgId, true, undefined, () => {
+        const state = org(orgId)
+        assertNameFree(state, name)
+        const id = randomUUID()
+        const g = { name, createdAt: timestamp() }
+        state.groups.set(id, g)
+        return toGroup(orgId, id, g)
+      })
+    },
+
+    renameGroup: async (orgId, groupId, name) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(groupId, 'groupId')
+      assertStoreText(name, 'name')
+      return locked(orgId, true, undefined, () => {
+        const g = { ...groupOf(orgId, groupId), name }
+        const state = org(orgId)
+        assertNameFree(state, name, groupId)
+        state.groups.set(groupId, g)
+        return toGroup(orgId, groupId, g)
+      })
+    },
+
+    deleteGroup: async (orgId, groupId) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(groupId, 'groupId')
+      await locked(orgId, true, undefined, () => {
+        groupOf(orgId, groupId)
+        const state = org(orgId)
+        state.groups.delete(groupId)
+        for (const [userId, mine] of state.members) {
+          if (!mine.has(groupId)) continue
+          const rest = new Map(mine)
+          rest.delete(groupId)
+          publishMembers(state, userId, rest)
+        }
+      })
+    },
+
+    listGroups: async (orgId) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      await Promise.resolve()
+      return [...(orgs.get(orgId)?.groups ?? [])]
+        .map(([id, g]) => toGroup(orgId, id, g))
+        .sort(compareGroups)
+    },
+
+    getOrgSettings: async (orgId) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      await Promise.resolve()
+      return { ...(orgs.get(orgId)?.settings ?? DEFAULT_ORG_SETTINGS) }
+    },
+
+    setOrgSettings: async (orgId, settings, audit) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertOrgSettings(settings)
+      assertAuditEvents(orgId, audit)
+      const copy: OrgSettings = {
+        manageGroupMemberships: settings.manageGroupMemberships,
+        matchMode: settings.matchMode,
+      }
+      const events = audit.map(cloneAuditInput)
+      await locked(orgId, true, undefined, async () => {
+        const at = timestamp()
+        await hook('settings:before-commit')
+        const state = org(orgId)
+        state.settings = copy
+        appendAudit(state, events, at)
+      })
+    },
+
+    addMember: async (orgId, groupId, userId, source, audit) => {
+      assertMembershipSource(source, 'source')
+      return changeMember(orgId, groupId, userId, audit, 'add-member:before-commit', (mine, at) =>
+        mine.has(groupId) ? undefined : new Map(mine).set(groupId, { source, createdAt: at }),
+      )
+    },
+
+    removeMember: async (orgId, groupId, userId, audit) =>
+      changeMember(orgId, groupId, userId, audit, 'remove-member:before-commit', (mine) => {
+        if (!mine.has(groupId)) return undefined
+        const draft = new Map(mine)
+        draft.delete(groupId)
+        return draft
+      }),
+
+    listMembers: async (orgId, groupId) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(groupId, 'groupId')
+      await Promise.resolve()
+      groupOf(orgId, groupId)
+      const result: Membership[] = []
+      for (const [userId, mine] of org(orgId).members) {
+        const m = mine.get(groupId)
+        if (m !== undefined) result.push(toMembership(orgId, groupId, userId, m))
+      }
+      return result.sort((a, b) => compareCodeUnits(a.userId, b.userId))
+    },
+
+    listUserMemberships: async (orgId, userId) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(userId, 'userId')
+      await Promise.resolve()
+      return userMemberships(orgId, userId)
+    },
+
+    listStaleMembers: async (orgId, olderThan) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertStoreDate(olderThan, 'olderThan')
+      await Promise.resolve()
+      const limit = olderThan.getTime()
+      const stale: StaleMember[] = []
+      for (const [userId, t] of orgs.get(orgId)?.lastSync ?? []) {
+        if (t < limit) stale.push({ userId, lastSyncedAt: new Date(t) })
+      }
+      return stale.sort(
+        (a, b) =>
+          a.lastSyncedAt.getTime() - b.lastSyncedAt.getTime() ||
+          compareCodeUnits(a.userId, b.userId),
+      )
+    },
+
+    listAuditEvents: async (orgId, query?: AuditQuery) => {
+      ensureOpen()
+      assertStoreId(orgId, 'orgId')
+      assertAuditQuery(query)
+      await Promise.resolve()
+      const afterSeq = query?.afterSeq ?? 0
+      const matching = (orgs.get(orgId)?.audit ?? []).filter(
+        (e) => e.seq > afterSeq && (query?.userId === undefined || e.input.userId === query.userId),
+      )
+      const page = query?.limit === undefined ? matching : matching.slice(0, query.limit)
+      return page.map((e): AuditEvent => ({
+        ...cloneAuditInput(e.input),
+        seq: e.seq,
+        at: new Date(e.at),
+      }))
+    },
+
+    close: async () => {
+      closed = true
+      await Promise.resolve()
+    },
+  }
+  return store
+}
