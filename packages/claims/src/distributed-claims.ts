@@ -170,7 +170,7 @@ export function createHttpDistributedClaimsResolver(
     endpoint: string,
   ): Promise<Either<ClaimsError, Readonly<Record<string, unknown>>>> => {
     const trimmed = text.trim()
-    if (trimmed.startsWith('{')) {
+    if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
       let body: unknown
       try {
         body = JSON.parse(trimmed)
