@@ -1,1 +1,33 @@
-export {}
+export { syncOnLogin, syncOnLoginAsync, planOnLogin, planOnLoginAsync } from './sync-on-login.js'
+export type {
+  ClaimPolicyApplied,
+  ClaimSummary,
+  LoginSyncInput,
+  PlannedChanges,
+  PlanStep,
+  SyncDeps,
+  SyncedResult,
+  SyncPlan,
+  SyncResult,
+  SyncTimings,
+} from './sync-types.js'
+export { DEFAULT_SYNC_POLICY, resolveSyncPolicy } from './sync-policy.js'
+export type {
+  AbsentClaimPolicy,
+  MassRemovalGuard,
+  OverageClaimPolicy,
+  RemovalMode,
+  ResolvedSyncPolicy,
+  SyncPolicy,
+} from './sync-policy.js'
+export { createMembershipAdmin } from './membership-admin.js'
+export type {
+  ActorOptions,
+  MembershipAdmin,
+  MembershipAdminDeps,
+  SettingsChange,
+} from './membership-admin.js'
+export { applyRemovalMode, explainMembershipDiff } from './explain-membership-diff.js'
+export type { DiffExplanation, ExplainOptions } from './explain-membership-diff.js'
+export { SyncServiceError, DENIAL_CODES, isSyncDenial } from './errors.js'
+export type { MembershipAdminError, SyncError, SyncErrorCode } from './errors.js'

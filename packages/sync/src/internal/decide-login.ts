@@ -1,0 +1,207 @@
+import {
+  computeMembershipDiff,
+  type AuditEventInput,
+  type MembershipDiff,
+  type MembershipSource,
+  type StoredGroup,
+  type UserSyncChanges,
+  type UserSyncSnapshot,
+} from '@groupsync/core'
+import { SyncServiceError, type SyncError } from '../errors.js'
+import { applyRemovalMode, explainMembershipDiff } from '../explain-membership-diff.js'
+import type { ResolvedSyncPolicy } from '../sync-policy.js'
+import type { ClaimSummary, PlannedChanges } from '../sync-types.js'
+import type { ClaimReading, DeniedClaim } from './read-login-claim.js'
+
+/** The changes a claim makes to a snapshot, with the removal mode applied. */
+export interface ComputedChanges {
+  readonly orgId: string
+  readonly userId: string
+  readonly claim: ClaimSummary
+  readonly policy: ResolvedSyncPolicy
+  readonly diff: MembershipDiff<StoredGroup>
+  readonly toAdd: readonly StoredGroup[]
+  readonly toRemove: readonly StoredGroup[]
+  readonly keptManual: readonly StoredGroup[]
+  readonly sources: ReadonlyMap<string, MembershipSource>
+  readonly matchMode: UserSyncSnapshot['settings']['matchMode']
+}
+
+/** What one login does to one snapshot (points 1 and 4–7 of the sync). */
+export type Decision =
+  | { readonly kind: 'disabled' }
+  | { readonly kind: 'kept'; readonly claim: ClaimSummary }
+  | {
+      readonly kind: 'denied'
+      readonly error: SyncError
+      readonly audit: AuditEventInput
+      readonly computed?: ComputedChanges
+    }
+  | { readonly kind: 'sync'; readonly computed: ComputedChanges }
+
+/**
+ * Decides, from the snapshot the store read under the per-user lock, what the login does. Pure:
+ * the store applies what this returns in the same unit of work.
+ */
+export function decideLogin(
+  snapshot: UserSyncSnapshot,
+  reading: ClaimReading,
+  policy: ResolvedSyncPolicy,
+): Decision {
+  // Re-checked here although the caller checked before reading the claim: the setting may have
+  // been turned off since, and this read is the one under the lock.
+  if (!snapshot.settings.manageGroupMemberships) return { kind: 'disabled' }
+  if (reading.kind === 'deny') {
+    return {
+      kind: 'denied',
+      error: reading.error,
+      audit: deniedEvent(snapshot, reading.error, reading.denied),
+    }
+  }
+  if (reading.kind === 'keep') return { kind: 'kept', claim: reading.claim }
+
+  const sources = new Map(snapshot.memberships.map((m) => [m.groupId, m.source] as const))
+  const diff = computeMembershipDiff(reading.claim.groups, snapshot.groups, [...sources.keys()], {
+    match: snapshot.settings.matchMode,
+  })
+  const split = applyRemovalMode(diff.toRemove, policy.removalMode, sources)
+  const computed: ComputedChanges = {
+    orgId: snapshot.orgId,
+    userId: snapshot.userId,
+    claim: reading.claim,
+    policy,
+    diff,
+    toAdd: diff.toAdd,
+    toRemove: split.toRemove,
+    keptManual: split.keptManual,
+    sources,
+    matchMode: snapshot.settings.matchMode,
+  }
+  const tripped = massRemovalGuard(computed, snapshot.memberships.length)
+  if (tripped !== null) {
+    const denied: DeniedClaim = {
+      state: reading.claim.state,
+      source: reading.claim.source,
+      digest: reading.claim.digest,
+      detail: tripped.detail,
+    }
+    return {
+      kind: 'denied',
+      error: tripped.error,
+      audit: deniedEvent(snapshot, tripped.error, denied),
+      computed,
+    }
+  }
+  return { kind: 'sync', computed }
+}
+
+function massRemovalGuard(
+  computed: ComputedChanges,
+  memberships: number,
+): { readonly error: SyncServiceError; readonly detail: DeniedClaim['detail'] } | null {
+  const { maxRemovals, maxRemovalPercent } = computed.policy.massRemovalGuard
+  const removals = computed.toRemove.length
+  const overCount = maxRemovals !== undefined && removals > maxRemovals
+  // removals <= memberships, so with no memberships nothing can trip the percentage
+  const overPercent =
+    maxRemovalPercent !== undefined && removals * 100 > maxRemovalPercent * memberships
+  if (!overCount && !overPercent) return null
+  const limits = [
+    maxRemovals === undefined ? null : `at most ${maxRemovals} removals`,
+    maxRemovalPercent === undefined ? null : `at most ${maxRemovalPercent}% of the memberships`,
+  ].filter((s) => s !== null)
+  return {
+    error: new SyncServiceError(
+      'MASS_REMOVAL_GUARD_TRIPPED',
+      `The sync would remove ${removals} of the user's ${memberships} memberships, more than the org's mass-removal guard allows (${limits.join(', ')}); nothing changed. Check the provider's groups for this user; if the removal is intended, raise the guard for this org and let the user log in again.`,
+      { value: removals },
+    ),
+    detail: {
+      removals,
+      memberships,
+      ...(maxRemovals === undefined ? {} : { maxRemovals }),
+      ...(maxRemovalPercent === undefined ? {} : { maxRemovalPercent }),
+    },
+  }
+}
+
+function deniedEvent(
+  snapshot: UserSyncSnapshot,
+  error: SyncError,
+  denied: DeniedClaim,
+): AuditEventInput {
+  return {
+    type: 'sync.denied',
+    orgId: snapshot.orgId,
+    userId: snapshot.userId,
+    source: 'sync',
+    claimDigest: denied.digest,
+    detail: {
+      code: error.code,
+      claimState: denied.state,
+      claimSource: denied.source,
+      ...denied.detail,
+    },
+  }
+}
+
+/** The store writes of a decision: memberships, audit events and the last-sync time. */
+export function decisionChanges(decision: Decision, syncedAt: Date): UserSyncChanges | null {
+  switch (decision.kind) {
+    case 'disabled':
+    case 'kept':
+      return null
+    case 'denied':
+      return { add: [], remove: [], audit: [decision.audit] }
+    case 'sync':
+      return syncChanges(decision.computed, syncedAt)
+  }
+}
+
+function syncChanges(computed: ComputedChanges, syncedAt: Date): UserSyncChanges {
+  const { claim } = computed
+  const detail = { claimState: claim.state, claimSource: claim.source, claimPolicy: claim.policy }
+  const event = (
+    type: 'membership.added' | 'membership.removed',
+    group: StoredGroup,
+  ): AuditEventInput => ({
+    type,
+    orgId: computed.orgId,
+    userId: computed.userId,
+    groupId: group.id,
+    groupName: group.name,
+    source: 'sync',
+    claimDigest: claim.digest,
+    detail,
+  })
+  return {
+    add: computed.toAdd.map((g) => ({ groupId: g.id, source: 'sync' as const })),
+    remove: computed.toRemove.map((g) => g.id),
+    audit: [
+      ...computed.toAdd.map((g) => event('membership.added', g)),
+      ...computed.toRemove.map((g) => event('membership.removed', g)),
+    ],
+    syncedAt,
+  }
+}
+
+/** The dry-run view of computed changes: the steps and notes in words. */
+export function plannedChanges(computed: ComputedChanges): PlannedChanges {
+  const explained = explainMembershipDiff(computed.diff, {
+    claimGroups: computed.claim.groups,
+    match: computed.matchMode,
+    removalMode: computed.policy.removalMode,
+    membershipSources: computed.sources,
+    claimAbsent: computed.claim.state === 'absent',
+  })
+  return {
+    claim: computed.claim,
+    removalMode: computed.policy.removalMode,
+    diff: computed.diff,
+    toAdd: computed.toAdd,
+    toRemove: computed.toRemove,
+    keptManual: computed.keptManual,
+    steps: explained.steps,
+    notes: explained.notes,
+  }
+}

@@ -1,0 +1,265 @@
+import {
+  extractGroupsClaim,
+  verifyIdToken,
+  type ClaimsError,
+  type GroupsClaimState,
+} from '@groupsync/claims'
+import type { Either } from 'fp-ts/Either'
+import * as E from 'fp-ts/Either'
+import { DENIAL_CODES, SyncServiceError, type SyncError } from '../errors.js'
+import type { ResolvedSyncPolicy } from '../sync-policy.js'
+import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'
+import { digestGroups, digestLoginClaims } from './claim-digest.js'
+
+/** What the claim of a login allows, before the store is read. */
+export type ClaimReading =
+  | { readonly kind: 'sync'; readonly claim: ClaimSummary }
+  | { readonly kind: 'keep'; readonly claim: ClaimSummary }
+  | { readonly kind: 'deny'; readonly error: SyncError; readonly denied: DeniedClaim }
+
+/** What the `sync.denied` audit event says about a refused claim. */
+export interface DeniedClaim {
+  readonly state: GroupsClaimState['state'] | 'malformed'
+  readonly source: string | null
+  readonly digest: string
+  readonly detail: { readonly [key: string]: string | number }
+}
+
+type Overage = Extract<GroupsClaimState, { state: 'overage' }>
+
+/**
+ * Verifies the login (when given a token), reads its groups claim and applies the claim-state
+ * policy (points 2 and 3 of the sync). A Left is a failure that writes nothing (invalid token,
+ * invalid input); a denial is a Right `deny` reading, for the caller to audit.
+ */
+export async function readLoginClaim(
+  input: LoginSyncInput,
+  deps: SyncDeps,
+  policy: ResolvedSyncPolicy,
+): Promise<Either<SyncError, ClaimReading>> {
+  const verified = await verifiedClaims(input, deps)
+  if (E.isLeft(verified)) return verified
+  const idTokenClaims = verified.right
+  const userinfo = input.userinfo
+  const loginDigest = (): string => digestLoginClaims(idTokenClaims, userinfo)
+
+  const extracted = extractGroupsClaim(
+    userinfo === undefined ? { idTokenClaims } : { idTokenClaims, userinfo },
+    policy.claimsOptions,
+  )
+  if (E.isLeft(extracted)) {
+    const error = extracted.left
+    if (error.code !== 'GROUPS_CLAIM_MALFORMED') return extracted
+    return E.right(deny(error, 'malformed', null, loginDigest(), claimsErrorDetail(error)))
+  }
+  return E.right(await applyClaimPolicy(extracted.right, { input, deps, policy, loginDigest }))
+}
+
+async function verifiedClaims(
+  input: LoginSyncInput,
+  deps: SyncDeps,
+): Promise<Either<SyncError, Readonly<Record<string, unknown>>>> {
+  if ('claims' in input) {
+    const claims: unknown = input.claims
+    if (claims !== null && typeof claims === 'object' && !Array.isArray(claims)) {
+      return E.right(input.claims)
+    }
+    return E.left(
+      new SyncServiceError(
+        'SYNC_INPUT_INVALID',
+        'The login input has `claims` that is not an object; pass the verified ID token claims (e.g. openid-client `claims()`).',
+        { path: 'claims' },
+      ),
+    )
+  }
+  if (!('idToken' in input) || typeof (input.idToken as unknown) !== 'string') {
+    return E.left(
+      new SyncServiceError(
+        'SYNC_INPUT_INVALID',
+        'The login input has neither an `idToken` string nor a `claims` object; pass one of them.',
+        { path: 'idToken' },
+      ),
+    )
+  }
+  if (deps.verification === undefined) {
+    return E.left(
+      new SyncServiceError(
+        'SYNC_INPUT_INVALID',
+        'An `idToken` was given but the sync has no `verification` (issuer, audience, JWKS, algorithms); configure it, or pass the claims of a token you verified.',
+        { path: 'verification' },
+      ),
+    )
+  }
+  const payload = await verifyIdToken(input.idToken, deps.verification)()
+  return payload
+}
+
+/** What the policy step needs besides the state. */
+interface PolicyContext {
+  readonly input: LoginSyncInput
+  readonly deps: SyncDeps
+  readonly policy: ResolvedSyncPolicy
+  readonly loginDigest: () => string
+}
+
+/**
+ * Point 3: present syncs, absent follows the policy, over-limit is denied, and an overage is
+ * resolved once (`resolvedFrom` is the overage a resolver answered for; a second one is denied).
+ */
+async function applyClaimPolicy(
+  state: GroupsClaimState,
+  ctx: PolicyContext,
+  resolvedFrom?: Overage,
+): Promise<ClaimReading> {
+  switch (state.state) {
+    case 'present':
+      return resolvedFrom === undefined
+        ? present(state.groups, state.source, state.droppedEmpty, 'present', 'present')
+        : present(state.groups, state.source, state.droppedEmpty, 'overage', 'overage-resolved')
+    case 'absent':
+      return absent(ctx.policy, ctx.loginDigest)
+    case 'over-limit':
+      return overLimit(state, ctx.loginDigest)
+    case 'overage':
+      if (resolvedFrom === undefined) return resolveOverage(state, ctx)
+      return deny(
+        new SyncServiceError(
+          'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+          'The distributed-claims resolver answered with another overage; nothing changed. Check the claim source the provider points to.',
+          { path: state.claimSourceName },
+        ),
+        'overage',
+        state.source,
+        ctx.loginDigest(),
+        overageDetail(resolvedFrom),
+      )
+  }
+}
+
+const overageDetail = (overage: Overage): DeniedClaim['detail'] => ({
+  claimSourceName: overage.claimSourceName,
+  ...maybe('endpoint', overage.endpoint),
+})
+
+async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<ClaimReading> {
+  const { input, deps, policy, loginDigest } = ctx
+  if (policy.overage === 'deny' || deps.resolver === undefined) {
+    const why =
+      policy.overage === 'deny'
+        ? "the org's policy denies overages"
+        : 'no distributed-claims resolver is configured'
+    return deny(
+      new SyncServiceError(
+        'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+        `The provider left the groups out of the login because there are too many (an overage), and ${why}; nothing changed. Configure a resolver (createHttpDistributedClaimsResolver), or have the provider send only the groups assigned to this application.`,
+        { path: overage.claimSourceName },
+      ),
+      'overage',
+      overage.source,
+      loginDigest(),
+      overageDetail(overage),
+    )
+  }
+  const context =
+    input.accessToken === undefined
+      ? { options: policy.claimsOptions }
+      : { accessToken: input.accessToken, options: policy.claimsOptions }
+  const resolved = await deps.resolver.resolve(overage, context)()
+  if (E.isRight(resolved)) return applyClaimPolicy(resolved.right, ctx, overage)
+  const error: SyncError = DENIAL_CODES.has(resolved.left.code)
+    ? resolved.left
+    : new SyncServiceError(
+        'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+        `The distributed-claims resolver failed (${resolved.left.code}) to fetch the groups of an overage; nothing changed. See the cause.`,
+        { cause: resolved.left },
+      )
+  return deny(error, 'overage', overage.source, loginDigest(), {
+    ...overageDetail(overage),
+    ...claimsErrorDetail(resolved.left),
+  })
+}
+
+function present(
+  groups: readonly string[],
+  source: ClaimSummary['source'],
+  droppedEmpty: number,
+  state: 'present' | 'overage',
+  applied: 'present' | 'overage-resolved',
+): ClaimReading {
+  return {
+    kind: 'sync',
+    claim: { state, source, groups, droppedEmpty, digest: digestGroups(groups), policy: applied },
+  }
+}
+
+function absent(policy: ResolvedSyncPolicy, loginDigest: () => string): ClaimReading {
+  const path = policy.claimsOptions.path ?? 'groups'
+  if (policy.absent === 'deny') {
+    return deny(
+      new SyncServiceError(
+        'GROUPS_CLAIM_ABSENT_DENIED',
+        `The login carries no groups claim at ${JSON.stringify(path)} and the org's policy denies such logins; nothing changed. Check that the provider sends the claim (scope, claim mapping, claim path), or set the policy's absent to 'empty' or 'keep'.`,
+        { path },
+      ),
+      'absent',
+      null,
+      loginDigest(),
+      { path },
+    )
+  }
+  const groups: readonly string[] = []
+  const claim: ClaimSummary = {
+    state: 'absent',
+    source: null,
+    groups,
+    droppedEmpty: 0,
+    digest: digestGroups(groups),
+    policy: policy.absent === 'keep' ? 'absent-keep' : 'absent-as-empty',
+  }
+  return policy.absent === 'keep' ? { kind: 'keep', claim } : { kind: 'sync', claim }
+}
+
+function overLimit(
+  state: Extract<GroupsClaimState, { state: 'over-limit' }>,
+  loginDigest: () => string,
+): ClaimReading {
+  const what = {
+    'too-many': `${state.count} entries, more than the configured maxGroups`,
+    'name-too-long': `an entry (index ${state.index ?? '?'}) longer than the configured maxNameLength`,
+    'nul-character': `an entry (index ${state.index ?? '?'}) holding a NUL character`,
+  }[state.reason]
+  return deny(
+    new SyncServiceError(
+      'GROUPS_CLAIM_OVER_LIMIT',
+      `The groups claim holds ${what}; the sync was refused and nothing changed. Fix the user's groups at the identity provider, or raise the limit in the claims options if the claim is legitimate.`,
+      { value: state.reason },
+    ),
+    'over-limit',
+    state.source,
+    loginDigest(),
+    { reason: state.reason, count: state.count, ...maybe('index', state.index) },
+  )
+}
+
+function deny(
+  error: SyncError,
+  state: DeniedClaim['state'],
+  source: string | null,
+  digest: string,
+  detail: DeniedClaim['detail'],
+): ClaimReading {
+  return { kind: 'deny', error, denied: { state, source, digest, detail } }
+}
+
+function claimsErrorDetail(error: ClaimsError): DeniedClaim['detail'] {
+  return {
+    claimsError: error.code,
+    ...maybe('path', error.path),
+    // only a number (an index): a string value could be a piece of the claim itself
+    ...(typeof error.value === 'number' ? { value: error.value } : {}),
+  }
+}
+
+function maybe<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}

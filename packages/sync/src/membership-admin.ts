@@ -1,0 +1,237 @@
+import {
+  ManualMembershipManagementDisabledError,
+  StoreError,
+  type AuditEvent,
+  type AuditEventInput,
+  type AuditQuery,
+  type MatchMode,
+  type MembershipStore,
+  type OrgSettings,
+  type StaleMember,
+  type StoredGroup,
+  type UserSyncDecision,
+  type UserSyncSnapshot,
+} from '@groupsync/core'
+import type { Either } from 'fp-ts/Either'
+import * as E from 'fp-ts/Either'
+import type { TaskEither } from 'fp-ts/TaskEither'
+import { toAdminError, type MembershipAdminError } from './errors.js'
+
+/** What the admin service needs. */
+export interface MembershipAdminDeps {
+  readonly store: MembershipStore
+}
+
+/** Who is acting, recorded in the audit events of manual changes and settings changes. */
+export interface ActorOptions {
+  readonly actor?: string
+}
+
+/** The outcome of a settings change: whether anything changed, and the settings now. */
+export interface SettingsChange {
+  readonly changed: boolean
+  readonly settings: OrgSettings
+}
+
+/**
+ * What an application's admin screens call: manual membership changes guarded by the
+ * manual-change lock, group create/rename/delete (always allowed), the org's mapping settings
+ * (every change audited), staleness and the audit log.
+ */
+export interface MembershipAdmin {
+  /**
+   * Adds a user to a group by hand; `MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED` while the org's
+   * mapping is on. Right(false) when the user already was a member.
+   */
+  readonly addMember: (
+    orgId: string,
+    groupId: string,
+    userId: string,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, boolean>
+  /**
+   * Removes a user from a group by hand; `MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED` while the org's
+   * mapping is on. Right(false) when the user was not a member.
+   */
+  readonly removeMember: (
+    orgId: string,
+    groupId: string,
+    userId: string,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, boolean>
+  readonly createGroup: (
+    orgId: string,
+    name: string,
+  ) => TaskEither<MembershipAdminError, StoredGroup>
+  readonly renameGroup: (
+    orgId: string,
+    groupId: string,
+    name: string,
+  ) => TaskEither<MembershipAdminError, StoredGroup>
+  readonly deleteGroup: (orgId: string, groupId: string) => TaskEither<MembershipAdminError, void>
+  readonly listGroups: (orgId: string) => TaskEither<MembershipAdminError, readonly StoredGroup[]>
+  readonly getSettings: (orgId: string) => TaskEither<MembershipAdminError, OrgSettings>
+  /** Turns mapping on or off, with a `settings.changed` audit event in the same transaction. */
+  readonly setManageGroupMemberships: (
+    orgId: string,
+    enabled: boolean,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, SettingsChange>
+  /** Changes how claim entries match group names, audited like any settings change. */
+  readonly setMatchMode: (
+    orgId: string,
+    matchMode: MatchMode,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, SettingsChange>
+  /**
+   * Users whose last sync is older than `olderThan`: they have not logged in since, so changes at
+   * the provider have not reached them yet.
+   */
+  readonly listStaleMembers: (
+    orgId: string,
+    olderThan: Date,
+  ) => TaskEither<MembershipAdminError, readonly StaleMember[]>
+  readonly listAuditEvents: (
+    orgId: string,
+    query?: AuditQuery,
+  ) => TaskEither<MembershipAdminError, readonly AuditEvent[]>
+}
+
+const attempt =
+  <A>(f: () => Promise<A>): TaskEither<MembershipAdminError, A> =>
+  async () => {
+    try {
+      return E.right(await f())
+    } catch (error) {
+      return E.left(toAdminError(error))
+    }
+  }
+
+const lockedError = (
+  orgId: string,
+  action: 'add' | 'remove',
+): ManualMembershipManagementDisabledError =>
+  new ManualMembershipManagementDisabledError(
+    'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
+    `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider, so members cannot be ${action === 'add' ? 'added' : 'removed'} by hand: change the user's groups at the identity provider (the change applies at their next login), or turn off group mapping for the organisation first.`,
+    { path: 'manageGroupMemberships', value: orgId },
+  )
+
+const groupNotFound = (orgId: string, groupId: string): StoreError =>
+  new StoreError(
+    'GROUP_NOT_FOUND',
+    `Organisation ${JSON.stringify(orgId)} has no group ${JSON.stringify(groupId)}; list its groups to find the id.`,
+    { path: 'groupId', value: groupId },
+  )
+
+/**
+ * Makes the admin service: the manual-change lock (the seed: "when enabled, manual management of
+ * group memberships will be disabled") and the admin operations around it.
+ *
+ * Manual changes run in the store's per-user unit of work, so the lock is checked against the
+ * settings read in the same transaction as the write, and a manual change never interleaves with
+ * a login sync of the same user.
+ *
+ * @example
+ * ```ts
+ * const admin = createMembershipAdmin({ store })
+ * const r = await admin.addMember('acme', groupId, 'bob', { actor: 'alice' })()
+ * if (r._tag === 'Left' && r.left.code === 'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED') showIdpHint()
+ * ```
+ */
+export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmin {
+  const { store } = deps
+
+  const manualChange =
+    (
+      orgId: string,
+      groupId: string,
+      userId: string,
+      action: 'add' | 'remove',
+      options: ActorOptions,
+    ): TaskEither<MembershipAdminError, boolean> =>
+    async () => {
+      try {
+        const decided = await store.withUserSync(
+          orgId,
+          userId,
+          (snap): UserSyncDecision<Either<MembershipAdminError, boolean>> =>
+            decideManualChange(snap, groupId, action, options),
+        )
+        return decided
+      } catch (error) {
+        return E.left(toAdminError(error))
+      }
+    }
+
+  const changeSettings = (
+    orgId: string,
+    patch: Partial<OrgSettings>,
+    options: ActorOptions,
+  ): TaskEither<MembershipAdminError, SettingsChange> =>
+    attempt(async () => {
+      const before = await store.getOrgSettings(orgId)
+      const after: OrgSettings = { ...before, ...patch }
+      if (
+        after.manageGroupMemberships === before.manageGroupMemberships &&
+        after.matchMode === before.matchMode
+      ) {
+        return { changed: false, settings: before }
+      }
+      const event: AuditEventInput = {
+        type: 'settings.changed',
+        orgId,
+        ...(options.actor === undefined ? {} : { actor: options.actor }),
+        detail: { before: { ...before }, after: { ...after } },
+      }
+      await store.setOrgSettings(orgId, after, [event])
+      return { changed: true, settings: after }
+    })
+
+  return {
+    addMember: (orgId, groupId, userId, options = {}) =>
+      manualChange(orgId, groupId, userId, 'add', options),
+    removeMember: (orgId, groupId, userId, options = {}) =>
+      manualChange(orgId, groupId, userId, 'remove', options),
+    createGroup: (orgId, name) => attempt(() => store.createGroup(orgId, name)),
+    renameGroup: (orgId, groupId, name) => attempt(() => store.renameGroup(orgId, groupId, name)),
+    deleteGroup: (orgId, groupId) => attempt(() => store.deleteGroup(orgId, groupId)),
+    listGroups: (orgId) => attempt(() => store.listGroups(orgId)),
+    getSettings: (orgId) => attempt(() => store.getOrgSettings(orgId)),
+    setManageGroupMemberships: (orgId, enabled, options = {}) =>
+      changeSettings(orgId, { manageGroupMemberships: enabled }, options),
+    setMatchMode: (orgId, matchMode, options = {}) => changeSettings(orgId, { matchMode }, options),
+    listStaleMembers: (orgId, olderThan) => attempt(() => store.listStaleMembers(orgId, olderThan)),
+    listAuditEvents: (orgId, query) => attempt(() => store.listAuditEvents(orgId, query ?? {})),
+  }
+}
+
+function decideManualChange(
+  snap: UserSyncSnapshot,
+  groupId: string,
+  action: 'add' | 'remove',
+  options: ActorOptions,
+): UserSyncDecision<Either<MembershipAdminError, boolean>> {
+  const none = (result: Either<MembershipAdminError, boolean>) => ({ changes: null, result })
+  if (snap.settings.manageGroupMemberships) return none(E.left(lockedError(snap.orgId, action)))
+  const group = snap.groups.find((g) => g.id === groupId)
+  if (group === undefined) return none(E.left(groupNotFound(snap.orgId, groupId)))
+  const isMember = snap.memberships.some((m) => m.groupId === groupId)
+  if (isMember === (action === 'add')) return none(E.right(false))
+  const event: AuditEventInput = {
+    type: action === 'add' ? 'membership.added' : 'membership.removed',
+    orgId: snap.orgId,
+    userId: snap.userId,
+    groupId: group.id,
+    groupName: group.name,
+    source: 'manual',
+    ...(options.actor === undefined ? {} : { actor: options.actor }),
+  }
+  return {
+    changes:
+      action === 'add'
+        ? { add: [{ groupId, source: 'manual' }], remove: [], audit: [event] }
+        : { add: [], remove: [groupId], audit: [event] },
+    result: E.right(true),
+  }
+}

@@ -1,0 +1,132 @@
+import type {
+  ClaimSource,
+  DistributedClaimsResolver,
+  GroupsClaimOptions,
+  IdTokenVerification,
+  LoginClaimsInput,
+} from '@groupsync/claims'
+import type {
+  CaseOnlyMatch,
+  MembershipDiff,
+  MembershipStore,
+  OrgGroup,
+  StoredGroup,
+} from '@groupsync/core'
+import type { SyncError } from './errors.js'
+import type { RemovalMode, SyncPolicy } from './sync-policy.js'
+
+/**
+ * What a login hands the sync: whose login it is, and its ID token (verified here against
+ * `deps.verification`) or the claims of a token the caller verified already, plus the userinfo
+ * body and the access token when there are any.
+ */
+export type LoginSyncInput = { readonly orgId: string; readonly userId: string } & LoginClaimsInput
+
+/** What the sync service needs. Only `store` is required. */
+export interface SyncDeps {
+  readonly store: MembershipStore
+  /** How to verify an ID token; required when the input holds an `idToken`. */
+  readonly verification?: IdTokenVerification
+  /** Where and how the provider sends the groups, for every org (a policy may override it). */
+  readonly claimsOptions?: GroupsClaimOptions
+  /** Fetches the groups of an overage (OIDC Core 5.6.2); without one an overage is denied. */
+  readonly resolver?: DistributedClaimsResolver
+  /** The org's login-sync policy; {@link DEFAULT_SYNC_POLICY} where it says nothing. */
+  readonly policy?: (orgId: string) => SyncPolicy | Promise<SyncPolicy>
+  /** The time stamped as the last sync; `() => new Date()` by default. */
+  readonly clock?: () => Date
+}
+
+/**
+ * Which policy branch a claim took: synced as sent, resolved from an overage, an absent claim
+ * read as empty, or an absent claim that changed nothing.
+ */
+export type ClaimPolicyApplied = 'present' | 'overage-resolved' | 'absent-as-empty' | 'absent-keep'
+
+/** The groups claim of a login as the sync read it. */
+export interface ClaimSummary {
+  /** The state the provider sent: `present`, `absent` or `overage` (resolved). */
+  readonly state: 'present' | 'absent' | 'overage'
+  /** Where the groups came from; null when the claim was absent. */
+  readonly source: ClaimSource | null
+  /** The entries the diff used (empty for an absent claim read as empty). */
+  readonly groups: readonly string[]
+  /** How many empty strings the claim held (dropped). */
+  readonly droppedEmpty: number
+  /** SHA-256 hex digest of the claim, as written to the audit events. */
+  readonly digest: string
+  readonly policy: ClaimPolicyApplied
+}
+
+/** How long each part of a sync took, in milliseconds. */
+export interface SyncTimings {
+  /** Verifying the token, reading the claim and resolving an overage. */
+  readonly claimsMs: number
+  /** The store's unit of work, including the diff. */
+  readonly storeMs: number
+  readonly totalMs: number
+}
+
+/** A sync that applied the claim: what it added and removed, and why. */
+export interface SyncedResult {
+  readonly status: 'synced'
+  readonly claim: ClaimSummary
+  readonly removalMode: RemovalMode
+  /** The full diff of `computeMembershipDiff` (before the removal mode). */
+  readonly diff: MembershipDiff<StoredGroup>
+  readonly added: readonly StoredGroup[]
+  readonly removed: readonly StoredGroup[]
+  /** Groups the claim does not name that stayed because their membership is manual (sync-owned). */
+  readonly keptManual: readonly StoredGroup[]
+  /** Claim entries that name no org group. */
+  readonly unmatchedClaims: readonly string[]
+  /** Claim entries that name a group only up to case (exact match mode): likely typos. */
+  readonly caseOnlyMatches: readonly CaseOnlyMatch<StoredGroup>[]
+  /** The last-sync time recorded. */
+  readonly syncedAt: Date
+  readonly timings: SyncTimings
+}
+
+/**
+ * What {@link syncOnLogin} did: nothing because mapping is off for the org, nothing because the
+ * claim was absent and the policy keeps, or a sync.
+ */
+export type SyncResult =
+  | { readonly status: 'disabled'; readonly timings: SyncTimings }
+  | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly timings: SyncTimings }
+  | SyncedResult
+
+/** One line of a dry run: what would happen to one group, and why. */
+export interface PlanStep<G extends OrgGroup = StoredGroup> {
+  /** `add`/`remove` would change; `stay` is a matched membership; `keep` a manual one not removed. */
+  readonly action: 'add' | 'remove' | 'stay' | 'keep'
+  readonly group: G
+  readonly reason: string
+}
+
+/** The diff part of a dry run. */
+export interface PlannedChanges {
+  readonly claim: ClaimSummary
+  readonly removalMode: RemovalMode
+  readonly diff: MembershipDiff<StoredGroup>
+  readonly toAdd: readonly StoredGroup[]
+  readonly toRemove: readonly StoredGroup[]
+  readonly keptManual: readonly StoredGroup[]
+  readonly steps: readonly PlanStep[]
+  /** Unmatched entries and case-only near misses, in words. */
+  readonly notes: readonly string[]
+}
+
+/**
+ * What {@link planOnLogin} found: what a sync would do now, including a denial (with the steps it
+ * refused when the diff was computed, as for the mass-removal guard). Nothing is written.
+ */
+export type SyncPlan =
+  | { readonly status: 'disabled'; readonly reason: string }
+  | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly reason: string }
+  | ({ readonly status: 'planned' } & PlannedChanges)
+  | {
+      readonly status: 'denied'
+      readonly error: SyncError
+      readonly planned?: PlannedChanges
+    }

@@ -1,0 +1,4 @@
+import { describeLoginSync } from './support/login-sync.suite.js'
+import { memoryStore } from './support/stores.js'
+
+describeLoginSync('the memory store', memoryStore)

@@ -1,0 +1,116 @@
+import { computeMembershipDiff } from '@groupsync/core'
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { canonicalJson } from '../src/internal/claim-digest.js'
+import {
+  DEFAULT_SYNC_POLICY,
+  explainMembershipDiff,
+  resolveSyncPolicy,
+  type SyncPolicy,
+} from '../src/index.js'
+
+describe('resolveSyncPolicy', () => {
+  it('fills the documented defaults', () => {
+    const resolved = resolveSyncPolicy({})
+    expect(resolved).toEqual({ _tag: 'Right', right: DEFAULT_SYNC_POLICY })
+    expect(DEFAULT_SYNC_POLICY).toMatchObject({
+      absent: 'empty',
+      overage: 'resolve',
+      removalMode: 'authoritative',
+      massRemovalGuard: {},
+    })
+  })
+
+  it('merges the org claim options over the base ones', () => {
+    const resolved = resolveSyncPolicy(
+      { claimsOptions: { path: 'roles' } },
+      { path: 'groups', maxGroups: 5 },
+    )
+    expect(resolved._tag === 'Right' && resolved.right.claimsOptions).toEqual({
+      path: 'roles',
+      maxGroups: 5,
+    })
+  })
+
+  it.each([
+    [{ absent: 'ignore' }, 'absent'],
+    [{ overage: 'empty' }, 'overage'],
+    [{ removalMode: 'all' }, 'removalMode'],
+    [{ massRemovalGuard: { maxRemovals: -1 } }, 'massRemovalGuard.maxRemovals'],
+    [{ massRemovalGuard: { maxRemovals: 1.5 } }, 'massRemovalGuard.maxRemovals'],
+    [{ massRemovalGuard: { maxRemovalPercent: 101 } }, 'massRemovalGuard.maxRemovalPercent'],
+    [{ massRemovalGuard: { maxRemovalPercent: Number.NaN } }, 'massRemovalGuard.maxRemovalPercent'],
+  ])('refuses %j with SYNC_POLICY_INVALID at its path', (policy, path) => {
+    const resolved = resolveSyncPolicy(policy as unknown as SyncPolicy)
+    expect(resolved._tag).toBe('Left')
+    expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
+      'SYNC_POLICY_INVALID',
+      path,
+    ])
+  })
+})
+
+describe('canonicalJson (the digest input)', () => {
+  it('sorts keys at every depth and drops undefined members', () => {
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: undefined }], c: null } })).toBe(
+      '{"a":{"c":null,"d":[1,{"z":0}]},"b":1}',
+    )
+  })
+
+  it('property: equal JSON values give equal text whatever their key order, and parse back', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        const text = canonicalJson(value)
+        const reordered = JSON.parse(JSON.stringify(value), (_k, v: unknown) =>
+          v !== null && typeof v === 'object' && !Array.isArray(v)
+            ? Object.fromEntries(Object.entries(v).reverse())
+            : v,
+        ) as unknown
+        return canonicalJson(reordered) === text && canonicalJson(JSON.parse(text)) === text
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
+
+describe('explainMembershipDiff', () => {
+  const groups = [
+    { id: 'g1', name: 'dev' },
+    { id: 'g2', name: 'ops' },
+    { id: 'g3', name: 'sales' },
+  ]
+
+  it('says which claim entry matched, ignoring case', () => {
+    const diff = computeMembershipDiff(['DEV'], groups, [], { match: 'case-insensitive' })
+    const { steps } = explainMembershipDiff(diff, {
+      claimGroups: ['DEV'],
+      match: 'case-insensitive',
+    })
+    expect(steps).toEqual([
+      {
+        action: 'add',
+        group: groups[0],
+        reason: 'the claim entry "DEV" matches "dev" ignoring case',
+      },
+    ])
+  })
+
+  it('gives one step per group the diff touches, and a note per unmatched entry', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray(['dev', 'ops', 'sales', 'x', 'Dev']),
+        fc.subarray(['g1', 'g2', 'g3']),
+        (claim, current) => {
+          const diff = computeMembershipDiff(claim, groups, current)
+          const explained = explainMembershipDiff(diff, { claimGroups: claim })
+          const touched = diff.toAdd.length + diff.toRemove.length + diff.unchanged.length
+          return (
+            explained.steps.length === touched &&
+            explained.steps.every((s) => s.reason.length > 0) &&
+            explained.notes.length === diff.unmatchedClaims.length + diff.caseOnlyMatches.length
+          )
+        },
+      ),
+    )
+  })
+})
