@@ -1,1 +1,11 @@
-export {}
+export type { BenchSuite, GoalResult, SuiteContext, SuiteReport } from './suite.js'
+export { suites } from './suites/index.js'
+export { measureSideBySide } from './measure.js'
+export type { Measurement, TimedTask } from './measure.js'
+export { describeMachine, machineMarkdown } from './machine.js'
+export type { MachineInfo } from './machine.js'
+export { formatMs, markdownTable, replaceSection } from './markdown.js'
+export { generateDiffInput } from './suites/membership-diff/data.js'
+export type { DiffInput, DiffSizes } from './suites/membership-diff/data.js'
+export { naiveDiff } from './suites/membership-diff/naive-diff.js'
+export { setLoopDiff } from './suites/membership-diff/set-loop-diff.js'

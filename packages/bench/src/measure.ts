@@ -1,0 +1,99 @@
+import { Bench } from 'tinybench'
+
+/** A function to time, with the budget it gets per round. */
+export interface TimedTask {
+  readonly name: string
+  readonly fn: () => unknown
+  /** Minimum timed calls per round. */
+  readonly iterations: number
+  /** Time budget per round in ms; the round runs until both this and `iterations` are reached. */
+  readonly timeMs: number
+  /** Untimed calls before the first round, so the JIT has compiled the code being timed. */
+  readonly warmupIterations: number
+}
+
+/** Latency of one task over all rounds, in milliseconds per call. */
+export interface Measurement {
+  readonly name: string
+  readonly samples: number
+  readonly median: number
+  readonly mean: number
+  readonly min: number
+  /** Relative margin of error of the mean, in percent (95 % confidence). */
+  readonly rme: number
+}
+
+/** Sink for task results, so the engine cannot drop a call whose result is unused. */
+let sink: unknown
+/** Reads the sink; exists only so the sink is observable. */
+export const lastResult = (): unknown => sink
+
+const quantile = (sorted: readonly number[], q: number): number => {
+  if (sorted.length === 0) return Number.NaN
+  const pos = (sorted.length - 1) * q
+  const lo = sorted[Math.floor(pos)] ?? Number.NaN
+  const hi = sorted[Math.ceil(pos)] ?? Number.NaN
+  return lo + (hi - lo) * (pos - Math.floor(pos))
+}
+
+function summarise(name: string, samples: readonly number[]): Measurement {
+  const sorted = [...samples].sort((a, b) => a - b)
+  const n = sorted.length
+  const mean = sorted.reduce((s, x) => s + x, 0) / n
+  const variance = n > 1 ? sorted.reduce((s, x) => s + (x - mean) ** 2, 0) / (n - 1) : 0
+  // 1.96: normal approximation; these are rough error bars, not a statistics library.
+  const rme = n > 1 ? ((1.96 * Math.sqrt(variance / n)) / mean) * 100 : Number.NaN
+  return {
+    name,
+    samples: n,
+    median: quantile(sorted, 0.5),
+    mean,
+    min: sorted[0] ?? Number.NaN,
+    rme,
+  }
+}
+
+/**
+ * Times tasks side by side with tinybench, in `rounds` rounds that each run every task in turn,
+ * and pools the samples. Rounds spread each task over the whole run, so a burst of load from
+ * other processes does not land on one task only; the median is robust to the bursts that remain.
+ *
+ * @example
+ * ```ts
+ * const [m] = await measureSideBySide([{ name: 'sum', fn: () => sum(xs), iterations: 10, timeMs: 500, warmupIterations: 5 }], 3)
+ * console.log(m.median)
+ * ```
+ */
+export async function measureSideBySide(
+  tasks: readonly TimedTask[],
+  rounds: number,
+  onRound: (round: number) => void = () => undefined,
+): Promise<Measurement[]> {
+  const samples = new Map<string, number[]>(tasks.map((t) => [t.name, []]))
+  for (let round = 0; round < rounds; round++) {
+    onRound(round)
+    for (const task of tasks) {
+      const bench = new Bench({
+        iterations: task.iterations,
+        time: task.timeMs,
+        warmup: round === 0 && task.warmupIterations > 0,
+        warmupIterations: task.warmupIterations,
+        warmupTime: 0,
+        retainSamples: true,
+        throws: true,
+      })
+      bench.add(task.name, () => {
+        sink = task.fn()
+      })
+      await bench.run()
+      const result = bench.getTask(task.name)?.result
+      if (result?.state !== 'completed') {
+        throw new Error(
+          `benchmark task ${task.name} did not complete (${result?.state ?? 'missing'})`,
+        )
+      }
+      samples.get(task.name)?.push(...(result.latency.samples ?? []))
+    }
+  }
+  return tasks.map((t) => summarise(t.name, samples.get(t.name) ?? []))
+}
