@@ -12,9 +12,9 @@ import {
   type UserSyncDecision,
   type UserSyncSnapshot,
 } from '@groupsync/core'
-import type { Either } from 'fp-ts/Either'
-import * as E from 'fp-ts/Either'
-import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { toAdminError, type MembershipAdminError } from './errors.js'
 
 /** What the admin service needs. */

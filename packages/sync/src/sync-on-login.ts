@@ -1,6 +1,6 @@
-import type { Either } from 'fp-ts/Either'
-import * as E from 'fp-ts/Either'
-import type { TaskEither } from 'fp-ts/TaskEither'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { SyncServiceError, toSyncError, type SyncError } from './errors.js'
 import {
   decideLogin,

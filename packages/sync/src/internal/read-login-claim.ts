@@ -4,8 +4,8 @@ import {
   type ClaimsError,
   type GroupsClaimState,
 } from '@groupsync/claims'
-import type { Either } from 'fp-ts/Either'
-import * as E from 'fp-ts/Either'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
 import { DENIAL_CODES, SyncServiceError, type SyncError } from '../errors.js'
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'

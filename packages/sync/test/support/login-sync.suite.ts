@@ -4,8 +4,8 @@ import type { AddressInfo } from 'node:net'
 import type { DistributedClaimsResolver, GroupsClaimState } from '@groupsync/claims'
 import type { AuditEvent, MatchMode, MembershipStore } from '@groupsync/core'
 import fc from 'fast-check'
-import type { Either } from 'fp-ts/Either'
-import * as TE from 'fp-ts/TaskEither'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
   createMembershipAdmin,
