@@ -28,6 +28,10 @@ let sink: unknown
 /** Reads the sink; exists only so the sink is observable. */
 export const lastResult = (): unknown => sink
 
+const collectGarbage = (): void => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+}
+
 const quantile = (sorted: readonly number[], q: number): number => {
   if (sorted.length === 0) return Number.NaN
   const pos = (sorted.length - 1) * q
@@ -73,6 +77,9 @@ export async function measureSideBySide(
   for (let round = 0; round < rounds; round++) {
     onRound(round)
     for (const task of tasks) {
+      // Collect the previous task's garbage now, not while this task is being timed
+      // (`pnpm bench` runs node with --expose-gc).
+      collectGarbage()
       const bench = new Bench({
         iterations: task.iterations,
         time: task.timeMs,
