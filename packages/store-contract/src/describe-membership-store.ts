@@ -4,7 +4,10 @@ import type {
   DescribeMembershipStoreOptions,
   MakeStore,
 } from './internal/context.js'
+import { describeAtomicityTests } from './internal/atomicity-tests.js'
+import { describeConcurrencyTests } from './internal/concurrency-tests.js'
 import { describeExampleTests } from './internal/example-tests.js'
+import { describeModelTests } from './internal/model-tests.js'
 
 /**
  * Registers the contract suite every `MembershipStore` must pass, as a vitest `describe` block:
@@ -39,5 +42,8 @@ export const describeMembershipStore = (
   }
   describe(`MembershipStore contract: ${name}`, () => {
     describeExampleTests(ctx)
+    describeModelTests(ctx)
+    describeConcurrencyTests(ctx)
+    describeAtomicityTests(ctx)
   })
 }
