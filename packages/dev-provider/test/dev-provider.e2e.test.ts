@@ -65,3 +65,27 @@ describe('dev provider, groups only in userinfo', () => {
     }
   })
 })
+
+describe('several providers at once', () => {
+  it('start concurrently, each with its own issuer and keys, and restore the console', async () => {
+    const warn = console.warn
+    const info = console.info
+    const [a, b] = await Promise.all([
+      startDevProvider({ accounts: { alice: ['a'] } }),
+      startDevProvider({ accounts: { alice: ['b'] } }),
+    ])
+    try {
+      expect(console.warn).toBe(warn)
+      expect(console.info).toBe(info)
+      expect(a.issuer).not.toBe(b.issuer)
+      const [la, lb] = await Promise.all([loginWithPkce(a, 'alice'), loginWithPkce(b, 'alice')])
+      expect([la.claims['groups'], lb.claims['groups']]).toEqual([['a'], ['b']])
+      const keysA = (await (await fetch(a.jwksUri)).json()) as { keys: { kid: string }[] }
+      const keysB = (await (await fetch(b.jwksUri)).json()) as { keys: { kid: string }[] }
+      expect(keysA.keys[0]?.kid).not.toBe(keysB.keys[0]?.kid)
+      expect(keysA.keys[0]).not.toHaveProperty('d') // only the public key is published
+    } finally {
+      await Promise.all([a.close(), b.close()])
+    }
+  })
+})
