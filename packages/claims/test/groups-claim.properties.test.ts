@@ -485,3 +485,40 @@ describe('property: the distributed size cap (point 6)', () => {
     },
   )
 })
+
+describe('property: options (rule C9)', () => {
+  const maybe = <T>(valid: fc.Arbitrary<T>) => fc.oneof(valid, fc.anything())
+  const count = (n: unknown) => n === undefined || (Number.isSafeInteger(n) && (n as number) >= 0)
+  fcTest.prop(
+    [
+      fc.record(
+        {
+          sources: maybe(fc.constantFrom('id_token', 'userinfo', 'id_token_then_userinfo')),
+          delimiter: maybe(fc.string({ maxLength: 2 })),
+          maxGroups: maybe(fc.nat()),
+          maxNameLength: maybe(fc.nat()),
+          keycloakPaths: maybe(fc.constantFrom('off', 'leaf', 'strip-leading-slash')),
+        },
+        { requiredKeys: [] },
+      ),
+    ],
+    { numRuns: RUNS },
+  )(
+    'an option is refused (CLAIMS_INPUT_INVALID) exactly when it is outside its domain',
+    (options) => {
+      const { sources, delimiter, maxGroups, maxNameLength, keycloakPaths } = options
+      const valid =
+        [undefined, 'id_token', 'userinfo', 'id_token_then_userinfo'].includes(sources as string) &&
+        (delimiter === undefined || (typeof delimiter === 'string' && delimiter !== '')) &&
+        count(maxGroups) &&
+        count(maxNameLength) &&
+        [undefined, 'off', 'leaf', 'strip-leading-slash'].includes(keycloakPaths as string)
+      const result = extractGroupsClaim(
+        { idTokenClaims: { sub: 'u', groups: ['a'] }, userinfo: { sub: 'u' } },
+        options as GroupsClaimOptions,
+      )
+      if (valid) expect(result._tag).toBe('Right')
+      else expect(expectError(result).code).toBe('CLAIMS_INPUT_INVALID')
+    },
+  )
+})
