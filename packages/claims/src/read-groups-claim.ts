@@ -13,7 +13,8 @@ import { verifyIdToken, type IdTokenVerification } from './verify-id-token.js'
 /**
  * What an OIDC login hands the application: the ID token to verify here, or the claims of an
  * ID token already verified elsewhere (e.g. openid-client's `claims()`); the userinfo response
- * and the access token when there are.
+ * and the access token when there are. The access token is not read here: it travels with the
+ * login for a `DistributedClaimsResolver`, which needs it to fetch an overage.
  */
 export type LoginClaimsInput =
   | { readonly idToken: string; readonly userinfo?: unknown; readonly accessToken?: string }

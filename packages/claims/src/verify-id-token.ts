@@ -205,6 +205,10 @@ export function verifyIdToken(
   return async () => {
     const checked = checkJwtChecks(options)
     if (checked._tag === 'Left') return checked
+    // Optional for other JWTs, the audience is what binds an ID token to this client.
+    if ((options.audience as string | undefined) === undefined) {
+      return left(invalidOption('audience', 'verification.audience must be the client id.'))
+    }
     if (options.nonce !== undefined && typeof (options.nonce as unknown) !== 'string') {
       return left(invalidOption('nonce', 'verification.nonce must be a string.'))
     }

@@ -132,6 +132,7 @@ describe('point 1: verifyIdToken', () => {
     ['algorithms', { algorithms: [] }],
     ['issuer', { issuer: '' }],
     ['audience', { audience: '' }],
+    ['audience', { audience: undefined as unknown as string }],
     ['jwks', { jwks: 'https://idp.test/jwks' as unknown as URL }],
     ['clockToleranceSeconds', { clockToleranceSeconds: -1 }],
   ])('refuses the options (%s) before looking at the token', async (field, overrides) => {
