@@ -522,3 +522,44 @@ describe('property: options (rule C9)', () => {
     },
   )
 })
+
+describe('property: overage (point 5)', () => {
+  fcTest.prop(
+    [
+      fc.constantFrom(...PATHS),
+      fc.string({ maxLength: 6 }),
+      fc.option(
+        fc.record({ endpoint: fc.string(), access_token: fc.string() }, { requiredKeys: [] }),
+        {
+          nil: undefined,
+        },
+      ),
+      fc.array(fc.string({ minLength: 1, maxLength: 4, unit: 'grapheme-ascii' }), { maxLength: 3 }),
+    ],
+    { numRuns: RUNS },
+  )(
+    'a marker for the claim is overage when the value is not there (never absent), and ignored when it is',
+    ([path, segments], claimSourceName, source, groups) => {
+      const marker = {
+        sub: 'u',
+        _claim_names: { [segments[0] ?? '']: claimSourceName },
+        ...(source === undefined ? {} : { _claim_sources: { [claimSourceName]: source } }),
+      }
+      const without = expectState(extractGroupsClaim({ idTokenClaims: marker }, { path }))
+      expect(without).toEqual({
+        state: 'overage',
+        source: 'id_token',
+        claimSourceName,
+        ...(source?.endpoint === undefined ? {} : { endpoint: source.endpoint }),
+        ...(source?.access_token === undefined ? {} : { accessToken: source.access_token }),
+      })
+      const withValue = { ...marker, ...place(segments, groups) }
+      expect(expectState(extractGroupsClaim({ idTokenClaims: withValue }, { path }))).toMatchObject(
+        {
+          state: 'present',
+          groups,
+        },
+      )
+    },
+  )
+})
