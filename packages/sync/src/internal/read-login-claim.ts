@@ -50,7 +50,9 @@ export async function readLoginClaim(
   if (E.isLeft(extracted)) {
     const error = extracted.left
     if (error.code !== 'GROUPS_CLAIM_MALFORMED') return extracted
-    return E.right(deny(error, 'malformed', null, loginDigest(), claimsErrorDetail(error)))
+    return E.right(
+      deny(error, 'malformed', error.source ?? null, loginDigest(), claimsErrorDetail(error)),
+    )
   }
   return E.right(await applyClaimPolicy(extracted.right, { input, deps, policy, loginDigest }))
 }
@@ -252,11 +254,12 @@ function deny(
 }
 
 function claimsErrorDetail(error: ClaimsError): DeniedClaim['detail'] {
+  // The path and index say where the claim is wrong; never the offending value, which could be a
+  // piece of the claim itself.
   return {
     claimsError: error.code,
     ...maybe('path', error.path),
-    // only a number (an index): a string value could be a piece of the claim itself
-    ...(typeof error.value === 'number' ? { value: error.value } : {}),
+    ...maybe('index', error.index),
   }
 }
 
