@@ -45,6 +45,10 @@ export const compareGroups = (a: OrgGroup, b: OrgGroup): number =>
 
 const lower = (s: string): string => s.toLowerCase()
 
+/** Bits of what {@link computeMembershipDiff} knows of an id. */
+const CURRENT = 1
+const IN_ORG = 2
+
 /**
  * Decides which memberships a login adds and removes: the user ends up a member of exactly the
  * org groups whose names appear in the claim, and memberships outside `orgGroups` are left alone.
@@ -75,8 +79,11 @@ export function computeMembershipDiff<G extends OrgGroup>(
   const caseInsensitive = options.match === 'case-insensitive'
   const claims = new Set(claimGroups)
   const claimKeys = caseInsensitive ? new Set(Array.from(claims, lower)) : claims
-  const currentIds = new Set(current)
-  const seenIds = new Set<string>()
+  // One map of every id we meet, current memberships first: a single lookup per org group both
+  // tells whether the user is a member and catches a duplicate id (rule 8). Two separate Sets
+  // cost twice the hashing and were the largest part of the run time at 100k groups.
+  const idState = new Map<string, number>()
+  for (const id of current) idState.set(id, CURRENT)
   const matchedKeys = new Set<string>()
 
   const toAdd: G[] = []
@@ -85,16 +92,17 @@ export function computeMembershipDiff<G extends OrgGroup>(
   const unmatchedGroups: G[] = []
 
   for (const group of orgGroups) {
-    if (seenIds.has(group.id)) {
+    const state = idState.get(group.id)
+    if (state !== undefined && state & IN_ORG) {
       throw new MembershipInputError(
         'DUPLICATE_GROUP_ID',
         `Two org groups have the id ${JSON.stringify(group.id)}; group ids must be unique within orgGroups.`,
         { path: 'orgGroups', value: group.id },
       )
     }
-    seenIds.add(group.id)
+    idState.set(group.id, (state ?? 0) | IN_ORG)
     const key = caseInsensitive ? lower(group.name) : group.name
-    const isMember = currentIds.has(group.id)
+    const isMember = state === CURRENT
     if (claimKeys.has(key)) {
       matchedKeys.add(key)
       ;(isMember ? unchanged : toAdd).push(group)
