@@ -149,22 +149,34 @@ export const describeConcurrencyTests = (ctx: ContractContext): void => {
       ctx.options.slowTestTimeoutMs,
     )
 
-    it('a sync sees the writes of the sync of the same user before it', () =>
+    it('of two concurrent syncs of one user, the later sees the writes of the earlier', () =>
       withStore(ctx, async (store) => {
         const orgId = freshOrgId('sequence')
-        const g = await store.createGroup(orgId, 'g')
-        const first = store.withUserSync(orgId, 'alice', async (snap) => {
-          await turn()
-          return { changes: syncChangesFor(snap, ['g'], new Date(BASE_TIME)), result: snap }
-        })
-        const second = store.withUserSync(orgId, 'alice', (snap) => ({
-          changes: null,
-          result: snap,
-        }))
-        const [a, b] = await Promise.all([first, second])
-        expect(a.memberships).toEqual([])
-        expect(b.memberships.map((m) => m.groupId)).toEqual([g.id])
-        expect(b.lastSyncedAt?.getTime()).toBe(BASE_TIME)
+        const groups = [await store.createGroup(orgId, 'g0'), await store.createGroup(orgId, 'g1')]
+        const seen: { readonly i: number; readonly had: string[] }[] = []
+        // Which of the two runs first is up to the store; the second must see the first's writes.
+        await Promise.all(
+          groups.map((g, i) =>
+            store.withUserSync(orgId, 'alice', async (snap) => {
+              seen.push({ i, had: snap.memberships.map((m) => m.groupId) })
+              await turn()
+              return {
+                changes: {
+                  add: [{ groupId: g.id, source: 'sync' as const }],
+                  remove: [],
+                  audit: [],
+                  syncedAt: new Date(BASE_TIME + i),
+                },
+                result: undefined,
+              }
+            }),
+          ),
+        )
+        const [first, second] = [must(seen[0], 'first'), must(seen[1], 'second')]
+        expect(first.had).toEqual([])
+        expect(second.had).toEqual([must(groups[first.i], 'the first group').id])
+        const [stale] = await store.listStaleMembers(orgId, END_OF_TIME)
+        expect(stale?.lastSyncedAt.getTime()).toBe(BASE_TIME + second.i)
       }))
 
     if (ctx.options.parallelUsers) {

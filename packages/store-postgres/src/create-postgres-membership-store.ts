@@ -1,0 +1,106 @@
+import { StoreError, type MembershipStore } from '@groupsync/core'
+import { DEFAULT_SCHEMA, quoteSchema } from './internal/schema-name.js'
+import { migrate } from './migrate.js'
+import { fromPgPool, type PgPoolLike } from './pg-pool-client.js'
+import { fromPGlite, type PGliteLike } from './pglite-client.js'
+import {
+  postgresMembershipStore,
+  type PostgresStoreFaultPoint,
+} from './postgres-membership-store.js'
+import type { SqlClient } from './sql-client.js'
+
+/**
+ * Where a Postgres store keeps its data: give at most one of `client`, `pool`, `pglite` or
+ * `dataDir`. With none, the store opens an embedded in-memory PGlite database: no server needed.
+ */
+export interface PostgresMembershipStoreOptions {
+  /** A SQL client you built (`fromPgPool`, `fromPGlite`, or your own adapter). */
+  readonly client?: SqlClient
+  /** A node-postgres pool, e.g. `new pg.Pool({ connectionString })`. Left open by `close()`. */
+  readonly pool?: PgPoolLike
+  /** An embedded PGlite database you opened. Left open by `close()`. */
+  readonly pglite?: PGliteLike
+  /** A directory for an embedded PGlite database the store opens, and closes on `close()`. */
+  readonly dataDir?: string
+  /** The schema of the store's tables; default `groupsync`. */
+  readonly schema?: string
+  /**
+   * Whether to run {@link migrate} before returning the store. Default: true on PGlite (nothing
+   * else would), false on a server, where migrations are a deployment step.
+   */
+  readonly migrate?: boolean
+  /** Attempts of a transaction that hits a serialisation failure or deadlock; default 3. */
+  readonly maxAttempts?: number
+  /**
+   * TEST ONLY. Called at each {@link PostgresStoreFaultPoint} inside a transaction; a throw there
+   * rolls the transaction back, as a crash would. Never set this in production code.
+   */
+  readonly testOnlyFaultHook?: (point: PostgresStoreFaultPoint) => void | Promise<void>
+}
+
+const invalidOptions = (message: string): StoreError =>
+  new StoreError('STORE_INVALID_INPUT', message, { path: 'options' })
+
+/**
+ * Creates the Postgres membership store: on a server through node-postgres, or embedded with
+ * PGlite (the default, in memory or in `dataDir`). One sync is one transaction of at most five
+ * statements whatever the size of the change: BEGIN, the per-(org, user) advisory locks, one read,
+ * one write, COMMIT.
+ *
+ * @example
+ * ```ts
+ * // Embedded, persisted in a directory, migrated on open:
+ * const store = await createPostgresMembershipStore({ dataDir: './groupsync-data' })
+ *
+ * // A server (run `migrate(fromPgPool(pool))` once when deploying):
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL })
+ * const store2 = await createPostgresMembershipStore({ pool })
+ * ```
+ */
+export const createPostgresMembershipStore = async (
+  options: PostgresMembershipStoreOptions = {},
+): Promise<MembershipStore> => {
+  const schema = options.schema ?? DEFAULT_SCHEMA
+  quoteSchema(schema)
+  const given = [options.client, options.pool, options.pglite, options.dataDir].filter(
+    (x) => x !== undefined,
+  )
+  if (given.length > 1) {
+    throw invalidOptions('Give at most one of client, pool, pglite and dataDir.')
+  }
+  const maxAttempts = options.maxAttempts ?? 3
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
+    throw invalidOptions('maxAttempts must be a whole number of at least 1.')
+  }
+
+  let client: SqlClient
+  let release = (): Promise<void> => Promise.resolve()
+  let embedded = options.pglite !== undefined
+  if (options.client !== undefined) client = options.client
+  else if (options.pool !== undefined) client = fromPgPool(options.pool)
+  else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
+  else {
+    // Loaded only here, so that server users never load the WebAssembly build.
+    const { PGlite } = await import('@electric-sql/pglite')
+    const db = await PGlite.create(options.dataDir)
+    client = fromPGlite(db)
+    release = () => db.close()
+    embedded = true
+  }
+
+  if (options.migrate ?? embedded) {
+    try {
+      await migrate(client, { schema })
+    } catch (error) {
+      await release()
+      throw error
+    }
+  }
+  return postgresMembershipStore({
+    client,
+    schema,
+    maxAttempts,
+    testOnlyFaultHook: options.testOnlyFaultHook,
+    release,
+  })
+}

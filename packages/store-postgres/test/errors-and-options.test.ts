@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest'
+import { createPostgresMembershipStore, migrate, type SqlClient } from '../src/index.js'
+import { isRetryable, mapPgError } from '../src/internal/map-pg-error.js'
+import { quoteSchema } from '../src/internal/schema-name.js'
+
+const pgError = (code: string, extra: Record<string, unknown> = {}) =>
+  Object.assign(new Error(`pg error ${code}`), { code, ...extra })
+
+/** A client that must never be used: the checks under test happen before any SQL. */
+const unusedClient: SqlClient = {
+  concurrent: true,
+  query: () => Promise.reject(new Error('no SQL expected')),
+  begin: () => Promise.reject(new Error('no SQL expected')),
+}
+
+describe('mapping pg errors to store error codes', () => {
+  const cases: [string, Record<string, unknown>, string][] = [
+    ['40001', {}, 'STORE_CONFLICT'],
+    ['40P01', {}, 'STORE_CONFLICT'],
+    ['23P01', { constraint: 'org_groups_name_unique' }, 'GROUP_NAME_TAKEN'],
+    ['23505', { constraint: 'org_groups_name_unique' }, 'GROUP_NAME_TAKEN'],
+    ['23503', {}, 'GROUP_NOT_FOUND'],
+    ['22021', {}, 'STORE_INVALID_INPUT'],
+    ['22P05', {}, 'STORE_INVALID_INPUT'],
+    ['23514', {}, 'STORE_INVALID_INPUT'],
+    ['42P01', {}, 'STORE_UNAVAILABLE'],
+    ['3F000', {}, 'STORE_UNAVAILABLE'],
+    ['57P01', {}, 'STORE_UNAVAILABLE'],
+    ['08006', {}, 'STORE_UNAVAILABLE'],
+    ['53300', {}, 'STORE_UNAVAILABLE'],
+  ]
+  for (const [state, extra, code] of cases) {
+    it(`SQLSTATE ${state} becomes ${code}, with the pg error as cause`, () => {
+      const cause = pgError(state, extra)
+      const mapped = mapPgError(cause, 'test')
+      expect(mapped).toMatchObject({ _tag: 'StoreError', code })
+      expect(mapped.cause).toBe(cause)
+    })
+  }
+
+  it('an error without a SQLSTATE (a dropped socket) is STORE_UNAVAILABLE', () => {
+    const cause = Object.assign(new Error('Connection terminated unexpectedly'), {
+      code: 'ECONNRESET',
+    })
+    expect(mapPgError(cause, 'test')).toMatchObject({ code: 'STORE_UNAVAILABLE', cause })
+  })
+
+  it('only serialisation failures and deadlocks are retryable', () => {
+    expect(isRetryable(pgError('40001'))).toBe(true)
+    expect(isRetryable(pgError('40P01'))).toBe(true)
+    expect(isRetryable(pgError('23505'))).toBe(false)
+    expect(isRetryable(new Error('no code'))).toBe(false)
+  })
+})
+
+describe('schema names and options', () => {
+  it('accepts plain lower-case identifiers and quotes them', () => {
+    expect(quoteSchema('groupsync')).toBe('"groupsync"')
+    expect(quoteSchema('_tenant_42')).toBe('"_tenant_42"')
+    expect(quoteSchema('a'.repeat(63))).toBe(`"${'a'.repeat(63)}"`)
+  })
+
+  const bad = ['', 'GroupSync', 'a"b', 'a;drop', 'pg_catalog', '1abc', 'a'.repeat(64), 'a b', 'é']
+  for (const schema of bad) {
+    it(`refuses the schema ${JSON.stringify(schema)} before sending any SQL`, async () => {
+      await expect(
+        createPostgresMembershipStore({ client: unusedClient, schema }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'schema' })
+      await expect(migrate(unusedClient, { schema })).rejects.toMatchObject({
+        code: 'STORE_INVALID_INPUT',
+      })
+    })
+  }
+
+  it('refuses two places to keep data, or maxAttempts below 1', async () => {
+    await expect(
+      createPostgresMembershipStore({ client: unusedClient, dataDir: '/tmp/x' }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+    await expect(
+      createPostgresMembershipStore({ client: unusedClient, maxAttempts: 0 }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT' })
+  })
+
+  it('a database that cannot be reached gives STORE_UNAVAILABLE', async () => {
+    const store = await createPostgresMembershipStore({ client: unusedClient })
+    await expect(store.listGroups('org')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
+    await expect(store.createGroup('org', 'g')).rejects.toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    })
+  })
+})

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto'
+import type { SqlClient, SqlTransaction } from '../src/index.js'
+
+/** A schema of its own for one test run, dropped after it. */
+export const randomSchema = (): string => `gs_test_${randomBytes(6).toString('hex')}`
+
+/** A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one. */
+export const countingClient = (inner: SqlClient) => {
+  let count = 0
+  const client: SqlClient = {
+    concurrent: inner.concurrent,
+    query: (text, params) => {
+      count += 1
+      return inner.query(text, params)
+    },
+    begin: async (): Promise<SqlTransaction> => {
+      count += 1
+      const tx = await inner.begin()
+      return {
+        query: (text, params) => {
+          count += 1
+          return tx.query(text, params)
+        },
+        execScript: (script) => {
+          count += 1
+          return tx.execScript(script)
+        },
+        commit: () => {
+          count += 1
+          return tx.commit()
+        },
+        rollback: () => {
+          count += 1
+          return tx.rollback()
+        },
+      }
+    },
+  }
+  return {
+    client,
+    /** Statements sent since the last call. */
+    take: (): number => {
+      const n = count
+      count = 0
+      return n
+    },
+  }
+}
+
+/**
+ * A SQL client whose transactions fail the first `times` statements matching `match` with a
+ * driver-like error of the given SQLSTATE, as Postgres reports serialisation failures.
+ */
+export const failingClient = (
+  inner: SqlClient,
+  match: (text: string) => boolean,
+  code: string,
+  times: number,
+): SqlClient => {
+  let left = times
+  return {
+    ...inner,
+    begin: async () => {
+      const tx = await inner.begin()
+      return {
+        ...tx,
+        query: (text, params) => {
+          if (match(text) && left > 0) {
+            left -= 1
+            return Promise.reject(Object.assign(new Error(`injected SQLSTATE ${code}`), { code }))
+          }
+          return tx.query(text, params)
+        },
+      }
+    },
+  }
+}
+
+/** The store's write statement: the one data-modifying CTE a sync sends. */
+export const isSyncWrite = (text: string): boolean => text.includes('WITH removed AS')

@@ -1,0 +1,126 @@
+import type { MembershipStore } from '@groupsync/core'
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPostgresMembershipStore, fromPgPool, migrate } from '../src/index.js'
+import { randomSchema } from './helpers.js'
+import { describePostgresStore } from './postgres-specifics.js'
+
+const url = process.env.DATABASE_URL
+if (url === undefined && process.env.CI !== undefined) {
+  // CI always has a server (.ci/run starts it); running without one there would hide failures.
+  throw new Error('DATABASE_URL is not set in CI: the real-server Postgres tests cannot run.')
+}
+
+const schema = randomSchema()
+const pools: pg.Pool[] = []
+/** A pool of its own for a test; all are ended after the file. */
+const newPool = (options: pg.PoolConfig = {}): pg.Pool => {
+  const pool = new pg.Pool({ connectionString: url, max: 8, ...options })
+  // An idle client whose server connection dies emits 'error' through the pool.
+  pool.on('error', () => undefined)
+  pools.push(pool)
+  return pool
+}
+
+describe.skipIf(url === undefined)('real server (DATABASE_URL)', () => {
+  let main: pg.Pool | undefined
+
+  beforeAll(async () => {
+    main = newPool()
+    await migrate(fromPgPool(main), { schema })
+  })
+
+  afterAll(async () => {
+    await main?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await Promise.all(pools.map((p) => p.end()))
+  })
+
+  const harness = () => {
+    if (main === undefined) throw new Error('no pool')
+    const pool = main
+    return { client: () => fromPgPool(pool), schema }
+  }
+
+  describePostgresStore('real server', harness, { parallelUsers: true, modelRuns: 100 })
+
+  it('real server: two processes migrating at once take turns; each migration applies once', async () => {
+    const other = randomSchema()
+    // Two pools are two separate sessions, as two processes would have.
+    const [a, b] = [fromPgPool(newPool({ max: 1 })), fromPgPool(newPool({ max: 1 }))]
+    try {
+      const results = await Promise.all([
+        migrate(a, { schema: other }),
+        migrate(b, { schema: other }),
+      ])
+      expect(results.map((r) => r.applied).sort()).toEqual([[], ['0001_initial.sql']])
+      expect((await migrate(a, { schema: other })).applied).toEqual([])
+      const { rows } = await a.query(`SELECT name FROM "${other}".schema_migrations`)
+      expect(rows).toEqual([{ name: '0001_initial.sql' }])
+    } finally {
+      await harness().client().query(`DROP SCHEMA IF EXISTS "${other}" CASCADE`)
+    }
+  })
+
+  it('real server: a connection killed mid-transaction (pg_terminate_backend) leaves no trace', async () => {
+    const appName = `groupsync-victim-${randomUUID().slice(0, 8)}`
+    const victim = newPool({ application_name: appName, max: 2 })
+    const killer = harness().client()
+    let armed = false
+    let killed = 0
+    const store: MembershipStore = await createPostgresMembershipStore({
+      pool: victim,
+      schema,
+      // After the sync's write, before its COMMIT: kill the connection from another session.
+      testOnlyFaultHook: async (point) => {
+        if (!armed || point !== 'sync:after-write') return
+        armed = false
+        const { rows } = await killer.query(
+          `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'`,
+          [appName],
+        )
+        expect(rows).toHaveLength(1)
+        const done = await killer.query('SELECT pg_terminate_backend($1::int, 10000) AS done', [
+          rows[0]?.pid,
+        ])
+        expect(done.rows[0]?.done).toBe(true)
+        killed += 1
+      },
+    })
+    const orgId = `killed-${randomUUID()}`
+    const [g0, g1] = [await store.createGroup(orgId, 'g0'), await store.createGroup(orgId, 'g1')]
+    await store.addMember(orgId, g0.id, 'alice', 'sync', [])
+    const observer = await createPostgresMembershipStore({ client: killer, schema })
+    const observe = async () => ({
+      memberships: await observer.listUserMemberships(orgId, 'alice'),
+      audit: await observer.listAuditEvents(orgId),
+      stale: await observer.listStaleMembers(orgId, new Date('9999-01-01')),
+    })
+    const before = await observe()
+    const sync = () =>
+      store.withUserSync(orgId, 'alice', () => ({
+        changes: {
+          add: [{ groupId: g1.id, source: 'sync' }],
+          remove: [g0.id],
+          audit: [{ type: 'membership.removed', orgId, userId: 'alice', groupId: g0.id }],
+          syncedAt: new Date('2025-03-03T00:00:00.000Z'),
+        },
+        result: 'synced',
+      }))
+    armed = true
+    const error = await sync().then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(killed).toBe(1)
+    expect(error).toMatchObject({ _tag: 'StoreError', code: 'STORE_UNAVAILABLE' })
+    expect(await observe()).toEqual(before)
+    // The pool replaces the dead connection: the same sync now succeeds.
+    expect(await sync()).toBe('synced')
+    expect((await observer.listUserMemberships(orgId, 'alice')).map((m) => m.groupId)).toEqual([
+      g1.id,
+    ])
+    await store.close()
+    await observer.close()
+  })
+})
