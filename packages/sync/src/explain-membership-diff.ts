@@ -100,10 +100,12 @@ export function explainMembershipDiff<G extends OrgGroup>(
       reason: `${named(group)} and the user is already a member`,
     })),
   ]
+  // An entry that misses a group only by case gets the more useful note below instead.
+  const nearMisses = new Set(diff.caseOnlyMatches.map((m) => m.claim))
   const notes = [
-    ...diff.unmatchedClaims.map(
-      (entry) => `claim entry ${q(entry)} names no group of the organisation`,
-    ),
+    ...diff.unmatchedClaims
+      .filter((entry) => !nearMisses.has(entry))
+      .map((entry) => `claim entry ${q(entry)} names no group of the organisation`),
     ...diff.caseOnlyMatches.map(
       ({ claim, group }) =>
         `claim entry ${q(claim)} equals group ${q(group.name)} (${group.id}) only up to case; the org matches names exactly, so fix the name at the provider or switch the org to case-insensitive matching`,

@@ -107,7 +107,10 @@ describe('explainMembershipDiff', () => {
           return (
             explained.steps.length === touched &&
             explained.steps.every((s) => s.reason.length > 0) &&
-            explained.notes.length === diff.unmatchedClaims.length + diff.caseOnlyMatches.length
+            explained.notes.length ===
+              diff.unmatchedClaims.length -
+                new Set(diff.caseOnlyMatches.map((m) => m.claim)).size +
+                diff.caseOnlyMatches.length
           )
         },
       ),
