@@ -294,8 +294,10 @@ export const createMemoryMembershipStore = (
           memberships: userMemberships(orgId, userId),
           lastSyncedAt: last === undefined ? null : new Date(last),
         }
+        // Checked against a private copy: decide may scribble on the snapshot it was given.
+        const seen = structuredClone(snapshot)
         const { changes, result } = await decide(snapshot)
-        assertUserSyncChanges(snapshot, changes)
+        assertUserSyncChanges(seen, changes)
         if (changes !== null) await applySync(orgId, userId, changes)
         return result
       })

@@ -274,8 +274,10 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
           await hook('sync:after-lock')
           const snapshot = await readSnapshot(tx, orgId, userId)
           await hook('sync:after-read')
+          // Checked against a private copy: decide may scribble on the snapshot it was given.
+          const seen = structuredClone(snapshot)
           const { changes, result } = await decide(snapshot)
-          assertUserSyncChanges(snapshot, changes)
+          assertUserSyncChanges(seen, changes)
           if (changes !== null && hasWrites(changes)) {
             await run(tx, st.writeSync, writeSyncParams(orgId, userId, changes))
           }

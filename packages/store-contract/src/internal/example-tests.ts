@@ -3,6 +3,7 @@ import {
   compareCodeUnits,
   type AuditEventInput,
   type MembershipStore,
+  type StoredGroup,
   type UserSyncChanges,
 } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
@@ -515,6 +516,24 @@ export const describeExampleTests = (ctx: ContractContext): void => {
       for (const changes of bad) {
         await expectStoreError(applySync(store, org, 'alice', changes), 'STORE_INVALID_INPUT')
       }
+      expect(await observeOrg(store, org, ['alice'])).toEqual(before)
+    })
+
+    test('a decide step that edits its snapshot cannot smuggle in another organisation’s group', async (store) => {
+      const org = freshOrgId('tamper')
+      await store.createGroup(org, 'g')
+      const foreign = await store.createGroup(freshOrgId('tamper-other'), 'g')
+      const before = await observeOrg(store, org, ['alice'])
+      await expectStoreError(
+        store.withUserSync(org, 'alice', (snapshot) => {
+          ;(snapshot.groups as StoredGroup[]).push(foreign)
+          return {
+            changes: syncChanges({ add: [{ groupId: foreign.id, source: 'sync' }] }),
+            result: undefined,
+          }
+        }),
+        'STORE_INVALID_INPUT',
+      )
       expect(await observeOrg(store, org, ['alice'])).toEqual(before)
     })
 
