@@ -40,7 +40,8 @@ export const describeMembershipStore = (
       slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
     },
   }
-  describe(`MembershipStore contract: ${name}`, () => {
+  // Generous per-test time: a busy CI machine shares its cores; nothing here measures speed.
+  describe(`MembershipStore contract: ${name}`, { timeout: 60_000 }, () => {
     describeExampleTests(ctx)
     describeModelTests(ctx)
     describeConcurrencyTests(ctx)

@@ -83,7 +83,7 @@ export const describePostgresStore = (
     options,
   )
 
-  describe(`Postgres store on ${label}`, () => {
+  describe(`Postgres store on ${label}`, { timeout: 60_000 }, () => {
     it(`${label}: one sync costs the same number of statements, at most 6, for 1, 100 and 10,000 changes`, async () => {
       const h = harness()
       const counter = countingClient(h.client())

@@ -23,13 +23,13 @@ const newPool = (options: pg.PoolConfig = {}): pg.Pool => {
   return pool
 }
 
-describe.skipIf(url === undefined)('real server (DATABASE_URL)', () => {
+describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_000 }, () => {
   let main: pg.Pool | undefined
 
   beforeAll(async () => {
     main = newPool()
     await migrate(fromPgPool(main), { schema })
-  })
+  }, 60_000)
 
   afterAll(async () => {
     await main?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
