@@ -73,7 +73,8 @@ const GROUPS: readonly string[] = ['dev', 'ops', 'sales', 'support']
  * and staleness. The store is made once per suite; every test uses its own organisation.
  */
 export function describeLoginSync(name: string, makeStore: StoreFactory): void {
-  describe(`login sync on ${name}`, () => {
+  // Generous timeouts: the whole repository's tests share two cores in CI. Nothing here is timed.
+  describe(`login sync on ${name}`, { timeout: 60_000 }, () => {
     let handle: StoreHandle
     let store: MembershipStore
     let admin: MembershipAdmin
@@ -84,7 +85,7 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
       store = handle.store
       admin = createMembershipAdmin({ store })
       issuer = await makeTestIssuer()
-    })
+    }, 120_000)
     afterAll(async () => {
       await handle.dispose()
     })

@@ -1,0 +1,70 @@
+import { parseArgs } from 'node:util'
+import { createMembershipAdmin } from '@groupsync/sync'
+import { usage } from '../internal/cli-error.js'
+import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
+import { orThrow, toJson } from '../internal/outcome.js'
+import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+
+const HELP = `Usage: groupsync mapping <show | on | off> --org ORG [options]
+
+Shows or changes an organisation's group mapping. With mapping on, every login sets the user's
+memberships from the groups claim and manual membership changes are refused. Every change is
+written to the audit log (settings.changed).
+
+Options:
+  --org ORG          the organisation
+  --match-mode MODE  also set how claim entries match group names: exact or case-insensitive
+  --actor NAME       who is acting, for the audit log
+  --json             print JSON
+  -h, --help         show this help
+
+${STORE_HELP}`
+
+/** `groupsync mapping`: show or switch an org's mapping setting and match mode. */
+export const mappingCommand: Command = {
+  name: 'mapping',
+  summary: "show or switch an organisation's group mapping (audited)",
+  help: HELP,
+  run: async (args, ctx) => {
+    const { values, positionals } = parseCommand('mapping', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          org: { type: 'string' },
+          'match-mode': { type: 'string' },
+          actor: { type: 'string' },
+          json: { type: 'boolean' },
+          ...STORE_OPTIONS,
+        },
+        strict: true,
+        allowPositionals: true,
+      }),
+    )
+    const orgId = required('mapping', values.org, 'org')
+    const matchMode = oneOf('mapping', values['match-mode'], 'match-mode', [
+      'exact',
+      'case-insensitive',
+    ] as const)
+    const [action = 'show', ...rest] = positionals
+    if (rest.length > 0) throw usage(`Unexpected argument ${JSON.stringify(rest[0])}.`, 'mapping')
+    if (action !== 'show' && action !== 'on' && action !== 'off') {
+      throw usage(`Unknown action ${JSON.stringify(action)}.`, 'mapping')
+    }
+    const actor = values.actor === undefined ? {} : { actor: values.actor }
+    return withStore(values, ctx, async (store) => {
+      const admin = createMembershipAdmin({ store })
+      if (matchMode !== undefined) orThrow(await admin.setMatchMode(orgId, matchMode, actor)())
+      if (action !== 'show') {
+        orThrow(await admin.setManageGroupMemberships(orgId, action === 'on', actor)())
+      }
+      const settings = orThrow(await admin.getSettings(orgId)())
+      if (values.json === true) ctx.out(toJson(settings))
+      else {
+        ctx.out(
+          `${orgId}: mapping ${settings.manageGroupMemberships ? 'on' : 'off'}, match mode ${settings.matchMode}`,
+        )
+      }
+      return 0
+    })
+  },
+}

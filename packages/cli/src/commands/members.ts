@@ -1,0 +1,103 @@
+import { parseArgs } from 'node:util'
+import { StoreError, type StoredGroup } from '@groupsync/core'
+import { createMembershipAdmin, type MembershipAdmin } from '@groupsync/sync'
+import { usage } from '../internal/cli-error.js'
+import { parseCommand, required, type Command } from '../internal/command.js'
+import { orThrow, toJson } from '../internal/outcome.js'
+import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { renderTable } from '../internal/table.js'
+
+const HELP = `Usage: groupsync members <list | add | remove> --org ORG --group NAME [--user USER] [options]
+
+Lists a group's members, or adds or removes one by hand. While mapping is on for the
+organisation, adding and removing are refused (MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED, exit 4):
+change the group at the identity provider instead.
+
+Options:
+  --org ORG      the organisation
+  --group NAME   the group, by name
+  --user USER    the user (add, remove)
+  --actor NAME   who is acting, for the audit log (add, remove)
+  --json         print JSON (list)
+  -h, --help     show this help
+
+${STORE_HELP}`
+
+/** Finds an org group by its (unique) name, or fails with `GROUP_NOT_FOUND`. */
+export async function groupByName(
+  admin: MembershipAdmin,
+  orgId: string,
+  name: string,
+): Promise<StoredGroup> {
+  const group = orThrow(await admin.listGroups(orgId)()).find((g) => g.name === name)
+  if (group === undefined) {
+    throw new StoreError(
+      'GROUP_NOT_FOUND',
+      `Organisation ${JSON.stringify(orgId)} has no group named ${JSON.stringify(name)}.`,
+      { path: 'group', value: name },
+    )
+  }
+  return group
+}
+
+/** `groupsync members`: list, add and remove members by hand, behind the manual-change lock. */
+export const membersCommand: Command = {
+  name: 'members',
+  summary: "list a group's members, or add or remove one by hand (refused while mapping is on)",
+  help: HELP,
+  run: async (args, ctx) => {
+    const { values, positionals } = parseCommand('members', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          org: { type: 'string' },
+          group: { type: 'string' },
+          user: { type: 'string' },
+          actor: { type: 'string' },
+          json: { type: 'boolean' },
+          ...STORE_OPTIONS,
+        },
+        strict: true,
+        allowPositionals: true,
+      }),
+    )
+    const orgId = required('members', values.org, 'org')
+    const groupName = required('members', values.group, 'group')
+    const [action = 'list', ...rest] = positionals
+    if (rest.length > 0) throw usage(`Unexpected argument ${JSON.stringify(rest[0])}.`, 'members')
+    return withStore(values, ctx, async (store) => {
+      const admin = createMembershipAdmin({ store })
+      const group = await groupByName(admin, orgId, groupName)
+      if (action === 'list') {
+        const members = await store.listMembers(orgId, group.id)
+        if (values.json === true) ctx.out(toJson(members))
+        else if (members.length === 0) ctx.out(`${JSON.stringify(groupName)} has no members.`)
+        else {
+          ctx.out(
+            ...renderTable(
+              ['user', 'source', 'since'],
+              members.map((m) => [m.userId, m.source, m.createdAt.toISOString()]),
+            ),
+          )
+        }
+        return 0
+      }
+      if (action !== 'add' && action !== 'remove') {
+        throw usage(`Unknown action ${JSON.stringify(action)}.`, 'members')
+      }
+      const userId = required('members', values.user, 'user')
+      const options = values.actor === undefined ? {} : { actor: values.actor }
+      const changed =
+        action === 'add'
+          ? orThrow(await admin.addMember(orgId, group.id, userId, options)())
+          : orThrow(await admin.removeMember(orgId, group.id, userId, options)())
+      const verb = action === 'add' ? 'added to' : 'removed from'
+      ctx.out(
+        changed
+          ? `${userId} ${verb} ${JSON.stringify(groupName)}`
+          : `${userId} was ${action === 'add' ? 'already' : 'not'} a member of ${JSON.stringify(groupName)}; nothing changed`,
+      )
+      return 0
+    })
+  },
+}

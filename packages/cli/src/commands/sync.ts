@@ -1,0 +1,210 @@
+import { parseArgs } from 'node:util'
+import {
+  createHttpDistributedClaimsResolver,
+  type ClaimSources,
+  type GroupsClaimOptions,
+  type IdTokenVerification,
+} from '@groupsync/claims'
+import { planOnLogin, syncOnLogin, type SyncPolicy } from '@groupsync/sync'
+import { decodeJwt } from 'jose'
+import { CliError, usage } from '../internal/cli-error.js'
+import { numberOption, oneOf, parseCommand, required, type Command } from '../internal/command.js'
+import { orThrow, toJson } from '../internal/outcome.js'
+import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { readJsonFile, readTextFile } from '../internal/read-json.js'
+import { renderSyncPlan, renderSyncResult } from '../internal/render-sync.js'
+
+const HELP = `Usage: groupsync sync --org ORG --issuer URL --client-id ID (--id-token JWT | --id-token-file FILE) [options]
+
+Runs the login sync for one user, as a login callback would: verifies the ID token against the
+issuer's keys (JWKS), reads the groups claim, applies the org's policy, and sets the user's
+memberships in the store, with audit events, in one transaction.
+
+Login:
+  --org ORG                   the organisation
+  --id-token JWT              the ID token (or --id-token-file FILE)
+  --id-token-file FILE        a file holding the ID token
+  --userinfo-file FILE        the userinfo response, as JSON
+  --access-token TOKEN        the access token, to fetch distributed claims (an overage)
+  --user USER                 the user id in the store (default: the token's sub)
+
+Verification:
+  --issuer URL                the expected issuer (iss)
+  --client-id ID              the expected audience (aud): your client id
+  --jwks-uri URL              the issuer's JWKS (default: from its discovery document)
+  --algorithm ALG             an allowed signing algorithm; repeat for several (default RS256)
+
+Claim and policy:
+  --claim-path PATH           where the groups are (default groups): name, dotted path, JSON Pointer
+  --claim-sources SOURCES     id_token, userinfo or id_token_then_userinfo (default)
+  --absent POLICY             a missing claim: empty (default), keep or deny
+  --removal-mode MODE         authoritative (default) or sync-owned
+  --max-removals N            refuse a sync removing more than N memberships
+  --max-removal-percent P     refuse a sync removing more than P% of the memberships
+
+Output:
+  --dry-run                   explain what would change; write nothing
+  --json                      print JSON
+  -h, --help                  show this help
+
+${STORE_HELP}`
+
+/** The issuer's JWKS URI, from `--jwks-uri` or the issuer's discovery document. */
+async function jwksUri(issuer: string, given: string | undefined): Promise<URL> {
+  if (given !== undefined) return new URL(given)
+  const url = new URL(
+    '.well-known/openid-configuration',
+    issuer.endsWith('/') ? issuer : `${issuer}/`,
+  )
+  let document: unknown
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(10_000) })
+    if (!response.ok) throw new Error(`HTTP ${response.status}`)
+    document = await response.json()
+  } catch (error) {
+    throw new CliError(
+      'CLI_INPUT_INVALID',
+      `Cannot read the discovery document ${url.href}: ${(error as Error).message}. Check --issuer, or pass --jwks-uri.`,
+      { path: 'issuer', cause: error },
+    )
+  }
+  const jwks = (document as { jwks_uri?: unknown } | null)?.jwks_uri
+  if (typeof jwks !== 'string') {
+    throw new CliError(
+      'CLI_INPUT_INVALID',
+      `The discovery document ${url.href} has no jwks_uri; pass --jwks-uri.`,
+      { path: 'issuer' },
+    )
+  }
+  return new URL(jwks)
+}
+
+/** The user id: `--user`, else the token's `sub` (read here, verified by the sync). */
+function userOf(given: string | undefined, idToken: string): string {
+  if (given !== undefined) return given
+  let sub: unknown
+  try {
+    sub = decodeJwt(idToken).sub
+  } catch (error) {
+    throw new CliError('CLI_INPUT_INVALID', 'The ID token is not a JWT; check --id-token.', {
+      path: 'id-token',
+      cause: error,
+    })
+  }
+  if (typeof sub !== 'string') throw usage('The ID token has no sub; pass --user.', 'sync')
+  return sub
+}
+
+/** `groupsync sync`: one login sync against a store. */
+export const syncCommand: Command = {
+  name: 'sync',
+  summary: "sync one user's memberships from a verified ID token, against a store",
+  help: HELP,
+  run: async (args, ctx) => {
+    const { values } = parseCommand('sync', () =>
+      parseArgs({
+        args: [...args],
+        options: {
+          org: { type: 'string' },
+          'id-token': { type: 'string' },
+          'id-token-file': { type: 'string' },
+          'userinfo-file': { type: 'string' },
+          'access-token': { type: 'string' },
+          user: { type: 'string' },
+          issuer: { type: 'string' },
+          'client-id': { type: 'string' },
+          'jwks-uri': { type: 'string' },
+          algorithm: { type: 'string', multiple: true },
+          'claim-path': { type: 'string' },
+          'claim-sources': { type: 'string' },
+          absent: { type: 'string' },
+          'removal-mode': { type: 'string' },
+          'max-removals': { type: 'string' },
+          'max-removal-percent': { type: 'string' },
+          'dry-run': { type: 'boolean' },
+          json: { type: 'boolean' },
+          ...STORE_OPTIONS,
+        },
+        strict: true,
+      }),
+    )
+    const orgId = required('sync', values.org, 'org')
+    const issuer = required('sync', values.issuer, 'issuer')
+    const audience = required('sync', values['client-id'], 'client-id')
+    if ((values['id-token'] === undefined) === (values['id-token-file'] === undefined)) {
+      throw usage('Give exactly one of --id-token and --id-token-file.', 'sync')
+    }
+    const idToken =
+      values['id-token'] ??
+      (await readTextFile(values['id-token-file'] ?? '', ctx.cwd, 'the ID token'))
+    const userinfo =
+      values['userinfo-file'] === undefined
+        ? undefined
+        : await readJsonFile(values['userinfo-file'], ctx.cwd, 'the userinfo response')
+    const userId = userOf(values.user, idToken)
+    const sources = oneOf('sync', values['claim-sources'], 'claim-sources', [
+      'id_token',
+      'userinfo',
+      'id_token_then_userinfo',
+    ] as const satisfies readonly ClaimSources[])
+    const absent = oneOf('sync', values.absent, 'absent', ['empty', 'keep', 'deny'] as const)
+    const removalMode = oneOf('sync', values['removal-mode'], 'removal-mode', [
+      'authoritative',
+      'sync-owned',
+    ] as const)
+    const maxRemovals = numberOption('sync', values['max-removals'], 'max-removals')
+    const maxRemovalPercent = numberOption(
+      'sync',
+      values['max-removal-percent'],
+      'max-removal-percent',
+    )
+
+    const claimsOptions: GroupsClaimOptions = {
+      ...(values['claim-path'] === undefined ? {} : { path: values['claim-path'] }),
+      ...(sources === undefined ? {} : { sources }),
+    }
+    const policy: SyncPolicy = {
+      ...(absent === undefined ? {} : { absent }),
+      ...(removalMode === undefined ? {} : { removalMode }),
+      massRemovalGuard: {
+        ...(maxRemovals === undefined ? {} : { maxRemovals }),
+        ...(maxRemovalPercent === undefined ? {} : { maxRemovalPercent }),
+      },
+    }
+    const verification: IdTokenVerification = {
+      issuer,
+      audience,
+      jwks: await jwksUri(issuer, values['jwks-uri']),
+      algorithms: values.algorithm ?? ['RS256'],
+    }
+    const input = {
+      orgId,
+      userId,
+      idToken,
+      ...(userinfo === undefined ? {} : { userinfo }),
+      ...(values['access-token'] === undefined ? {} : { accessToken: values['access-token'] }),
+    }
+
+    return withStore(values, ctx, async (store) => {
+      const deps = {
+        store,
+        verification,
+        claimsOptions,
+        policy: () => policy,
+        resolver: createHttpDistributedClaimsResolver({}),
+      }
+      if (values['dry-run'] === true) {
+        const plan = orThrow(await planOnLogin(input, deps)())
+        ctx.out(
+          values.json === true ? toJson(plan) : renderSyncPlan(orgId, userId, plan).join('\n'),
+        )
+        return 0
+      }
+      const result = orThrow(await syncOnLogin(input, deps)())
+      ctx.out(
+        values.json === true ? toJson(result) : renderSyncResult(orgId, userId, result).join('\n'),
+      )
+      return 0
+    })
+  },
+}

@@ -1,0 +1,77 @@
+import type { CliIo } from './cli-io.js'
+import { usage } from './cli-error.js'
+
+/** What a command runs with. */
+export interface CommandContext {
+  readonly io: CliIo
+  /** Writes lines to standard output. */
+  readonly out: (...lines: readonly string[]) => void
+  /** Writes lines to standard error. */
+  readonly err: (...lines: readonly string[]) => void
+  readonly cwd: string
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** One `groupsync` sub-command. */
+export interface Command {
+  readonly name: string
+  /** One line for the command list. */
+  readonly summary: string
+  /** The full `--help` text. */
+  readonly help: string
+  /** Runs the command on its own arguments; resolves with the exit code. */
+  readonly run: (args: readonly string[], ctx: CommandContext) => Promise<number>
+}
+
+/**
+ * Runs node:util `parseArgs` (strict: unknown options are errors) and turns its errors into
+ * `CLI_USAGE` errors that point to the command's `--help`.
+ *
+ * @example
+ * ```ts
+ * const { values } = parseCommand('stale', () => parseArgs({ args, options, strict: true }))
+ * ```
+ */
+export function parseCommand<T>(command: string, parse: () => T): T {
+  try {
+    return parse()
+  } catch (error) {
+    throw usage(`${(error as Error).message}.`, command)
+  }
+}
+
+/** Reads a required string option, or fails with a usage error naming it. */
+export function required(command: string, value: string | undefined, option: string): string {
+  if (value === undefined || value === '')
+    throw usage(`The option --${option} is required.`, command)
+  return value
+}
+
+/** Checks that an option's value is one of the allowed ones. */
+export function oneOf<T extends string>(
+  command: string,
+  value: string | undefined,
+  option: string,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined
+  if ((allowed as readonly string[]).includes(value)) return value as T
+  throw usage(
+    `--${option} must be one of ${allowed.join(', ')}; got ${JSON.stringify(value)}.`,
+    command,
+  )
+}
+
+/** Parses a non-negative number option. */
+export function numberOption(
+  command: string,
+  value: string | undefined,
+  option: string,
+): number | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw usage(`--${option} must be a non-negative number; got ${JSON.stringify(value)}.`, command)
+  }
+  return n
+}

@@ -1,0 +1,101 @@
+import type { StoredGroup } from '@groupsync/core'
+import type { SyncPlan, SyncResult } from '@groupsync/sync'
+import { list, renderTable } from './table.js'
+
+const names = (groups: readonly StoredGroup[]): string[] => groups.map((g) => g.name)
+
+/** The names of the groups a user is in after a sync, from the names before and the result. */
+export function groupsAfter(before: readonly string[], result: SyncResult): string[] {
+  if (result.status !== 'synced') return [...before]
+  const removed = new Set(names(result.removed))
+  return [...before.filter((n) => !removed.has(n)), ...names(result.added)].sort()
+}
+
+/** One row of the before/after table: user, before, after, added, removed, not matched. */
+export function beforeAfterRow(
+  userId: string,
+  before: readonly string[],
+  result: SyncResult,
+): string[] {
+  const synced = result.status === 'synced' ? result : undefined
+  return [
+    userId,
+    list([...before].sort()),
+    list(groupsAfter(before, result)),
+    list(synced === undefined ? [] : names(synced.added)),
+    list(synced === undefined ? [] : names(synced.removed)),
+    list(synced?.unmatchedClaims ?? []),
+  ]
+}
+
+/** The header of {@link beforeAfterRow}. */
+export const BEFORE_AFTER_HEADER = ['user', 'before', 'after', 'added', 'removed', 'not matched']
+
+/** A sync result in words and a table, for `groupsync sync`. */
+export function renderSyncResult(orgId: string, userId: string, result: SyncResult): string[] {
+  switch (result.status) {
+    case 'disabled':
+      return [
+        `Mapping is off for ${orgId}: nothing changed. Turn it on with \`groupsync mapping on --org ${orgId}\`.`,
+      ]
+    case 'kept':
+      return [
+        `The login carries no groups claim and the policy keeps memberships: nothing changed.`,
+      ]
+    case 'synced': {
+      const lines = [
+        `Synced ${userId} in ${orgId}: claim ${result.claim.state}${result.claim.source === null ? '' : ` from ${result.claim.source}`}, removal ${result.removalMode}.`,
+        '',
+        ...renderTable(
+          ['group', 'change'],
+          [
+            ...result.added.map((g) => [g.name, 'added']),
+            ...result.removed.map((g) => [g.name, 'removed']),
+            ...result.keptManual.map((g) => [g.name, 'kept (manual)']),
+            ...result.diff.unchanged.map((g) => [g.name, 'stays']),
+          ],
+        ),
+      ]
+      if (result.unmatchedClaims.length > 0) {
+        lines.push('', `Claim entries matching no group: ${list(result.unmatchedClaims)}`)
+      }
+      for (const m of result.caseOnlyMatches) {
+        lines.push(
+          `Near miss: claim entry ${JSON.stringify(m.claim)} equals group ${JSON.stringify(m.group.name)} only up to case.`,
+        )
+      }
+      return lines
+    }
+  }
+}
+
+/** A dry run in words and a table, for `groupsync sync --dry-run`. */
+export function renderSyncPlan(orgId: string, userId: string, plan: SyncPlan): string[] {
+  switch (plan.status) {
+    case 'disabled':
+    case 'kept':
+      return [`Dry run for ${userId} in ${orgId}: nothing would change; ${plan.reason}.`]
+    case 'denied':
+      return [
+        `Dry run for ${userId} in ${orgId}: the sync would be denied (${plan.error.code}): ${plan.error.message}`,
+        ...(plan.planned === undefined
+          ? []
+          : ['', 'It would have done:', ...stepsTable(plan.planned.steps)]),
+      ]
+    case 'planned':
+      return [
+        `Dry run for ${userId} in ${orgId} (nothing written):`,
+        '',
+        ...stepsTable(plan.steps),
+        ...(plan.notes.length === 0 ? [] : ['', ...plan.notes.map((n) => `- ${n}`)]),
+      ]
+  }
+}
+
+function stepsTable(steps: Extract<SyncPlan, { status: 'planned' }>['steps']): string[] {
+  if (steps.length === 0) return ['(no group changes)']
+  return renderTable(
+    ['action', 'group', 'why'],
+    steps.map((s) => [s.action, s.group.name, s.reason]),
+  )
+}

@@ -1,0 +1,27 @@
+/** Display width, counting each code point once (good enough for names and ids). */
+const width = (text: string): number => Array.from(text).length
+
+/**
+ * Renders rows as a plain-text table: a header, a rule, and columns padded to their widest cell.
+ * Cells are shown as given; an empty cell is shown as `—` so a reader can tell it from a gap.
+ */
+export function renderTable(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  indent = '',
+): string[] {
+  const cells = rows.map((row) => header.map((_, i) => (row[i] ?? '') || '—'))
+  const widths = header.map((h, i) =>
+    Math.max(width(h), ...cells.map((row) => width(row[i] ?? ''))),
+  )
+  const line = (row: readonly string[]): string =>
+    indent +
+    row
+      .map((cell, i) => cell + ' '.repeat((widths[i] ?? 0) - width(cell)))
+      .join('  ')
+      .trimEnd()
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)]
+}
+
+/** Joins names for one table cell. */
+export const list = (names: readonly string[]): string => names.join(', ')

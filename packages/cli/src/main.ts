@@ -1,0 +1,109 @@
+import { GroupsyncError } from '@groupsync/core'
+import { auditCommand } from './commands/audit.js'
+import { demoCommand } from './commands/demo.js'
+import { groupsCommand } from './commands/groups.js'
+import { mappingCommand } from './commands/mapping.js'
+import { membersCommand } from './commands/members.js'
+import { migrateCommand } from './commands/migrate.js'
+import { planCommand } from './commands/plan.js'
+import { staleCommand } from './commands/stale.js'
+import { syncCommand } from './commands/sync.js'
+import { EXIT_CODES, exitCodeOf, usage } from './internal/cli-error.js'
+import { lines, type CliIo } from './internal/cli-io.js'
+import type { Command, CommandContext } from './internal/command.js'
+import { hintFor } from './internal/hints.js'
+import { renderTable } from './internal/table.js'
+
+const COMMANDS: readonly Command[] = [
+  demoCommand,
+  planCommand,
+  syncCommand,
+  staleCommand,
+  migrateCommand,
+  groupsCommand,
+  mappingCommand,
+  membersCommand,
+  auditCommand,
+]
+
+const EXIT_CODE_HELP = `Exit codes:
+  0  done
+  1  unexpected failure (a bug; the stack is printed)
+  2  usage error: unknown command or option, missing or invalid value
+  3  invalid input: an unreadable file, bad JSON, an ID token or claim refused
+  4  refused by policy: a sync denied by the org's policy, a manual change refused by the lock
+  5  store failure: unreachable, conflict, no such group, name taken`
+
+function mainHelp(): string {
+  return [
+    'Usage: groupsync <command> [options]',
+    '',
+    "Maps the groups claim of an OpenID Connect login onto an organisation's groups.",
+    '',
+    'Commands:',
+    ...renderTable(
+      ['command', 'what it does'],
+      COMMANDS.map((c) => [c.name, c.summary]),
+      '  ',
+    ).slice(2),
+    '',
+    'Run `groupsync <command> --help` for the options of a command.',
+    '',
+    EXIT_CODE_HELP,
+  ].join('\n')
+}
+
+/**
+ * Runs the `groupsync` command line in-process: `argv` without the node and script paths, output
+ * through `io`. Resolves with the exit code (see {@link EXIT_CODES}); never calls `process.exit`.
+ *
+ * @example
+ * ```ts
+ * const code = await main(['plan', '--claims', 'c.json', '--org-groups', 'g.json', '--current', 'm.json'], {
+ *   stdout: (t) => process.stdout.write(t),
+ *   stderr: (t) => process.stderr.write(t),
+ * })
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const ctx: CommandContext = {
+    io,
+    out: lines(io.stdout),
+    err: lines(io.stderr),
+    cwd: io.cwd ?? process.cwd(),
+    env: io.env ?? {},
+  }
+  const [name, ...args] = argv
+  try {
+    if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+      ctx.out(mainHelp())
+      return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok
+    }
+    const command = COMMANDS.find((c) => c.name === name)
+    if (command === undefined) throw usage(`Unknown command ${JSON.stringify(name)}.`)
+    if (args.includes('--help') || args.includes('-h')) {
+      ctx.out(command.help, '', EXIT_CODE_HELP)
+      return EXIT_CODES.ok
+    }
+    return await command.run(args, ctx)
+  } catch (error) {
+    return reportError(error, ctx)
+  }
+}
+
+/** Prints an error as `error CODE: message` plus what to do, and gives its exit code. */
+export function reportError(error: unknown, ctx: CommandContext): number {
+  if (error instanceof GroupsyncError) {
+    const coded = error as GroupsyncError<string>
+    const code = coded.code
+    ctx.err(`error ${code}: ${error.message}`)
+    const hint = hintFor(code)
+    if (hint !== undefined) ctx.err(`what to do: ${hint}`)
+    return exitCodeOf(coded)
+  }
+  ctx.err(
+    `error UNEXPECTED: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    'what to do: this is a bug in groupsync; please report it with the command you ran.',
+  )
+  return EXIT_CODES.unexpected
+}

@@ -1,0 +1,4 @@
+import { describeLoginSync } from './support/login-sync.suite.js'
+import { pgliteStore } from './support/stores.js'
+
+describeLoginSync('the Postgres store on PGlite', pgliteStore)

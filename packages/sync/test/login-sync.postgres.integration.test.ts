@@ -1,0 +1,13 @@
+import { describe, it } from 'vitest'
+import { describeLoginSync } from './support/login-sync.suite.js'
+import { databaseUrl, serverStore } from './support/stores.js'
+
+// Needs a real PostgreSQL server: DATABASE_URL (CI sets it, and fails if it is missing).
+const url = databaseUrl()
+if (url === undefined) {
+  describe('login sync on a Postgres server', () => {
+    it.skip('needs DATABASE_URL (set it to run against your own server)', () => undefined)
+  })
+} else {
+  describeLoginSync('a Postgres server', serverStore(url))
+}
