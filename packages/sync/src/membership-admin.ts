@@ -59,17 +59,22 @@ export interface MembershipAdmin {
     userId: string,
     options?: ActorOptions,
   ) => TaskEither<MembershipAdminError, boolean>
+  /** Creates a group (allowed while mapping is on); `GROUP_NAME_TAKEN` if the name is in use. */
   readonly createGroup: (
     orgId: string,
     name: string,
   ) => TaskEither<MembershipAdminError, StoredGroup>
+  /** Renames a group (allowed while mapping is on); memberships follow the group, not the name. */
   readonly renameGroup: (
     orgId: string,
     groupId: string,
     name: string,
   ) => TaskEither<MembershipAdminError, StoredGroup>
+  /** Deletes a group and its memberships (allowed while mapping is on). */
   readonly deleteGroup: (orgId: string, groupId: string) => TaskEither<MembershipAdminError, void>
+  /** The org's groups, by name then id. */
   readonly listGroups: (orgId: string) => TaskEither<MembershipAdminError, readonly StoredGroup[]>
+  /** The org's settings: whether mapping is on, and the match mode. */
   readonly getSettings: (orgId: string) => TaskEither<MembershipAdminError, OrgSettings>
   /** Turns mapping on or off, with a `settings.changed` audit event in the same transaction. */
   readonly setManageGroupMemberships: (
@@ -91,6 +96,7 @@ export interface MembershipAdmin {
     orgId: string,
     olderThan: Date,
   ) => TaskEither<MembershipAdminError, readonly StaleMember[]>
+  /** The org's audit log in commit order: syncs, denials, manual changes, settings changes. */
   readonly listAuditEvents: (
     orgId: string,
     query?: AuditQuery,
