@@ -7,7 +7,7 @@ import { createMembershipAdmin, syncOnLogin, type MembershipAdmin } from '@group
 import { parseCommand, type Command, type CommandContext } from '../internal/command.js'
 import { orThrow } from '../internal/outcome.js'
 import { BEFORE_AFTER_HEADER, beforeAfterRow } from '../internal/render-sync.js'
-import { list, renderTable } from '../internal/table.js'
+import { list, renderTable, wrap } from '../internal/table.js'
 import { AUDIT_HEADER, auditRows } from './audit.js'
 
 const HELP = `Usage: groupsync demo
@@ -109,7 +109,8 @@ async function demoSteps(world: DemoWorld, ctx: CommandContext): Promise<void> {
 
   for (const name of ORG_GROUPS) orThrow(await admin.createGroup(ORG, name)())
   out(
-    `2. Created organisation ${ORG} in an embedded in-memory PGlite store, with groups: ${list(ORG_GROUPS)}.`,
+    `2. Created organisation ${ORG} in an embedded in-memory PGlite store, with the groups`,
+    `   ${list(ORG_GROUPS)}.`,
     '',
   )
 
@@ -141,7 +142,7 @@ async function demoSteps(world: DemoWorld, ctx: CommandContext): Promise<void> {
   const refused = await admin.addMember(ORG, admins?.id ?? '', 'bob', { actor: ADMIN })()
   out(`6. ${ADMIN} tries to add bob to admins by hand:`)
   if (refused._tag === 'Left') {
-    out(`   refused: ${refused.left.code}`, `   ${refused.left.message}`)
+    out(`   refused: ${refused.left.code}`, ...wrap(refused.left.message, 92, '   '))
   } else {
     out('   unexpectedly allowed: the lock did not hold')
   }

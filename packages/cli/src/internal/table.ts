@@ -25,3 +25,17 @@ export function renderTable(
 
 /** Joins names for one table cell. */
 export const list = (names: readonly string[]): string => names.join(', ')
+
+/** Wraps text at word boundaries to lines of at most `width` characters, each after `indent`. */
+export function wrap(text: string, width: number, indent = ''): string[] {
+  const lines: string[] = []
+  let line = ''
+  for (const word of text.split(/\s+/).filter((w) => w !== '')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(indent + line)
+      line = word
+    } else line = line === '' ? word : `${line} ${word}`
+  }
+  if (line !== '') lines.push(indent + line)
+  return lines
+}
