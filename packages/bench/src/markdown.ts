@@ -39,5 +39,6 @@ export function replaceSection(doc: string, id: string, body: string): string {
 export function formatMs(ms: number): string {
   if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`
   if (ms >= 1) return `${ms.toPrecision(3)} ms`
-  return `${(ms * 1000).toPrecision(3)} µs`
+  if (ms >= 0.001) return `${(ms * 1000).toPrecision(3)} µs`
+  return `${(ms * 1e6).toPrecision(3)} ns`
 }

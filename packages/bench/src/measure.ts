@@ -10,6 +10,16 @@ export interface TimedTask {
   readonly timeMs: number
   /** Untimed calls before the first round, so the JIT has compiled the code being timed. */
   readonly warmupIterations: number
+  /**
+   * `fn` returns a promise and each call is timed until it settles (a database round trip).
+   * Without this, a returned promise is stored, not awaited.
+   */
+  readonly async?: boolean
+  /**
+   * Called, untimed, after the first round with the result of the task's first call: throw to
+   * void the run when the output is wrong. For a task too slow to call once more just to check.
+   */
+  readonly check?: (result: unknown) => void
 }
 
 /** Latency of one task over all rounds, in milliseconds per call. */
@@ -32,7 +42,16 @@ const collectGarbage = (): void => {
   ;(globalThis as { gc?: () => void }).gc?.()
 }
 
-const quantile = (sorted: readonly number[], q: number): number => {
+/**
+ * The `q` quantile (0 to 1) of ascending `sorted` values, interpolated between neighbours;
+ * NaN for no values.
+ *
+ * @example
+ * ```ts
+ * quantile([1, 2, 3, 4], 0.5) // 2.5
+ * ```
+ */
+export const quantile = (sorted: readonly number[], q: number): number => {
   if (sorted.length === 0) return Number.NaN
   const pos = (sorted.length - 1) * q
   const lo = sorted[Math.floor(pos)] ?? Number.NaN
@@ -89,9 +108,22 @@ export async function measureSideBySide(
         retainSamples: true,
         throws: true,
       })
-      bench.add(task.name, () => {
-        sink = task.fn()
-      })
+      // Keep the first result of the task for its check, which runs after the round, untimed.
+      let first: { readonly result: unknown } | undefined
+      const keep = (result: unknown): void => {
+        sink = result
+        first ??= { result }
+      }
+      bench.add(
+        task.name,
+        task.async === true
+          ? async () => {
+              keep(await task.fn())
+            }
+          : () => {
+              keep(task.fn())
+            },
+      )
       await bench.run()
       const result = bench.getTask(task.name)?.result
       if (result?.state !== 'completed') {
@@ -99,8 +131,26 @@ export async function measureSideBySide(
           `benchmark task ${task.name} did not complete (${result?.state ?? 'missing'})`,
         )
       }
-      samples.get(task.name)?.push(...(result.latency.samples ?? []))
+      if (round === 0 && task.check !== undefined && first !== undefined) task.check(first.result)
+      // A loop, not push(...xs): a fast task leaves more samples than a call can take arguments.
+      const pooled = samples.get(task.name) ?? []
+      for (const sample of result.latency.samples ?? []) pooled.push(sample)
     }
   }
   return tasks.map((t) => summarise(t.name, samples.get(t.name) ?? []))
+}
+
+/**
+ * The measurement of the task called `name` in the results of {@link measureSideBySide}; throws
+ * when there is none, which is a bug in the suite.
+ *
+ * @example
+ * ```ts
+ * const ours = byName(await measureSideBySide(tasks, 3), 'groupsync')
+ * ```
+ */
+export function byName(measurements: readonly Measurement[], name: string): Measurement {
+  const m = measurements.find((x) => x.name === name)
+  if (m === undefined) throw new Error(`no measurement of the task ${name}`)
+  return m
 }

@@ -12,6 +12,15 @@ export interface SuiteReport {
   readonly markdown: string
   /** One entry per stated goal; a missed goal is reported, it does not fail the run. */
   readonly goals: readonly GoalResult[]
+  /** Files the section links to (a plot), written under `docs/` together with the section. */
+  readonly assets?: readonly SuiteAsset[]
+}
+
+/** A file a suite writes next to `docs/benchmarks.md`, such as an SVG plot its section shows. */
+export interface SuiteAsset {
+  /** Path relative to `docs/`, e.g. `benchmarks/sync-time.svg`. */
+  readonly path: string
+  readonly content: string
 }
 
 /** A performance goal of a suite and whether this run met it. */
@@ -19,6 +28,8 @@ export interface GoalResult {
   readonly goal: string
   readonly met: boolean
   readonly measured: string
+  /** Why a goal was missed or could not be measured, in a sentence (the section has the detail). */
+  readonly reason?: string
 }
 
 /**
