@@ -1,0 +1,500 @@
+import type { MembershipDiff } from '@groupsync/core'
+import { createPostgresMembershipStore, type SqlClient } from '@groupsync/store-postgres'
+import {
+  profileCpu,
+  profileMarkdown,
+  summariseProfile,
+  type ProfileSummary,
+} from '../../cpu-profile.js'
+import { describeMachine, machineMarkdown } from '../../machine.js'
+import { formatMs, markdownTable } from '../../markdown.js'
+import { byName, measureSideBySide, type Measurement, type TimedTask } from '../../measure.js'
+import {
+  explainingClient,
+  openPGlite,
+  openServerPool,
+  probePostgresServer,
+  recordingClient,
+  shortVersion,
+  withMigratedSchema,
+  type RecordedStatement,
+  type RoundTripCounter,
+} from '../../postgres.js'
+import type { BenchSuite, GoalResult, SuiteAsset, SuiteContext, SuiteReport } from '../../suite.js'
+import { logLogPlot } from '../../svg-plot.js'
+import { perRowSync } from './per-row-sync.js'
+import {
+  STABLE_GROUPS,
+  alternatingClaims,
+  changesOf,
+  seedGroups,
+  storeSync,
+} from './sync-fixture.js'
+
+const FULL_SIZES = [1, 10, 100, 1_000, 10_000] as const
+const QUICK_SIZES = [1, 100, 1_000] as const
+/** Issue 6 part 2: at 10k changes, the store is at least this many times faster than per-row. */
+const MIN_SPEEDUP = 20
+const ORG = 'bench-org'
+const PLOT_PATH = 'benchmarks/store-sync.svg'
+
+/** A database the suite measures on. */
+interface Backend {
+  /** `server` or `PGlite`, for tables and the plot. */
+  readonly label: string
+  readonly version: string
+  readonly client: SqlClient
+  /** Protocol round trips, where there is a network (the server). */
+  readonly roundTrips: RoundTripCounter | undefined
+  readonly close: () => Promise<void>
+}
+
+type Approach = 'store' | 'per-row'
+
+/** What one backend's run found, per size. */
+interface BackendResult {
+  readonly backend: Backend
+  readonly rows: readonly {
+    readonly changes: number
+    readonly store: Measurement
+    readonly perRow: Measurement
+    readonly storeStatements: number
+    readonly perRowStatements: number
+    readonly storeRoundTrips: number | undefined
+    readonly perRowRoundTrips: number | undefined
+  }[]
+  /** The statements of one store sync at the largest size, with their times. */
+  readonly breakdown: readonly RecordedStatement[]
+  /** The wall time of that sync: the statements plus the JavaScript between them. */
+  readonly breakdownWallMs: number
+  /** One per-row sync at the largest size: its statements' total time and median. */
+  readonly perRowBreakdown: {
+    readonly count: number
+    readonly sumMs: number
+    readonly medianMs: number
+  }
+  /** EXPLAIN ANALYZE of the store's two slowest statements at the largest size. */
+  readonly plans: readonly { readonly label: string; readonly plan: string }[]
+  /** CPU profiles of store syncs (this process: the JavaScript side), at the largest size and at 1. */
+  readonly profiles: readonly {
+    readonly changes: number
+    readonly syncs: number
+    readonly summary: ProfileSummary
+  }[]
+}
+
+/** A statement as a short label: BEGIN/COMMIT as they are, else its first words. */
+const statementLabel = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim()
+  return flat.length > 70 ? `${flat.slice(0, 67)}…` : flat
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  const mid = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2
+}
+
+async function measureBackend(
+  backend: Backend,
+  sizes: readonly number[],
+  quick: boolean,
+  log: (line: string) => void,
+): Promise<BackendResult> {
+  const maxChanges = Math.max(...sizes)
+  return withMigratedSchema(backend.client, async (schema) => {
+    await seedGroups(backend.client, schema, ORG, maxChanges + STABLE_GROUPS)
+    const open = (client: SqlClient) =>
+      createPostgresMembershipStore({ client, schema, migrate: false })
+    const recorder = recordingClient(backend.client)
+    // Statements to EXPLAIN ANALYZE, chosen once the slowest are known.
+    const toExplain = new Set<string>()
+    const explainer = explainingClient(backend.client, (text) => toExplain.has(text))
+    const via = {
+      plain: { store: await open(backend.client), client: backend.client },
+      recorded: { store: await open(recorder.client), client: recorder.client },
+      explained: { store: await open(explainer.client), client: explainer.client },
+    }
+    type Via = keyof typeof via
+    const now = () => new Date()
+
+    /**
+     * A user who alternates between two claims that differ by `changes` memberships; each call
+     * is one sync, through the plain, the recording or the explaining client, so that all of
+     * them keep the user in step.
+     */
+    const alternating = (approach: Approach, changes: number) => {
+      const { a, b } = alternatingClaims(changes, maxChanges)
+      const user = `${approach}-${changes}`
+      let onB = false
+      return async (how: Via = 'plain'): Promise<MembershipDiff> => {
+        onB = !onB
+        const claim = onB ? b : a
+        const { store, client } = via[how]
+        return approach === 'store'
+          ? storeSync(store, ORG, user, claim, now())
+          : perRowSync(client, schema, ORG, user, claim, now())
+      }
+    }
+
+    const users = sizes.flatMap((changes) =>
+      (['store', 'per-row'] as const).map((approach) => ({
+        approach,
+        changes,
+        sync: alternating(approach, changes),
+      })),
+    )
+    // Untimed: the first sync (no memberships to claim a) and one back and forth.
+    log(`store-sync (${backend.label}): setting up ${users.length} users`)
+    for (const u of users) {
+      for (let i = 0; i < 3; i++) await u.sync()
+    }
+
+    // Count statements and round trips of one sync of each kind, and check it changed `changes`.
+    const counts = new Map<string, { statements: number; roundTrips: number | undefined }>()
+    recorder.take()
+    backend.roundTrips?.take()
+    for (const u of users) {
+      const diff = await u.sync('recorded')
+      if (changesOf(diff) !== u.changes) {
+        throw new Error(
+          `store-sync: a ${u.approach} sync changed ${changesOf(diff)} memberships, expected ${u.changes}`,
+        )
+      }
+      counts.set(`${u.approach}-${u.changes}`, {
+        statements: recorder.take().length,
+        roundTrips: backend.roundTrips?.take(),
+      })
+    }
+
+    const rounds = quick ? 2 : 3
+    const tasks: TimedTask[] = users.map((u) => {
+      const slow = u.changes >= 10_000
+      return {
+        name: `${u.approach}-${u.changes}`,
+        fn: () => u.sync(),
+        async: true,
+        iterations: slow ? (u.approach === 'per-row' ? 2 : 4) : quick ? 5 : 10,
+        timeMs: slow ? 0 : quick ? 100 : 400,
+        warmupIterations: slow ? 0 : 3,
+        check: (result) => {
+          if (changesOf(result as MembershipDiff) !== u.changes) {
+            throw new Error(`store-sync: ${u.approach} did not change ${u.changes} memberships`)
+          }
+        },
+      }
+    })
+    const measured = await measureSideBySide(tasks, rounds, (round) => {
+      log(`store-sync (${backend.label}): round ${round + 1} of ${rounds}`)
+    })
+
+    // Where one store sync at the largest size spends its time, and one per-row sync.
+    const top = (approach: Approach) => {
+      const u = users.find((x) => x.approach === approach && x.changes === maxChanges)
+      if (u === undefined) throw new Error('store-sync: no user at the largest size')
+      return u
+    }
+    recorder.take()
+    const wallStart = performance.now()
+    await top('store').sync('recorded')
+    const breakdownWallMs = performance.now() - wallStart
+    const breakdown = recorder.take()
+    await top('per-row').sync('recorded')
+    const perRowStatements = recorder.take().map((x) => x.ms)
+
+    // EXPLAIN ANALYZE the two slowest statements of a store sync at that size, in its own state.
+    const slowest = [...breakdown]
+      .filter((x) => x.params !== undefined)
+      .sort((x, y) => y.ms - x.ms)
+      .slice(0, 2)
+    for (const x of slowest) toExplain.add(x.text)
+    await top('store').sync('explained')
+    const plans = explainer.plans().map(({ text, plan }) => ({ label: statementLabel(text), plan }))
+
+    // Where the JavaScript side of a store sync spends its time: at the largest size, and at the
+    // smallest, where the fixed cost of a sync shows.
+    const profiles = []
+    for (const [changes, syncs] of [
+      [maxChanges, quick ? 2 : 5],
+      [Math.min(...sizes), quick ? 5 : 20],
+    ] as const) {
+      const user = users.find((x) => x.approach === 'store' && x.changes === changes)
+      if (user === undefined) continue
+      log(
+        `store-sync (${backend.label}): CPU profile of ${syncs} store syncs of ${changes} changes`,
+      )
+      const profile = await profileCpu(async () => {
+        for (let i = 0; i < syncs; i++) await user.sync()
+      })
+      profiles.push({ changes, syncs, summary: summariseProfile(profile, 10) })
+    }
+
+    return {
+      backend,
+      rows: sizes.map((changes) => {
+        const s = counts.get(`store-${changes}`)
+        const p = counts.get(`per-row-${changes}`)
+        return {
+          changes,
+          store: byName(measured, `store-${changes}`),
+          perRow: byName(measured, `per-row-${changes}`),
+          storeStatements: s?.statements ?? NaN,
+          perRowStatements: p?.statements ?? NaN,
+          storeRoundTrips: s?.roundTrips,
+          perRowRoundTrips: p?.roundTrips,
+        }
+      }),
+      breakdown,
+      breakdownWallMs,
+      perRowBreakdown: {
+        count: perRowStatements.length,
+        sumMs: perRowStatements.reduce((x, y) => x + y, 0),
+        medianMs: median(perRowStatements),
+      },
+      plans,
+      profiles,
+    }
+  })
+}
+
+const count = (n: number | undefined): string =>
+  n === undefined || Number.isNaN(n) ? '–' : n.toLocaleString('en')
+
+function backendTable(result: BackendResult): string {
+  const network = result.backend.roundTrips !== undefined
+  return markdownTable(
+    [
+      'changes',
+      'store (median)',
+      'per-row (median)',
+      'per-row ÷ store',
+      'store statements',
+      'per-row statements',
+      ...(network ? ['store round trips', 'per-row round trips'] : []),
+      'samples (store / per-row)',
+    ],
+    result.rows.map((r) => [
+      r.changes.toLocaleString('en'),
+      formatMs(r.store.median),
+      formatMs(r.perRow.median),
+      `${(r.perRow.median / r.store.median).toFixed(1)}×`,
+      count(r.storeStatements),
+      count(r.perRowStatements),
+      ...(network ? [count(r.storeRoundTrips), count(r.perRowRoundTrips)] : []),
+      `${r.store.samples} / ${r.perRow.samples}`,
+    ]),
+    ['r', 'r', 'r', 'r', 'r', 'r', ...(network ? (['r', 'r'] as const) : []), 'r'],
+  )
+}
+
+/** The reason a speed-up goal was missed, from the breakdown of one store sync. */
+function whyMissed(result: BackendResult, perRowMs: number): string {
+  const sqlMs = result.breakdown.reduce((sum, x) => sum + x.ms, 0)
+  const slowest = [...result.breakdown].sort((a, b) => b.ms - a.ms)[0]
+  return (
+    `one store sync took ${formatMs(result.breakdownWallMs)}: ${formatMs(sqlMs)} in SQL ` +
+    `(the slowest statement, \`${statementLabel(slowest?.text ?? '').slice(0, 24)}…\`, ${formatMs(slowest?.ms ?? NaN)}) ` +
+    `and ${formatMs(Math.max(0, result.breakdownWallMs - sqlMs))} in JavaScript; the per-row statements cost only ` +
+    `${formatMs(result.perRowBreakdown.medianMs)} each here, so ${MIN_SPEEDUP}× needs a store sync under ` +
+    `${formatMs(perRowMs / MIN_SPEEDUP)}. Profiles below`
+  )
+}
+
+function goalsOf(result: BackendResult, atChanges: number): GoalResult[] {
+  const label = result.backend.label
+  const top = result.rows.find((r) => r.changes === atChanges)
+  const goals: GoalResult[] = []
+  if (top !== undefined) {
+    const speedup = top.perRow.median / top.store.median
+    const met = speedup >= MIN_SPEEDUP
+    goals.push({
+      goal: `${label}: ≥ ${MIN_SPEEDUP}× faster than per-row at ${atChanges.toLocaleString('en')} changes`,
+      met,
+      measured: `${speedup.toFixed(1)}× (${formatMs(top.store.median)} vs ${formatMs(top.perRow.median)})`,
+      ...(met ? {} : { reason: whyMissed(result, top.perRow.median) }),
+    })
+  }
+  const statements = new Set(result.rows.map((r) => r.storeStatements))
+  goals.push({
+    goal: `${label}: statements per store sync constant`,
+    met: statements.size === 1,
+    measured: `${[...statements].join(', ')} statements at ${result.rows.map((r) => r.changes.toLocaleString('en')).join(', ')} changes`,
+    ...(statements.size === 1 ? {} : { reason: 'the store sent more statements for larger diffs' }),
+  })
+  return goals
+}
+
+function findingsMarkdown(result: BackendResult, maxChanges: number): string {
+  const total = result.breakdown.reduce((s, x) => s + x.ms, 0)
+  const table = markdownTable(
+    ['statement', 'time', 'share'],
+    result.breakdown.map((x) => [
+      `\`${statementLabel(x.text)}\``,
+      formatMs(x.ms),
+      `${((x.ms / total) * 100).toFixed(0)} %`,
+    ]),
+    ['l', 'r', 'r'],
+  )
+  const p = result.perRowBreakdown
+  const plans = result.plans
+    .map(
+      (x) =>
+        `<details><summary>EXPLAIN (ANALYZE, BUFFERS) of <code>${x.label.replace(/[<>&]/g, ' ')}</code> (${result.backend.label})</summary>\n\n\`\`\`\n${x.plan}\n\`\`\`\n\n</details>`,
+    )
+    .join('\n\n')
+  const cpu = result.profiles
+    .map(
+      (x) =>
+        `**CPU profile of the benchmark process during ${x.syncs} store syncs of ${x.changes.toLocaleString('en')} change${x.changes === 1 ? '' : 's'} (${result.backend.label})**: self time by area and the busiest functions (V8's sampling profiler, as \`node --cpu-prof\`; ${result.backend.label === 'PGlite' ? 'PGlite runs in this process, so its SQL work shows here too' : '"idle" is the time spent waiting for the server'}).\n\n${profileMarkdown(x.summary)}`,
+    )
+    .join('\n\n')
+  return `**Where one store sync of ${maxChanges.toLocaleString('en')} changes spends its time (${result.backend.label})**, statement by statement, as the client waited for each (one sync, not a median; the time between statements is the JavaScript side: parsing the snapshot, the diff, building the write):
+
+${table}
+
+One per-row sync of ${maxChanges.toLocaleString('en')} changes sent ${p.count.toLocaleString('en')} statements that took ${formatMs(p.sumMs)} in all, ${formatMs(p.medianMs)} each (median): its time is the number of statements times the cost of one.
+
+${plans}
+
+${cpu}`
+}
+
+async function openBackends(
+  log: (line: string) => void,
+): Promise<{ backends: Backend[]; serverNote: string }> {
+  const backends: Backend[] = []
+  const probe = await probePostgresServer()
+  let serverNote: string
+  if (probe.reachable) {
+    const server = openServerPool(2)
+    backends.push({
+      label: 'server',
+      version: shortVersion(probe.version),
+      client: server.client,
+      roundTrips: server.roundTrips,
+      close: server.end,
+    })
+    serverNote = `PostgreSQL server at \`${probe.url}\`: ${probe.version}`
+  } else {
+    serverNote = `**The PostgreSQL server at \`${probe.url}\` was unreachable (${probe.reason}): PGlite only.**`
+    log(`store-sync: server unreachable (${probe.reason}); PGlite only`)
+  }
+  const embedded = await openPGlite()
+  backends.push({
+    label: 'PGlite',
+    version: shortVersion(embedded.version),
+    client: embedded.client,
+    roundTrips: undefined,
+    close: embedded.close,
+  })
+  return { backends, serverNote }
+}
+
+async function run({ quick, log }: SuiteContext): Promise<SuiteReport> {
+  const sizes = quick ? QUICK_SIZES : FULL_SIZES
+  const maxChanges = Math.max(...sizes)
+  const machine = describeMachine()
+  const { backends, serverNote } = await openBackends(log)
+  const results: BackendResult[] = []
+  try {
+    for (const backend of backends) {
+      results.push(await measureBackend(backend, sizes, quick, log))
+    }
+  } finally {
+    for (const b of backends) await b.close()
+  }
+
+  const goals = results.flatMap((r) => goalsOf(r, maxChanges))
+  if (!results.some((r) => r.backend.label === 'server')) {
+    goals.unshift({
+      goal: `server: ≥ ${MIN_SPEEDUP}× faster than per-row at ${maxChanges.toLocaleString('en')} changes`,
+      met: false,
+      measured: 'not measured',
+      reason: 'the PostgreSQL server was unreachable',
+    })
+  }
+  const pglite = results.find((r) => r.backend.label === 'PGlite')
+
+  const plot = logLogPlot({
+    title: 'One login sync: time against the number of membership changes',
+    xLabel: 'memberships changed by the sync',
+    yLabel: 'time per sync (median)',
+    formatY: formatMs,
+    series: results.flatMap((r) => {
+      const name = `${r.backend.label} (${r.backend.version})`
+      const color = r.backend.label === 'server' ? '#1f77b4' : '#2ca02c'
+      return [
+        {
+          name: `store, ${name}`,
+          color,
+          points: r.rows.map((x) => ({ x: x.changes, y: x.store.median })),
+        },
+        {
+          name: `per-row, ${name}`,
+          color,
+          dashed: true,
+          points: r.rows.map((x) => ({ x: x.changes, y: x.perRow.median })),
+        },
+      ]
+    }),
+  })
+  const assets: SuiteAsset[] = [{ path: PLOT_PATH, content: plot }]
+
+  const tables = results
+    .map(
+      (r) =>
+        `### ${r.backend.label === 'server' ? 'PostgreSQL server' : 'PGlite (embedded, in memory)'} — ${r.backend.version}\n\n${backendTable(r)}`,
+    )
+    .join('\n\n')
+  const goalTable = markdownTable(
+    [`goal (issue 6 part 2${quick ? ', full size only' : ''})`, 'measured (medians)', 'met'],
+    goals.map((g) => [g.goal, g.measured, g.met ? 'yes' : `**no**: ${g.reason ?? ''}`]),
+  )
+  const rounds = quick ? 2 : 3
+
+  const markdown = `## A sync through the Postgres store
+
+${quick ? '**Quick run (`pnpm bench --quick`): small sizes, rough numbers; not the reference table.**\n\n' : ''}Measured by \`pnpm bench\` (suite \`store-sync\`, packages/bench) on ${new Date().toISOString().slice(0, 10)}.
+
+${machineMarkdown(machine)}
+- ${serverNote}
+- PGlite: ${pglite?.backend.version ?? 'not run'} (WebAssembly, in the benchmark's own process)
+
+**What is timed**: one complete login sync of one user — BEGIN, lock, read, diff, writes, COMMIT — against an
+organisation of ${(maxChanges + STABLE_GROUPS).toLocaleString('en')} groups, in a fresh schema created for the run and dropped after it. Each user
+alternates between two claims that differ by exactly *n* memberships (half of them added, half removed) and share
+${STABLE_GROUPS} unchanged groups, so every timed call changes *n* memberships; the run checks that it did.
+
+- **store**: \`MembershipStore.withUserSync\` of \`@groupsync/store-postgres\` with the diff of \`computeMembershipDiff\`:
+  BEGIN, the advisory locks, one read (settings, groups, memberships, last sync), one data-modifying CTE that
+  deletes with \`= ANY($3)\` and inserts from \`unnest(…)\`, COMMIT.
+- **per-row**: the same transaction as many implementations write it (\`perRowSync\` in
+  \`packages/bench/src/suites/store-sync/per-row-sync.ts\`): the same lock, a read of the groups and of the
+  user's memberships, the same diff, then one \`DELETE\` or \`INSERT … ON CONFLICT DO NOTHING\` per changed
+  membership and an upsert of the last-sync time, through the same \`SqlClient\` on the same schema.
+- Neither writes audit events (the login sync of part 3 does): both do the same writes.
+- **statements**: counted at the \`SqlClient\` interface (every query, BEGIN and COMMIT), on one sync per size.
+  **round trips** (server only): ReadyForQuery messages the server sent during that sync — one per exchange
+  the client waited for; PGlite runs in-process and has no network round trips.
+- Method: \`measureSideBySide\`, ${rounds} rounds that each run every task in turn (samples pooled; at ${maxChanges.toLocaleString('en')} changes
+  ${quick ? '' : '2 per-row and 4 store syncs per round, '}otherwise ≥ ${quick ? 5 : 10} syncs and ≥ ${quick ? 100 : 400} ms per round). Ratios compare medians.
+
+${tables}
+
+![Sync time against the number of changes, store and per-row, on the server and on PGlite](${PLOT_PATH})
+
+*Log-log: solid lines the store, dashed the per-row baseline.*
+
+${goalTable}
+
+${results.map((r) => findingsMarkdown(r, maxChanges)).join('\n\n')}
+`
+  return { markdown, goals: quick ? [] : goals, assets }
+}
+
+/** Issue 6 part 2: a sync through the Postgres store against one statement per changed row. */
+export const storeSyncSuite: BenchSuite = {
+  id: 'store-sync',
+  title: 'a sync through the Postgres store (server and PGlite) vs one statement per changed row',
+  run,
+}
