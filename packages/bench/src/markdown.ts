@@ -37,8 +37,13 @@ export function replaceSection(doc: string, id: string, body: string): string {
 
 /** Formats milliseconds with 3 significant digits and a unit that keeps them readable. */
 export function formatMs(ms: number): string {
+  if (ms >= 60_000) return `${(ms / 60_000).toPrecision(3)} min`
   if (ms >= 1000) return `${(ms / 1000).toPrecision(3)} s`
   if (ms >= 1) return `${ms.toPrecision(3)} ms`
   if (ms >= 0.001) return `${(ms * 1000).toPrecision(3)} µs`
   return `${(ms * 1e6).toPrecision(3)} ns`
 }
+
+/** Formats a ratio: two decimals below 10 (`1.35×`), whole above (`248×`). */
+export const formatRatio = (ratio: number): string =>
+  Number.isFinite(ratio) ? `${ratio < 10 ? ratio.toFixed(2) : ratio.toFixed(0)}×` : '–'

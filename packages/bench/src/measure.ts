@@ -20,6 +20,8 @@ export interface TimedTask {
    * void the run when the output is wrong. For a task too slow to call once more just to check.
    */
   readonly check?: (result: unknown) => void
+  /** Run the task in the first `maxRounds` rounds only (a task of many seconds per call). */
+  readonly maxRounds?: number
 }
 
 /** Latency of one task over all rounds, in milliseconds per call. */
@@ -96,6 +98,7 @@ export async function measureSideBySide(
   for (let round = 0; round < rounds; round++) {
     onRound(round)
     for (const task of tasks) {
+      if (round >= (task.maxRounds ?? rounds)) continue
       // Collect the previous task's garbage now, not while this task is being timed
       // (`pnpm bench` runs node with --expose-gc).
       collectGarbage()

@@ -96,6 +96,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
   )
   const goals: { readonly suite: string; readonly goal: GoalResult }[] = []
   const crashed: string[] = []
+  const withoutGoals: string[] = []
   const writeSection = (id: string, markdown: string): void => {
     const doc = existsSync(docPath) ? readFileSync(docPath, 'utf8') : DOC_HEADER
     writeFileSync(docPath, replaceSection(doc, id, markdown))
@@ -111,6 +112,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
         },
       })
       out(`\n${report.markdown}`)
+      if (report.goals.length === 0) withoutGoals.push(suite.id)
       for (const g of report.goals) {
         out(`  ${g.met ? '✓' : '✗'} ${g.goal}: ${g.measured}`)
         goals.push({ suite: suite.id, goal: g })
@@ -144,6 +146,7 @@ export async function runBench(options: RunBenchOptions): Promise<number> {
         pglite: pgliteVersion(),
         seconds: (Date.now() - runStarted) / 1000,
         goals,
+        withoutGoals,
       }),
     )
     out(`\nwrote the summary of ${docPath}`)

@@ -12,6 +12,8 @@ export interface RunSummary {
   /** Wall time of the whole run. */
   readonly seconds: number
   readonly goals: readonly { readonly suite: string; readonly goal: GoalResult }[]
+  /** Suites that ran and stated no goal: they report costs only. */
+  readonly withoutGoals: readonly string[]
 }
 
 /**
@@ -46,5 +48,5 @@ ${markdownTable(
     goal.met ? 'yes' : `**no** — ${goal.reason ?? 'see the section'}`,
   ]),
 )}
-`
+${run.withoutGoals.length === 0 ? '' : `\nNo goal is set for ${run.withoutGoals.map((id) => `\`${id}\``).join(' and ')}: ${run.withoutGoals.length === 1 ? 'it reports' : 'they report'} costs only.\n`}`
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatMs, markdownTable, replaceSection } from '../src/index.js'
+import { formatMs, formatRatio, markdownTable, replaceSection } from '../src/index.js'
 
 describe('replaceSection', () => {
   const doc = [
@@ -47,5 +47,15 @@ describe('markdownTable and formatMs', () => {
     expect(formatMs(0.0123)).toBe('12.3 µs')
     expect(formatMs(12.345)).toBe('12.3 ms')
     expect(formatMs(2345)).toBe('2.35 s')
+    expect(formatMs(0.000191)).toBe('191 ns')
+    expect(formatMs(2_300_000)).toBe('38.3 min')
+  })
+})
+
+describe('formatRatio', () => {
+  it('keeps two decimals for small ratios and none for large ones', () => {
+    expect(formatRatio(1.346)).toBe('1.35×')
+    expect(formatRatio(247.6)).toBe('248×')
+    expect(formatRatio(NaN)).toBe('–')
   })
 })

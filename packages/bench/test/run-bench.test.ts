@@ -96,6 +96,21 @@ describe('runBench', () => {
     expect(readFileSync(join(dir, 'benchmarks', 'b.svg'), 'utf8')).toBe('<svg/>')
   })
 
+  it('names the suites that state no goal in the summary', async () => {
+    const dir = docsDir()
+    const costsOnly: BenchSuite = {
+      id: 'costs',
+      title: 'costs',
+      run: () => Promise.resolve({ markdown: '## costs', goals: [] }),
+    }
+    expect(
+      await runBench({ argv: [], suites: [ok('a', []), costsOnly], docsDir: dir, ...quiet }),
+    ).toBe(0)
+    expect(readFileSync(join(dir, 'benchmarks.md'), 'utf8')).toContain(
+      'No goal is set for `costs`: it reports costs only.',
+    )
+  })
+
   it('does not write the summary when a suite crashed or only some suites ran', async () => {
     const ran: string[] = []
     const dir = docsDir()

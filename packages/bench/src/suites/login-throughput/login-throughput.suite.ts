@@ -193,8 +193,9 @@ ${levelTable(result.distinct)}
 ### One user (serialised by the lock)
 
 Every client logs in the same user: the store's per-(org, user) advisory lock makes the logins run one after the
-other, so throughput stays that of one client and latency grows with the queue. With concurrent logins the two
-claims no longer strictly alternate for that user, so some logins change fewer memberships.
+other, so throughput stays near that of one client and latency grows with the queue. (The claim of each login is
+chosen when it starts; if the lock granted two of them out of that order, a login would change fewer than 4
+memberships: the last column shows whether it happened.)
 
 ${levelTable(result.oneUser)}
 

@@ -7,7 +7,7 @@ import {
   type ProfileSummary,
 } from '../../cpu-profile.js'
 import { describeMachine, machineMarkdown } from '../../machine.js'
-import { formatMs, markdownTable } from '../../markdown.js'
+import { formatMs, formatRatio, markdownTable } from '../../markdown.js'
 import { byName, measureSideBySide, type Measurement, type TimedTask } from '../../measure.js'
 import {
   explainingClient,
@@ -277,7 +277,7 @@ function backendTable(result: BackendResult): string {
       r.changes.toLocaleString('en'),
       formatMs(r.store.median),
       formatMs(r.perRow.median),
-      `${(r.perRow.median / r.store.median).toFixed(1)}×`,
+      formatRatio(r.perRow.median / r.store.median),
       count(r.storeStatements),
       count(r.perRowStatements),
       ...(network ? [count(r.storeRoundTrips), count(r.perRowRoundTrips)] : []),
@@ -310,7 +310,7 @@ function goalsOf(result: BackendResult, atChanges: number): GoalResult[] {
     goals.push({
       goal: `${label}: ≥ ${MIN_SPEEDUP}× faster than per-row at ${atChanges.toLocaleString('en')} changes`,
       met,
-      measured: `${speedup.toFixed(1)}× (${formatMs(top.store.median)} vs ${formatMs(top.perRow.median)})`,
+      measured: `${formatRatio(speedup)} (${formatMs(top.store.median)} vs ${formatMs(top.perRow.median)})`,
       ...(met ? {} : { reason: whyMissed(result, top.perRow.median) }),
     })
   }
@@ -322,6 +322,82 @@ function goalsOf(result: BackendResult, atChanges: number): GoalResult[] {
     ...(statements.size === 1 ? {} : { reason: 'the store sent more statements for larger diffs' }),
   })
   return goals
+}
+
+/** A plan with its long lines (the arrays of ids a statement was given) cut short. */
+const shortenPlan = (plan: string): string =>
+  plan
+    .split('\n')
+    .map((line) =>
+      line.length > 160 ? `${line.slice(0, 150)}… (${line.length} characters)` : line,
+    )
+    .join('\n')
+
+/** Round-trip times of real networks, for the estimate of what loopback hides. */
+const NETWORK_RTT_MS = [0.5, 1] as const
+
+/**
+ * What the measurements say about where a store sync's time goes, in sentences built from the
+ * data: the fixed cost at one change, the slowest JavaScript line, the write's trigger time, and
+ * (server) what a network between the application and the database would do to the ratio.
+ */
+function findings(result: BackendResult, maxChanges: number): string[] {
+  const out: string[] = []
+  const first = result.rows[0]
+  const top = result.rows.find((r) => r.changes === maxChanges)
+  if (first !== undefined && first.store.median > first.perRow.median) {
+    out.push(
+      `At ${first.changes.toLocaleString('en')} change a store sync takes ${formatMs(first.store.median)} against ${formatMs(first.perRow.median)} for ` +
+        `per-row: the store has a fixed cost per sync that per-row does not (see the CPU profile at 1 change).`,
+    )
+  }
+  for (const profile of result.profiles) {
+    const hot = profile.summary.functions.find((f) => f.location !== '' && f.hotLines.length > 0)
+    const line = hot?.hotLines[0]
+    if (hot === undefined || line === undefined) continue
+    out.push(
+      `The busiest JavaScript of the syncs of ${profile.changes.toLocaleString('en')} change${profile.changes === 1 ? '' : 's'}: \`${hot.location}\` ` +
+        `(${hot.area}), ${formatMs(hot.ms / profile.syncs)} per sync, ${(line.share * 100).toFixed(0)} % of it on line ${line.line} \`${line.text}\`.`,
+    )
+  }
+  for (const plan of result.plans) {
+    const trigger = /Trigger for constraint (\S+) on (\S+): time=([\d.]+) calls=(\d+)/.exec(
+      plan.plan,
+    )
+    const total = /Execution Time: ([\d.]+) ms/.exec(plan.plan)
+    if (trigger !== null) {
+      out.push(
+        `The write's foreign-key check \`${trigger[1] ?? ''}\` ran ${Number(trigger[4]).toLocaleString('en')} times, once per inserted row, ` +
+          `for ${formatMs(Number(trigger[3]))} of its ${total === null ? 'execution' : formatMs(Number(total[1]))} under EXPLAIN ANALYZE.`,
+      )
+    }
+  }
+  const slowestRead = [...result.breakdown]
+    .filter((x) => /^\s*SELECT/i.test(x.text))
+    .sort((a, b) => b.ms - a.ms)[0]
+  if (slowestRead !== undefined) {
+    out.push(
+      `The read of the snapshot (every group of the organisation, ${(maxChanges + STABLE_GROUPS).toLocaleString('en')} here, as JSON) took ` +
+        `${formatMs(slowestRead.ms)} of SQL, the same at any number of changes.`,
+    )
+  }
+  if (
+    result.backend.roundTrips !== undefined &&
+    top?.storeRoundTrips !== undefined &&
+    top.perRowRoundTrips !== undefined
+  ) {
+    const estimates = NETWORK_RTT_MS.map((rtt) => {
+      const store = top.store.median + (top.storeRoundTrips ?? 0) * rtt
+      const perRow = top.perRow.median + (top.perRowRoundTrips ?? 0) * rtt
+      return `${rtt} ms: ${formatRatio(perRow / store)} (${formatMs(store)} vs ${formatMs(perRow)})`
+    })
+    out.push(
+      `Loopback is per-row's best case: each of its ${top.perRowRoundTrips.toLocaleString('en')} round trips costs ${formatMs(result.perRowBreakdown.medianMs)} here. ` +
+        `*Estimate, not measured*: with a network round trip added to each exchange, the ratio at ` +
+        `${maxChanges.toLocaleString('en')} changes would be, at ${estimates.join('; at ')}.`,
+    )
+  }
+  return out
 }
 
 function findingsMarkdown(result: BackendResult, maxChanges: number): string {
@@ -339,7 +415,7 @@ function findingsMarkdown(result: BackendResult, maxChanges: number): string {
   const plans = result.plans
     .map(
       (x) =>
-        `<details><summary>EXPLAIN (ANALYZE, BUFFERS) of <code>${x.label.replace(/[<>&]/g, ' ')}</code> (${result.backend.label})</summary>\n\n\`\`\`\n${x.plan}\n\`\`\`\n\n</details>`,
+        `<details><summary>EXPLAIN (ANALYZE, BUFFERS) of <code>${x.label.replace(/[<>&]/g, ' ')}</code> (${result.backend.label})</summary>\n\n\`\`\`\n${shortenPlan(x.plan)}\n\`\`\`\n\n</details>`,
     )
     .join('\n\n')
   const cpu = result.profiles
@@ -348,7 +424,12 @@ function findingsMarkdown(result: BackendResult, maxChanges: number): string {
         `**CPU profile of the benchmark process during ${x.syncs} store syncs of ${x.changes.toLocaleString('en')} change${x.changes === 1 ? '' : 's'} (${result.backend.label})**: self time by area and the busiest functions (V8's sampling profiler, as \`node --cpu-prof\`; ${result.backend.label === 'PGlite' ? 'PGlite runs in this process, so its SQL work shows here too' : '"idle" is the time spent waiting for the server'}).\n\n${profileMarkdown(x.summary)}`,
     )
     .join('\n\n')
-  return `**Where one store sync of ${maxChanges.toLocaleString('en')} changes spends its time (${result.backend.label})**, statement by statement, as the client waited for each (one sync, not a median; the time between statements is the JavaScript side: parsing the snapshot, the diff, building the write):
+  const facts = findings(result, maxChanges)
+  return `### Where the time goes (${result.backend.label})
+
+${facts.map((f) => `- ${f}`).join('\n')}
+
+**One store sync of ${maxChanges.toLocaleString('en')} changes (${result.backend.label})**, statement by statement, as the client waited for each (one sync, not a median; the time between statements is the JavaScript side: parsing the snapshot, the diff, building the write):
 
 ${table}
 
