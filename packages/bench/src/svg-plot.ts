@@ -46,9 +46,9 @@ const plain = (v: number): string => v.toLocaleString('en')
  * ```
  */
 export function logLogPlot(plot: LogLogPlot): string {
-  const width = 780
+  const width = 820
   const height = 440
-  const margin = { left: 80, right: 250, top: 40, bottom: 56 }
+  const margin = { left: 80, right: 290, top: 40, bottom: 56 }
   const series = plot.series.map((s) => ({
     ...s,
     points: s.points.filter((p) => p.x > 0 && p.y > 0).sort((a, b) => a.x - b.x),
