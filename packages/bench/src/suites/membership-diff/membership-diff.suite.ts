@@ -290,7 +290,7 @@ async function run({ quick, log }: SuiteContext): Promise<SuiteReport> {
       `${formatMs(m.mean)} ± ${rme(m)}`,
       formatMs(m.min),
       String(m.samples),
-      `${(m.median / ours.median).toFixed(2)}×`,
+      formatRatio(m.median / ours.median),
     ]),
     ['l', 'r', 'r', 'r', 'r', 'r'],
   )
