@@ -47,4 +47,6 @@ export {
   assertStoreId,
   assertStoreText,
   assertUserSyncChanges,
+  userSyncScope,
 } from './store-input.js'
+export type { UserSyncScope } from './store-input.js'

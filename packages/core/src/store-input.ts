@@ -215,14 +215,39 @@ export function assertAuditQuery(
 }
 
 /**
- * Checks what the decide step of `withUserSync` returned, against the snapshot it saw: every
- * group id to add or remove belongs to the organisation, no group is named twice or both added
- * and removed, sources and audit events are valid, and `syncedAt` is a storable time.
+ * What {@link assertUserSyncChanges} checks a unit of work's changes against: the organisation and
+ * the ids of its groups, taken from the snapshot before `decide` ran (decide may change the
+ * snapshot object it is given, so the store keeps its own set of ids).
+ */
+export interface UserSyncScope {
+  readonly orgId: string
+  readonly groupIds: ReadonlySet<string>
+}
+
+/**
+ * The scope of a snapshot: its organisation and a private set of its group ids. Costs one Set of
+ * the org's group ids, not a copy of the snapshot.
+ */
+export const userSyncScope = (snapshot: UserSyncSnapshot): UserSyncScope => ({
+  orgId: snapshot.orgId,
+  groupIds: new Set(snapshot.groups.map((g) => g.id)),
+})
+
+/**
+ * Checks what the decide step of `withUserSync` returned, against the scope of the snapshot it
+ * saw: every group id to add or remove belongs to the organisation, no group is named twice or
+ * both added and removed, sources and audit events are valid, and `syncedAt` is a storable time.
  *
  * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ * @example
+ * ```ts
+ * const scope = userSyncScope(snapshot)
+ * const { changes } = await decide(snapshot)
+ * assertUserSyncChanges(scope, changes)
+ * ```
  */
 export function assertUserSyncChanges(
-  snapshot: UserSyncSnapshot,
+  scope: UserSyncScope,
   changes: unknown,
   path = 'changes',
 ): asserts changes is UserSyncChanges | null {
@@ -231,11 +256,10 @@ export function assertUserSyncChanges(
   const { add, remove, audit, syncedAt } = changes
   if (!Array.isArray(add)) throw invalid(`${path}.add`, 'must be an array')
   if (!Array.isArray(remove)) throw invalid(`${path}.remove`, 'must be an array')
-  const orgGroupIds = new Set(snapshot.groups.map((g) => g.id))
   const seen = new Set<string>()
   const checkGroupId = (id: unknown, at: string): void => {
     assertStoreId(id, at)
-    if (!orgGroupIds.has(id)) {
+    if (!scope.groupIds.has(id)) {
       throw invalid(at, 'is not a group of this organisation', id)
     }
     if (seen.has(id)) throw invalid(at, 'names a group already added or removed in this change', id)
@@ -249,6 +273,6 @@ export function assertUserSyncChanges(
   remove.forEach((id: unknown, i) => {
     checkGroupId(id, `${path}.remove[${i}]`)
   })
-  assertAuditEvents(snapshot.orgId, audit, `${path}.audit`)
+  assertAuditEvents(scope.orgId, audit, `${path}.audit`)
   if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}.syncedAt`)
 }

@@ -10,6 +10,7 @@ import {
   assertStoreId,
   assertStoreText,
   assertUserSyncChanges,
+  userSyncScope,
   compareCodeUnits,
   compareGroups,
   type AuditEvent,
@@ -294,10 +295,10 @@ export const createMemoryMembershipStore = (
           memberships: userMemberships(orgId, userId),
           lastSyncedAt: last === undefined ? null : new Date(last),
         }
-        // Checked against a private copy: decide may scribble on the snapshot it was given.
-        const seen = structuredClone(snapshot)
+        // Checked against the ids as read: decide may scribble on the snapshot it was given.
+        const scope = userSyncScope(snapshot)
         const { changes, result } = await decide(snapshot)
-        assertUserSyncChanges(seen, changes)
+        assertUserSyncChanges(scope, changes)
         if (changes !== null) await applySync(orgId, userId, changes)
         return result
       })

@@ -9,6 +9,7 @@ import {
   assertStoreId,
   assertStoreText,
   assertUserSyncChanges,
+  userSyncScope,
   compareCodeUnits,
   compareGroups,
   type AuditEventInput,
@@ -274,10 +275,10 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
           await hook('sync:after-lock')
           const snapshot = await readSnapshot(tx, orgId, userId)
           await hook('sync:after-read')
-          // Checked against a private copy: decide may scribble on the snapshot it was given.
-          const seen = structuredClone(snapshot)
+          // Checked against the ids as read: decide may scribble on the snapshot it was given.
+          const scope = userSyncScope(snapshot)
           const { changes, result } = await decide(snapshot)
-          assertUserSyncChanges(seen, changes)
+          assertUserSyncChanges(scope, changes)
           if (changes !== null && hasWrites(changes)) {
             await run(tx, st.writeSync, writeSyncParams(orgId, userId, changes))
           }
