@@ -105,6 +105,21 @@ const inputInvalid = (message: string, path?: string): ClaimsError =>
 export function resolveClaimOptions(
   options: GroupsClaimOptions = {},
 ): Either<ClaimsError, ResolvedClaimOptions> {
+  // io-ts ignores keys it does not know; a misspelt option (`claimPath` for `path`) would then
+  // fall back to a default and read the wrong claim, so unknown keys are refused.
+  const given: unknown = options
+  if (!isJsonObject(given)) {
+    return left(inputInvalid('The groups claim options must be an object.'))
+  }
+  const unknownKey = Object.keys(options).find((key) => !(key in OptionsCodec.props))
+  if (unknownKey !== undefined) {
+    return left(
+      inputInvalid(
+        `The groups claim option "${unknownKey}" is unknown; the options are ${Object.keys(OptionsCodec.props).join(', ')}.`,
+        unknownKey,
+      ),
+    )
+  }
   const decoded = OptionsCodec.decode(options)
   if (isLeft(decoded)) {
     const field = decoded.left[0]?.context[1]?.key ?? ''

@@ -77,9 +77,10 @@ export function readGroupsClaim(
       return left(invalid('The login input needs an idToken string or a claims object.', 'idToken'))
     }
     const userinfo = given['userinfo']
+    const { verification, ...claimOptions } = options
     const state = extractGroupsClaim(
       userinfo === undefined ? { idTokenClaims: claims } : { idTokenClaims: claims, userinfo },
-      options,
+      claimOptions,
     )
     return isLeft(state) ? state : right({ state: state.right, claims })
   }

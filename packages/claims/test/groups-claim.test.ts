@@ -112,6 +112,12 @@ describe('point 3: sources', () => {
     )
   })
 
+  it('an unknown option is CLAIMS_INPUT_INVALID naming it, not a silent fall back to groups', () => {
+    const options = { claimPath: 'realm_access.roles' } as unknown as GroupsClaimOptions
+    const error = expectError(extract({ groups: ['dev'] }, options))
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'claimPath'])
+  })
+
   it('a userinfo whose sub differs from the ID token is USERINFO_SUB_MISMATCH', () => {
     for (const body of [{ sub: 'other', groups: ['x'] }, { groups: ['x'] }, { sub: 7 }]) {
       expect(expectError(extract({}, {}, body)).code).toBe('USERINFO_SUB_MISMATCH')

@@ -88,6 +88,11 @@ export function resolveSyncPolicy(
   policy: SyncPolicy = {},
   base: GroupsClaimOptions = {},
 ): Result<SyncServiceError, ResolvedSyncPolicy> {
+  // A misspelt key would otherwise be ignored and its default applied without a word.
+  const policyKeys = unknownKey(policy, POLICY_KEYS, '')
+  if (policyKeys !== undefined) return policyKeys
+  const guardKeys = unknownKey(policy.massRemovalGuard, GUARD_KEYS, 'massRemovalGuard')
+  if (guardKeys !== undefined) return guardKeys
   const resolved: ResolvedSyncPolicy = {
     absent: policy.absent ?? DEFAULT_SYNC_POLICY.absent,
     overage: policy.overage ?? DEFAULT_SYNC_POLICY.overage,
@@ -109,6 +114,36 @@ export function resolveSyncPolicy(
     return invalid('massRemovalGuard.maxRemovalPercent', maxRemovalPercent)
   }
   return right(resolved)
+}
+
+const POLICY_KEYS = new Set([
+  'absent',
+  'overage',
+  'removalMode',
+  'massRemovalGuard',
+  'claimsOptions',
+])
+const GUARD_KEYS = new Set(['maxRemovals', 'maxRemovalPercent'])
+
+/** A coded error when `value` (if given) is not an object or has a key outside `allowed`. */
+function unknownKey(
+  value: unknown,
+  allowed: ReadonlySet<string>,
+  at: string,
+): Result<SyncServiceError, never> | undefined {
+  if (value === undefined && at !== '') return undefined
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return invalid(at === '' ? 'policy' : at, Array.isArray(value) ? 'an array' : value)
+  }
+  const key = Object.keys(value).find((k) => !allowed.has(k))
+  if (key === undefined) return undefined
+  return left(
+    new SyncServiceError(
+      'SYNC_POLICY_INVALID',
+      `The sync policy has an unknown field ${JSON.stringify(at === '' ? key : `${at}.${key}`)}; the fields are ${[...allowed].join(', ')} (see docs/rules.md Part 3).`,
+      { path: at === '' ? key : `${at}.${key}` },
+    ),
+  )
 }
 
 function invalid(path: string, value: unknown): Result<SyncServiceError, never> {

@@ -40,12 +40,25 @@ describe('resolveSyncPolicy', () => {
     [{ massRemovalGuard: { maxRemovals: 1.5 } }, 'massRemovalGuard.maxRemovals'],
     [{ massRemovalGuard: { maxRemovalPercent: 101 } }, 'massRemovalGuard.maxRemovalPercent'],
     [{ massRemovalGuard: { maxRemovalPercent: Number.NaN } }, 'massRemovalGuard.maxRemovalPercent'],
+    // A misspelt or misshapen field must not silently fall back to its default.
+    [{ removalMod: 'sync-owned' }, 'removalMod'],
+    [{ massRemovalGuard: { maxRemoval: 3 } }, 'massRemovalGuard.maxRemoval'],
+    [{ massRemovalGuard: 5 }, 'massRemovalGuard'],
+    [{ massRemovalGuard: [] }, 'massRemovalGuard'],
   ])('refuses %j with SYNC_POLICY_INVALID at its path', (policy, path) => {
     const resolved = resolveSyncPolicy(policy as unknown as SyncPolicy)
     expect(resolved._tag).toBe('Left')
     expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
       'SYNC_POLICY_INVALID',
       path,
+    ])
+  })
+
+  it('refuses a policy that is not an object', () => {
+    const resolved = resolveSyncPolicy('sync-owned' as unknown as SyncPolicy)
+    expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
+      'SYNC_POLICY_INVALID',
+      'policy',
     ])
   })
 })
