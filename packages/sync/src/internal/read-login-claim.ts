@@ -139,9 +139,22 @@ async function applyClaimPolicy(
 }
 
 const overageDetail = (overage: Overage): DeniedClaim['detail'] => ({
-  claimSourceName: overage.claimSourceName,
-  ...maybe('endpoint', overage.endpoint),
+  claimSourceName: auditText(overage.claimSourceName),
+  ...maybe('endpoint', overage.endpoint === undefined ? undefined : auditText(overage.endpoint)),
 })
+
+/** Longest token-supplied text copied into an audit event, in UTF-16 code units. */
+const MAX_AUDIT_TEXT = 256
+
+/**
+ * Token-supplied text made fit for the audit log: bounded in length, and with the characters no
+ * store keeps (NUL, lone surrogates) replaced by U+FFFD. Otherwise a hostile token could make the
+ * store refuse the `sync.denied` event, and the denial would go unaudited.
+ */
+function auditText(text: string): string {
+  const bounded = text.length > MAX_AUDIT_TEXT ? `${text.slice(0, MAX_AUDIT_TEXT)}…` : text
+  return bounded.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD')
+}
 
 async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<ClaimReading> {
   const { input, deps, policy, loginDigest } = ctx
@@ -258,7 +271,7 @@ function claimsErrorDetail(error: ClaimsError): DeniedClaim['detail'] {
   // piece of the claim itself.
   return {
     claimsError: error.code,
-    ...maybe('path', error.path),
+    ...maybe('path', error.path === undefined ? undefined : auditText(error.path)),
     ...maybe('index', error.index),
   }
 }

@@ -366,6 +366,21 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
         expect(denied.detail?.['claimState']).toBe('overage')
       })
 
+      it('overage whose endpoint holds a NUL, a lone surrogate and 10 kB: still denied and audited', async () => {
+        const org = await makeOrg()
+        await seed(org, ['dev'])
+        const before = await lastSeq(org)
+        const hostile = `https://x.test/\u0000\uD800${'a'.repeat(10_000)}`
+        const result = await login(org, 'alice', overageClaims(hostile))
+        const denied = await expectDenied(org, result, 'GROUPS_CLAIM_OVERAGE_UNRESOLVED', before, [
+          'dev',
+        ])
+        const endpoint = denied.detail?.['endpoint']
+        expect(typeof endpoint).toBe('string')
+        expect((endpoint as string).startsWith('https://x.test/\uFFFD\uFFFDaaa')).toBe(true)
+        expect((endpoint as string).length).toBeLessThanOrEqual(257)
+      })
+
       it("overage with 'deny': denied even with a resolver", async () => {
         const org = await makeOrg()
         await seed(org, ['dev'])
