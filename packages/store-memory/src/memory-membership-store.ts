@@ -70,7 +70,8 @@ interface OrgState {
   /** userId → groupId → membership. */
   readonly members: Map<string, ReadonlyMap<string, MemberRecord>>
   readonly lastSync: Map<string, number>
-  audit: readonly StoredAuditEvent[]
+  // Append-only; appended to in place (one login must not copy the whole log).
+  readonly audit: StoredAuditEvent[]
 }
 
 const emptyOrg = (): OrgState => ({
@@ -195,13 +196,13 @@ export const createMemoryMembershipStore = (
     }
   }
 
-  /** Appends audit events at commit time, so `seq` follows commit order. */
+  /**
+   * Appends audit events at commit time, so `seq` follows commit order. The events are the
+   * caller's private copies (every caller clones its input before the first await).
+   */
   const appendAudit = (state: OrgState, events: readonly AuditEventInput[], at: number): void => {
     let seq = state.audit.at(-1)?.seq ?? 0
-    state.audit = [
-      ...state.audit,
-      ...events.map((input) => ({ input: cloneAuditInput(input), seq: (seq += 1), at })),
-    ]
+    for (const input of events) state.audit.push({ input, seq: (seq += 1), at })
   }
 
   /** Applies a sync's changes to drafts, calling the fault hook between steps, then publishes. */
