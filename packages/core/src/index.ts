@@ -29,6 +29,7 @@ export type {
   MembershipSource,
   MembershipStore,
   OrgSettings,
+  OrgSettingsUpdate,
   StaleMember,
   StoredGroup,
   UserSyncChanges,

@@ -20,6 +20,7 @@ import {
   type MembershipSource,
   type MembershipStore,
   type OrgSettings,
+  type OrgSettingsUpdate,
   type StaleMember,
   type StoredGroup,
   type UserSyncChanges,
@@ -205,6 +206,33 @@ export const createMemoryMembershipStore = (
     for (const input of events) state.audit.push({ input, seq: (seq += 1), at })
   }
 
+  /** Reads, decides and writes an org's settings under the org's exclusive lock. */
+  const updateOrgSettings = async (
+    orgId: string,
+    update: (current: OrgSettings) => OrgSettingsUpdate | null,
+  ): Promise<OrgSettings> => {
+    ensureOpen()
+    assertStoreId(orgId, 'orgId')
+    return locked(orgId, true, undefined, async () => {
+      const current: OrgSettings = { ...(orgs.get(orgId)?.settings ?? DEFAULT_ORG_SETTINGS) }
+      const decided = update({ ...current })
+      if (decided === null) return current
+      assertOrgSettings(decided.settings)
+      assertAuditEvents(orgId, decided.audit)
+      const settings: OrgSettings = {
+        manageGroupMemberships: decided.settings.manageGroupMemberships,
+        matchMode: decided.settings.matchMode,
+      }
+      const events = decided.audit.map(cloneAuditInput)
+      const at = timestamp()
+      await hook('settings:before-commit')
+      const state = org(orgId)
+      state.settings = settings
+      appendAudit(state, events, at)
+      return { ...settings }
+    })
+  }
+
   /** Applies a sync's changes to drafts, calling the fault hook between steps, then publishes. */
   const applySync = async (
     orgId: string,
@@ -367,23 +395,13 @@ export const createMemoryMembershipStore = (
     },
 
     setOrgSettings: async (orgId, settings, audit) => {
-      ensureOpen()
-      assertStoreId(orgId, 'orgId')
+      // Checked before the lock, as every write checks its input before anything else.
       assertOrgSettings(settings)
       assertAuditEvents(orgId, audit)
-      const copy: OrgSettings = {
-        manageGroupMemberships: settings.manageGroupMemberships,
-        matchMode: settings.matchMode,
-      }
-      const events = audit.map(cloneAuditInput)
-      await locked(orgId, true, undefined, async () => {
-        const at = timestamp()
-        await hook('settings:before-commit')
-        const state = org(orgId)
-        state.settings = copy
-        appendAudit(state, events, at)
-      })
+      await updateOrgSettings(orgId, () => ({ settings, audit }))
     },
+
+    updateOrgSettings: (orgId, update) => updateOrgSettings(orgId, update),
 
     addMember: async (orgId, groupId, userId, source, audit) => {
       assertMembershipSource(source, 'source')

@@ -13,6 +13,7 @@ import {
   compareCodeUnits,
   compareGroups,
   type AuditEventInput,
+  type OrgSettings,
   type MembershipStore,
   type StoredGroup,
   type UserSyncChanges,
@@ -190,6 +191,22 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
     run(tx, st.lockUser, [schema, orgId, userId])
   const lockOrg = (tx: SqlTransaction, orgId: string) => run(tx, st.lockOrg, [schema, orgId])
 
+  /** Stores an org's settings and appends their audit events, in one statement. */
+  const writeSettings = async (
+    tx: SqlTransaction,
+    orgId: string,
+    settings: OrgSettings,
+    audit: readonly AuditEventInput[],
+  ): Promise<void> => {
+    await run(tx, st.writeSettings, [
+      orgId,
+      settings.manageGroupMemberships,
+      settings.matchMode,
+      ...auditArrays(audit),
+    ])
+    await hook('settings:after-write')
+  }
+
   const readSnapshot = async (
     tx: SqlTransaction,
     orgId: string,
@@ -340,13 +357,29 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
         assertAuditEvents(orgId, audit)
         await transaction('setOrgSettings', async (tx) => {
           await lockOrg(tx, orgId)
-          await run(tx, st.writeSettings, [
-            orgId,
-            settings.manageGroupMemberships,
-            settings.matchMode,
-            ...auditArrays(audit),
-          ])
-          await hook('settings:after-write')
+          await writeSettings(tx, orgId, settings, audit)
+        })
+      }),
+
+    updateOrgSettings: (orgId, update) =>
+      track(async () => {
+        assertStoreId(orgId, 'orgId')
+        return transaction('updateOrgSettings', async (tx) => {
+          await lockOrg(tx, orgId)
+          const row = (await run(tx, st.readSettings, [orgId])).rows[0]
+          const current =
+            row === undefined
+              ? { ...DEFAULT_ORG_SETTINGS }
+              : settingsFromRow(row.manage_group_memberships, row.match_mode)
+          const decided = update({ ...current })
+          if (decided === null) return current
+          assertOrgSettings(decided.settings)
+          assertAuditEvents(orgId, decided.audit)
+          await writeSettings(tx, orgId, decided.settings, decided.audit)
+          return {
+            manageGroupMemberships: decided.settings.manageGroupMemberships,
+            matchMode: decided.settings.matchMode,
+          }
         })
       }),
 

@@ -176,22 +176,24 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
     options: ActorOptions,
   ): TaskEither<MembershipAdminError, SettingsChange> =>
     attempt(async () => {
-      const before = await store.getOrgSettings(orgId)
-      const after: OrgSettings = { ...before, ...patch }
-      if (
-        after.manageGroupMemberships === before.manageGroupMemberships &&
-        after.matchMode === before.matchMode
-      ) {
-        return { changed: false, settings: before }
-      }
-      const event: AuditEventInput = {
-        type: 'settings.changed',
-        orgId,
-        ...(options.actor === undefined ? {} : { actor: options.actor }),
-        detail: { before: { ...before }, after: { ...after } },
-      }
-      await store.setOrgSettings(orgId, after, [event])
-      return { changed: true, settings: after }
+      // Read, compare and write in one store transaction under the org's lock: a concurrent
+      // change of the other field (say the match mode) must not write mapping back off.
+      let changed = false
+      const settings = await store.updateOrgSettings(orgId, (before) => {
+        const after: OrgSettings = { ...before, ...patch }
+        changed =
+          after.manageGroupMemberships !== before.manageGroupMemberships ||
+          after.matchMode !== before.matchMode
+        if (!changed) return null
+        const event: AuditEventInput = {
+          type: 'settings.changed',
+          orgId,
+          ...(options.actor === undefined ? {} : { actor: options.actor }),
+          detail: { before: { ...before }, after: { ...after } },
+        }
+        return { settings: after, audit: [event] }
+      })
+      return { changed, settings }
     })
 
   return {

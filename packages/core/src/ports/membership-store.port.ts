@@ -26,6 +26,12 @@ export interface OrgSettings {
   readonly matchMode: MatchMode
 }
 
+/** What an `updateOrgSettings` step decides: the new settings and the events that record it. */
+export interface OrgSettingsUpdate {
+  readonly settings: OrgSettings
+  readonly audit: readonly AuditEventInput[]
+}
+
 /** The settings of an organisation that has never stored any. */
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   manageGroupMemberships: false,
@@ -162,6 +168,27 @@ export interface MembershipStore {
     settings: OrgSettings,
     audit: readonly AuditEventInput[],
   ) => Promise<void>
+
+  /**
+   * Reads the org's settings and stores what `update` returns, with its audit events, in one
+   * transaction under the org's exclusive lock, so that two concurrent changes of different
+   * fields cannot undo each other. `update` returning null writes nothing; it may run more than
+   * once (a retried transaction), so it must not have side effects. Resolves with the settings in
+   * force afterwards.
+   *
+   * @example
+   * ```ts
+   * await store.updateOrgSettings('acme', (current) =>
+   *   current.manageGroupMemberships ? null : {
+   *     settings: { ...current, manageGroupMemberships: true },
+   *     audit: [{ type: 'settings.changed', orgId: 'acme', actor: 'admin@acme' }],
+   *   })
+   * ```
+   */
+  readonly updateOrgSettings: (
+    orgId: string,
+    update: (current: OrgSettings) => OrgSettingsUpdate | null,
+  ) => Promise<OrgSettings>
 
   /**
    * Adds a member with the given source and appends the audit events, together; returns false

@@ -3,6 +3,7 @@ import {
   compareCodeUnits,
   type AuditEventInput,
   type MembershipStore,
+  type OrgSettings,
   type StoredGroup,
   type UserSyncChanges,
 } from '@groupsync/core'
@@ -306,6 +307,68 @@ export const describeExampleTests = (ctx: ContractContext): void => {
         store.setOrgSettings(org, DEFAULT_ORG_SETTINGS, [
           { type: 'settings.changed', orgId: org, detail: { n: Number.NaN } },
         ]),
+        'STORE_INVALID_INPUT',
+      )
+      expect(await observeOrg(store, org, [])).toEqual(before)
+    })
+  })
+
+  describe('updateOrgSettings', () => {
+    const changed = (org: string): AuditEventInput => ({ type: 'settings.changed', orgId: org })
+
+    test('reads, decides and writes together; null writes nothing', async (store) => {
+      const org = freshOrgId('update-settings')
+      const seen: OrgSettings[] = []
+      const unchanged = await store.updateOrgSettings(org, (current) => {
+        seen.push(current)
+        return null
+      })
+      expect(unchanged).toEqual(DEFAULT_ORG_SETTINGS)
+      expect(await store.listAuditEvents(org)).toEqual([])
+      const on = { ...DEFAULT_ORG_SETTINGS, manageGroupMemberships: true }
+      expect(
+        await store.updateOrgSettings(org, () => ({ settings: on, audit: [changed(org)] })),
+      ).toEqual(on)
+      expect(await store.getOrgSettings(org)).toEqual(on)
+      expect(await store.listAuditEvents(org)).toHaveLength(1)
+      expect(seen).toEqual([DEFAULT_ORG_SETTINGS])
+    })
+
+    test('concurrent updates of different fields both land', async (store) => {
+      const org = freshOrgId('update-race')
+      const results = await Promise.all([
+        store.updateOrgSettings(org, (c) => ({
+          settings: { ...c, manageGroupMemberships: true },
+          audit: [changed(org)],
+        })),
+        store.updateOrgSettings(org, (c) => ({
+          settings: { ...c, matchMode: 'case-insensitive' },
+          audit: [changed(org)],
+        })),
+      ])
+      expect(results).toHaveLength(2)
+      expect(await store.getOrgSettings(org)).toEqual({
+        manageGroupMemberships: true,
+        matchMode: 'case-insensitive',
+      })
+      expect(await store.listAuditEvents(org)).toHaveLength(2)
+    })
+
+    test('an invalid decision is refused and writes nothing', async (store) => {
+      const org = freshOrgId('update-bad')
+      const before = await observeOrg(store, org, [])
+      await expectStoreError(
+        store.updateOrgSettings(org, (c) => ({
+          settings: { ...c, matchMode: 'fuzzy' as 'exact' },
+          audit: [],
+        })),
+        'STORE_INVALID_INPUT',
+      )
+      await expectStoreError(
+        store.updateOrgSettings(org, (c) => ({
+          settings: { ...c, manageGroupMemberships: true },
+          audit: [changed(freshOrgId('other'))],
+        })),
         'STORE_INVALID_INPUT',
       )
       expect(await observeOrg(store, org, [])).toEqual(before)

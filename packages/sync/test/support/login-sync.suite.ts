@@ -895,6 +895,21 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
         ])
         expect(rightOf(await admin.getSettings(org.orgId)()).manageGroupMemberships).toBe(false)
       })
+
+      it('a match-mode change at the same moment cannot switch mapping back off', async () => {
+        const org = await makeOrg({ on: false })
+        const [on, mode] = await Promise.all([
+          admin.setManageGroupMemberships(org.orgId, true)(),
+          admin.setMatchMode(org.orgId, 'case-insensitive')(),
+        ])
+        expect([rightOf(on).changed, rightOf(mode).changed]).toEqual([true, true])
+        expect(rightOf(await admin.getSettings(org.orgId)())).toEqual({
+          manageGroupMemberships: true,
+          matchMode: 'case-insensitive',
+        })
+        const settingsEvents = (await events(org)).filter((e) => e.type === 'settings.changed')
+        expect(settingsEvents).toHaveLength(2)
+      })
     })
   })
 }
