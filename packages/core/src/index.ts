@@ -49,5 +49,6 @@ export {
   assertStoreText,
   assertUserSyncChanges,
   userSyncScope,
+  groupNotFound,
 } from './store-input.js'
 export type { UserSyncScope } from './store-input.js'

@@ -276,3 +276,19 @@ export function assertUserSyncChanges(
   assertAuditEvents(scope.orgId, audit, `${path}.audit`)
   if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}.syncedAt`)
 }
+
+/**
+ * The `GROUP_NOT_FOUND` error every store and the admin service raise for an unknown group id, in
+ * one place so its code, path and message are the same wherever it comes from.
+ *
+ * @example
+ * ```ts
+ * if (group === undefined) throw groupNotFound(orgId, groupId)
+ * ```
+ */
+export const groupNotFound = (orgId: string, groupId: string): StoreError =>
+  new StoreError(
+    'GROUP_NOT_FOUND',
+    `Organisation ${JSON.stringify(orgId)} has no group ${JSON.stringify(groupId)}; list its groups to find the id.`,
+    { path: 'groupId', value: groupId },
+  )

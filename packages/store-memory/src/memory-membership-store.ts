@@ -11,6 +11,7 @@ import {
   assertStoreText,
   assertUserSyncChanges,
   userSyncScope,
+  groupNotFound,
   compareCodeUnits,
   compareGroups,
   type AuditEvent,
@@ -175,13 +176,7 @@ export const createMemoryMembershipStore = (
 
   const groupOf = (orgId: string, groupId: string) => {
     const g = orgs.get(orgId)?.groups.get(groupId)
-    if (g === undefined) {
-      throw new StoreError(
-        'GROUP_NOT_FOUND',
-        `Organisation has no group with id ${JSON.stringify(groupId)}; list its groups to find the id.`,
-        { value: groupId },
-      )
-    }
+    if (g === undefined) throw groupNotFound(orgId, groupId)
     return g
   }
 

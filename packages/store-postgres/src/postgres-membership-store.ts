@@ -10,6 +10,7 @@ import {
   assertStoreText,
   assertUserSyncChanges,
   userSyncScope,
+  groupNotFound,
   compareCodeUnits,
   compareGroups,
   type AuditEventInput,
@@ -75,13 +76,6 @@ const run = async (db: SqlClient | SqlTransaction, text: string, params: readonl
 }
 
 const firstRow = (result: SqlResult): Record<string, unknown> => result.rows[0] ?? {}
-
-const groupNotFound = (groupId: string): StoreError =>
-  new StoreError(
-    'GROUP_NOT_FOUND',
-    `Organisation has no group with id ${JSON.stringify(groupId)}; list its groups to find the id.`,
-    { value: groupId },
-  )
 
 const pause = (attempt: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10))
@@ -252,7 +246,7 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
       return transaction(action, async (tx) => {
         await lockUser(tx, orgId, userId)
         const row = firstRow(await run(tx, st.readMember, [orgId, groupId, userId]))
-        if (row.group_exists !== true) throw groupNotFound(groupId)
+        if (row.group_exists !== true) throw groupNotFound(orgId, groupId)
         if ((row.is_member === true) === (action === 'addMember')) return false
         await run(tx, st.writeSync, writeSyncParams(orgId, userId, { ...changes, audit }))
         await hook(action === 'addMember' ? 'add-member:after-write' : 'remove-member:after-write')
@@ -273,7 +267,7 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
       return run(tx, text, params)
     })
     const row = result.rows[0]
-    if (row === undefined) throw groupNotFound(groupId ?? '')
+    if (row === undefined) throw groupNotFound(orgId, groupId ?? '')
     return row
   }
 
@@ -397,7 +391,7 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
         assertStoreId(orgId, 'orgId')
         assertStoreId(groupId, 'groupId')
         const row = firstRow(await read('listMembers', st.listMembers, [orgId, groupId]))
-        if (row.group_exists !== true) throw groupNotFound(groupId)
+        if (row.group_exists !== true) throw groupNotFound(orgId, groupId)
         return jsonRows(row.members)
           .map(([userId, source, created]) => membership(orgId, groupId, userId, source, created))
           .sort((a, b) => compareCodeUnits(a.userId, b.userId))

@@ -1,6 +1,6 @@
 import {
   ManualMembershipManagementDisabledError,
-  StoreError,
+  groupNotFound,
   type AuditEvent,
   type AuditEventInput,
   type AuditQuery,
@@ -121,13 +121,6 @@ const lockedError = (
     'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
     `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider, so members cannot be ${action === 'add' ? 'added' : 'removed'} by hand: change the user's groups at the identity provider (the change applies at their next login), or turn off group mapping for the organisation first.`,
     { path: 'manageGroupMemberships', value: orgId },
-  )
-
-const groupNotFound = (orgId: string, groupId: string): StoreError =>
-  new StoreError(
-    'GROUP_NOT_FOUND',
-    `Organisation ${JSON.stringify(orgId)} has no group ${JSON.stringify(groupId)}; list its groups to find the id.`,
-    { path: 'groupId', value: groupId },
   )
 
 /**
