@@ -1,5 +1,10 @@
-import { MembershipInputError } from './errors.js'
 import type { MatchMode, OrgGroup } from './org-group.js'
+import {
+  duplicateGroupId,
+  orgGroupLookup,
+  type OrgGroupIndex,
+  type OrgGroupLookup,
+} from './org-group-index.js'
 
 /** Options of {@link computeMembershipDiff}. */
 export interface MembershipDiffOptions {
@@ -52,12 +57,15 @@ const IN_ORG = 2
 /**
  * Decides which memberships a login adds and removes: the user ends up a member of exactly the
  * org groups whose names appear in the claim, and memberships outside `orgGroups` are left alone.
- * Pure; runs in time linear in its inputs plus the sort of its outputs.
+ * Pure; runs in time linear in its inputs plus the sort of its outputs. Given an
+ * {@link OrgGroupIndex} of the org's groups (from `indexOrgGroups`) instead of the array, it
+ * returns the identical diff in time linear in the claim and `current` alone.
  *
  * @param claimGroups - group names from the OIDC `groups` claim
- * @param orgGroups - all groups of the organisation (ids must be unique)
+ * @param orgGroups - all groups of the organisation (ids must be unique), or an index of them
  * @param current - ids of the groups the user is a member of now, in any organisation
  * @throws {@link MembershipInputError} `DUPLICATE_GROUP_ID` when two org groups share an id
+ *   (an index was checked when it was built)
  *
  * @example
  * ```ts
@@ -72,11 +80,15 @@ const IN_ORG = 2
  */
 export function computeMembershipDiff<G extends OrgGroup>(
   claimGroups: readonly string[],
-  orgGroups: readonly G[],
+  orgGroups: readonly G[] | OrgGroupIndex<G>,
   current: readonly string[],
   options: MembershipDiffOptions = {},
 ): MembershipDiff<G> {
   const caseInsensitive = options.match === 'case-insensitive'
+  const lookup = orgGroupLookup(orgGroups)
+  if (lookup !== undefined) return diffWithLookup(claimGroups, lookup, current, caseInsensitive)
+  // Not an index: any iterable of groups, as before the index existed.
+  const groups = orgGroups as readonly G[]
   const claims = new Set(claimGroups)
   const claimKeys = caseInsensitive ? new Set(Array.from(claims, lower)) : claims
   // One map of every id we meet, current memberships first: a single lookup per org group both
@@ -91,15 +103,9 @@ export function computeMembershipDiff<G extends OrgGroup>(
   const unchanged: G[] = []
   const unmatchedGroups: G[] = []
 
-  for (const group of orgGroups) {
+  for (const group of groups) {
     const state = idState.get(group.id)
-    if (state !== undefined && state & IN_ORG) {
-      throw new MembershipInputError(
-        'DUPLICATE_GROUP_ID',
-        `Two org groups have the id ${JSON.stringify(group.id)}; group ids must be unique within orgGroups.`,
-        { path: 'orgGroups', value: group.id },
-      )
-    }
+    if (state !== undefined && state & IN_ORG) throw duplicateGroupId(group.id)
     idState.set(group.id, (state ?? 0) | IN_ORG)
     const key = caseInsensitive ? lower(group.name) : group.name
     const isMember = state === CURRENT
@@ -127,6 +133,70 @@ export function computeMembershipDiff<G extends OrgGroup>(
 }
 
 /**
+ * The same diff from an index: rule 8 was checked when it was built, and its maps answer "which
+ * groups does this entry name" and "which group has this id", so only the claim and `current`
+ * are walked — a login no longer pays for the size of the organisation.
+ */
+function diffWithLookup<G extends OrgGroup>(
+  claimGroups: readonly string[],
+  { byId, byName, byLowerName }: OrgGroupLookup<G>,
+  current: readonly string[],
+  caseInsensitive: boolean,
+): MembershipDiff<G> {
+  const claims = new Set(claimGroups)
+  const currentIds = new Set(current)
+  const groupsByKey = caseInsensitive ? byLowerName : byName
+  // In exact mode distinct entries are distinct keys; in case-insensitive mode "Ops" and "OPS"
+  // share one, whose groups must be listed once.
+  const claimKeys = caseInsensitive ? new Set<string>() : claims
+
+  const toAdd: G[] = []
+  const toRemove: G[] = []
+  const unchanged: G[] = []
+  const unmatchedClaims: string[] = []
+  for (const claim of claims) {
+    const key = caseInsensitive ? lower(claim) : claim
+    const named = groupsByKey.get(key)
+    if (named === undefined) {
+      unmatchedClaims.push(claim)
+      continue
+    }
+    if (caseInsensitive) {
+      if (claimKeys.has(key)) continue
+      claimKeys.add(key)
+    }
+    for (const group of named) (currentIds.has(group.id) ? unchanged : toAdd).push(group)
+  }
+  for (const id of currentIds) {
+    const group = byId.get(id)
+    if (group === undefined) continue
+    if (!claimKeys.has(caseInsensitive ? lower(group.name) : group.name)) toRemove.push(group)
+  }
+
+  // Rule 10 (exact mode): the groups whose lower-cased name is that of an unmatched entry and
+  // that no entry names exactly.
+  const caseOnlyMatches: CaseOnlyMatch<G>[] = []
+  if (!caseInsensitive) {
+    for (const claim of unmatchedClaims) {
+      for (const group of byLowerName.get(lower(claim)) ?? []) {
+        if (!claims.has(group.name)) caseOnlyMatches.push({ claim, group })
+      }
+    }
+  }
+
+  return {
+    toAdd: toAdd.sort(compareGroups),
+    toRemove: toRemove.sort(compareGroups),
+    unchanged: unchanged.sort(compareGroups),
+    unmatchedClaims: unmatchedClaims.sort(compareCodeUnits),
+    caseOnlyMatches: caseOnlyMatches.sort(compareCaseOnlyMatches),
+  }
+}
+
+const compareCaseOnlyMatches = (a: CaseOnlyMatch, b: CaseOnlyMatch): number =>
+  compareCodeUnits(a.claim, b.claim) || compareGroups(a.group, b.group)
+
+/**
  * Rule 10: every pair of an unmatched claim entry and an unmatched group whose names are equal
  * up to case. Lower-cases group names only when some claim entry is unmatched, so the common case
  * (every entry matched) costs nothing.
@@ -150,5 +220,5 @@ function findCaseOnlyMatches<G extends OrgGroup>(
       for (const claim of claimsForGroup) pairs.push({ claim, group })
     }
   }
-  return pairs.sort((a, b) => compareCodeUnits(a.claim, b.claim) || compareGroups(a.group, b.group))
+  return pairs.sort(compareCaseOnlyMatches)
 }

@@ -9,6 +9,8 @@ export type {
   MembershipDiffOptions,
 } from './compute-membership-diff.js'
 export type { MatchMode, OrgGroup } from './org-group.js'
+export { indexOrgGroups, isOrgGroupIndex } from './org-group-index.js'
+export type { OrgGroupIndex } from './org-group-index.js'
 export {
   GroupsyncError,
   MembershipInputError,
