@@ -3,11 +3,18 @@ import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { formatJsonPointer, parseClaimPath, type ClaimPath } from './claim-path.js'
 import { ClaimsError, type ClaimSource } from './claims-error.js'
+import {
+  applyClaimValueMapping,
+  compileClaimValueMapping,
+  type ClaimValueMapping,
+  type CompiledClaimValueMapping,
+} from './claim-value-mapping.js'
 
 /**
  * What a login says about the user's groups, for the sync service to apply its policy to.
  *
- * - `present`: the groups (empty strings dropped and counted) and the source they came from.
+ * - `present`: the groups (empty strings dropped and counted) and the source they came from; with a
+ *   `valueMapping`, `groups` are the mapped names and `sent` the entries as the provider sent them.
  * - `absent`: no source carries the claim.
  * - `overage`: the provider left the groups out because there are too many and points to where
  *   they are instead (`_claim_names` → `_claim_sources`, OIDC Core 5.6.2, as Microsoft Entra
@@ -21,6 +28,8 @@ export type GroupsClaimState =
       readonly groups: readonly string[]
       readonly source: ClaimSource
       readonly droppedEmpty: number
+      /** With a `valueMapping` only: the entries before it, as the provider sent them. */
+      readonly sent?: readonly string[]
     }
   | { readonly state: 'absent' }
   | {
@@ -51,6 +60,13 @@ export type ClaimSources = 'id_token' | 'userinfo' | 'id_token_then_userinfo'
  */
 export type KeycloakPathMode = 'off' | 'leaf' | 'strip-leading-slash'
 
+/**
+ * How the claim's value holds the entries: `list` (an array of strings, or a string) or
+ * `object-keys` (a JSON object whose member names are the entries, as Zitadel's
+ * `urn:zitadel:iam:org:project:roles` is keyed by role).
+ */
+export type ClaimShape = 'list' | 'object-keys'
+
 /** How to find and read the groups claim. Every field is optional. */
 export interface GroupsClaimOptions {
   /**
@@ -69,6 +85,10 @@ export interface GroupsClaimOptions {
   readonly maxNameLength?: number
   /** The Keycloak full-path normaliser. Default `off`. */
   readonly keycloakPaths?: KeycloakPathMode
+  /** How the value holds the entries. Default `list`. */
+  readonly shape?: ClaimShape
+  /** Opt-in rewriting of the entries before they are matched (filter, strip, DN, aliases). */
+  readonly valueMapping?: ClaimValueMapping
 }
 
 /** Default maximum number of entries in a groups claim. */
@@ -85,6 +105,9 @@ const OptionsCodec = t.partial({
   maxGroups: Count,
   maxNameLength: Count,
   keycloakPaths: t.keyof({ off: null, leaf: null, 'strip-leading-slash': null }),
+  shape: t.keyof({ list: null, 'object-keys': null }),
+  // Checked, with a JSON Pointer to the offending part, by compileClaimValueMapping.
+  valueMapping: t.unknown,
 })
 const StringArray = t.readonlyArray(t.string)
 
@@ -96,6 +119,9 @@ export interface ResolvedClaimOptions {
   readonly maxGroups: number
   readonly maxNameLength: number
   readonly keycloakPaths: KeycloakPathMode
+  readonly shape: ClaimShape
+  /** The compiled `valueMapping`, when there is one. */
+  readonly valueMapping: CompiledClaimValueMapping | undefined
 }
 
 const inputInvalid = (message: string, path?: string): ClaimsError =>
@@ -125,13 +151,16 @@ export function resolveClaimOptions(
     const field = decoded.left[0]?.context[1]?.key ?? ''
     return left(
       inputInvalid(
-        `The groups claim option "${field}" is invalid: sources is id_token, userinfo or id_token_then_userinfo; keycloakPaths is off, leaf or strip-leading-slash; delimiter is a non-empty string; maxGroups and maxNameLength are non-negative integers.`,
+        `The groups claim option "${field}" is invalid: sources is id_token, userinfo or id_token_then_userinfo; keycloakPaths is off, leaf or strip-leading-slash; shape is list or object-keys; delimiter is a non-empty string; maxGroups and maxNameLength are non-negative integers.`,
         field,
       ),
     )
   }
   const path = parseClaimPath(options.path ?? 'groups')
   if (isLeft(path)) return path
+  const mapping =
+    options.valueMapping === undefined ? undefined : compileClaimValueMapping(options.valueMapping)
+  if (mapping !== undefined && isLeft(mapping)) return mapping
   return right({
     path: path.right,
     sources: options.sources ?? 'id_token_then_userinfo',
@@ -139,6 +168,8 @@ export function resolveClaimOptions(
     maxGroups: options.maxGroups ?? DEFAULT_MAX_GROUPS,
     maxNameLength: options.maxNameLength ?? DEFAULT_MAX_NAME_LENGTH,
     keycloakPaths: options.keycloakPaths ?? 'off',
+    shape: options.shape ?? 'list',
+    valueMapping: mapping?.right,
   })
 }
 
@@ -253,7 +284,21 @@ function evaluate(
   options: ResolvedClaimOptions,
 ): Either<ClaimsError, GroupsClaimState> {
   let entries: readonly string[]
-  if (typeof value === 'string') {
+  if (options.shape === 'object-keys') {
+    if (!isJsonObject(value)) {
+      return left(
+        malformed(
+          `The ${source} groups claim at ${formatJsonPointer(path)} is a ${jsonType(value)}; with shape object-keys it must be an object keyed by group.`,
+          path,
+          source,
+          value,
+        ),
+      )
+    }
+    // JSON object members have no order (RFC 8259), and JavaScript would put integer-like keys
+    // first; sorting by code units gives every port the same list.
+    entries = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  } else if (typeof value === 'string') {
     entries = options.delimiter === undefined ? [value] : value.split(options.delimiter)
   } else {
     const decoded = StringArray.decode(value)
@@ -292,7 +337,12 @@ function evaluate(
     }
     if (name !== '') groups.push(name)
   }
-  return right({ state: 'present', groups, source, droppedEmpty: count - groups.length })
+  const droppedEmpty = count - groups.length
+  if (options.valueMapping === undefined) {
+    return right({ state: 'present', groups, source, droppedEmpty })
+  }
+  const mapped = applyClaimValueMapping(groups, options.valueMapping)
+  return right({ state: 'present', groups: mapped.groups, source, droppedEmpty, sent: groups })
 }
 
 /**

@@ -8,8 +8,21 @@ export type {
   ExtractGroupsClaimInput,
   GroupsClaimOptions,
   GroupsClaimState,
+  ClaimShape,
   KeycloakPathMode,
 } from './groups-claim.js'
+export { applyClaimValueMapping, compileClaimValueMapping } from './claim-value-mapping.js'
+export type {
+  ClaimValueMapping,
+  CompiledClaimValueMapping,
+  MappedClaimValues,
+} from './claim-value-mapping.js'
+export {
+  isProviderPresetName,
+  PROVIDER_PRESET_NAMES,
+  PROVIDER_PRESETS,
+  providerPreset,
+} from './presets/index.js'
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
 export type { IdTokenVerification, JwksInput } from './verify-id-token.js'
 export { readGroupsClaim } from './read-groups-claim.js'
