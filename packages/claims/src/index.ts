@@ -23,6 +23,12 @@ export {
   PROVIDER_PRESETS,
   providerPreset,
 } from './presets/index.js'
+export type {
+  PresetReference,
+  PresetResolver,
+  ProviderPreset,
+  ProviderPresetName,
+} from './presets/index.js'
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
 export type { IdTokenVerification, JwksInput } from './verify-id-token.js'
 export { readGroupsClaim } from './read-groups-claim.js'
