@@ -1,29 +1,68 @@
 import { GroupsyncError } from '@groupsync/core'
-import { auditCommand } from './commands/audit.js'
-import { demoCommand } from './commands/demo.js'
-import { groupsCommand } from './commands/groups.js'
-import { mappingCommand } from './commands/mapping.js'
-import { membersCommand } from './commands/members.js'
-import { migrateCommand } from './commands/migrate.js'
-import { planCommand } from './commands/plan.js'
-import { staleCommand } from './commands/stale.js'
-import { syncCommand } from './commands/sync.js'
 import { EXIT_CODES, exitCodeOf, usage } from './internal/cli-error.js'
 import { lines, type CliIo } from './internal/cli-io.js'
 import type { Command, CommandContext } from './internal/command.js'
 import { hintFor } from './internal/hints.js'
 import { renderTable } from './internal/table.js'
 
-const COMMANDS: readonly Command[] = [
-  demoCommand,
-  planCommand,
-  syncCommand,
-  staleCommand,
-  migrateCommand,
-  groupsCommand,
-  mappingCommand,
-  membersCommand,
-  auditCommand,
+/**
+ * The commands by name, each loaded only when it runs (or shows its help): `groupsync audit` never
+ * loads the demo's OpenID Provider, and `groupsync plan` never loads a database driver.
+ */
+interface CommandEntry {
+  readonly name: string
+  /** One line for the command list. */
+  readonly summary: string
+  readonly load: () => Promise<Command>
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'demo',
+    summary:
+      'run the whole story on loopback: a real OIDC provider, two logins, the lock, the audit log',
+    load: async () => (await import('./commands/demo.js')).demoCommand,
+  },
+  {
+    name: 'plan',
+    summary: 'show what a login would change, from JSON files (no store)',
+    load: async () => (await import('./commands/plan.js')).planCommand,
+  },
+  {
+    name: 'sync',
+    summary: "sync one user's memberships from a verified ID token, against a store",
+    load: async () => (await import('./commands/sync.js')).syncCommand,
+  },
+  {
+    name: 'stale',
+    summary: 'list users whose last login sync is older than a time',
+    load: async () => (await import('./commands/stale.js')).staleCommand,
+  },
+  {
+    name: 'migrate',
+    summary: "create or update groupsync's tables in the store",
+    load: async () => (await import('./commands/migrate.js')).migrateCommand,
+  },
+  {
+    name: 'groups',
+    summary: "list, create, rename or delete an organisation's groups",
+    load: async () => (await import('./commands/groups.js')).groupsCommand,
+  },
+  {
+    name: 'mapping',
+    summary: "show or switch an organisation's group mapping (audited)",
+    load: async () => (await import('./commands/mapping.js')).mappingCommand,
+  },
+  {
+    name: 'members',
+    summary: "list a group's members, or add or remove one by hand (refused while mapping is on)",
+    load: async () => (await import('./commands/members.js')).membersCommand,
+  },
+  {
+    name: 'audit',
+    summary: "print an organisation's audit log",
+    load: async () => (await import('./commands/audit.js')).auditCommand,
+  },
 ]
 
 const EXIT_CODE_HELP = `Exit codes:
@@ -32,7 +71,8 @@ const EXIT_CODE_HELP = `Exit codes:
   2  usage error: unknown command or option, missing or invalid value
   3  invalid input: an unreadable file, bad JSON, an ID token or claim refused
   4  refused by policy: a sync denied by the org's policy, a manual change refused by the lock
-  5  store failure: unreachable, conflict, no such group, name taken`
+  5  store failure: unreachable, conflict, no such group, name taken
+  6  a package the command needs is not installed (the demo's provider, the embedded store)`
 
 function mainHelp(): string {
   return [
@@ -79,8 +119,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       ctx.out(mainHelp())
       return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok
     }
-    const command = COMMANDS.find((c) => c.name === name)
-    if (command === undefined) throw usage(`Unknown command ${JSON.stringify(name)}.`)
+    const entry = COMMANDS.find((c) => c.name === name)
+    if (entry === undefined) throw usage(`Unknown command ${JSON.stringify(name)}.`)
+    const command = await entry.load()
     if (args.includes('--help') || args.includes('-h')) {
       ctx.out(command.help, '', EXIT_CODE_HELP)
       return EXIT_CODES.ok

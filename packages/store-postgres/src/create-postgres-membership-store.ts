@@ -1,4 +1,5 @@
 import { StoreError, type MembershipStore } from '@groupsync/core'
+import { loadPGlite } from './internal/load-pglite.js'
 import { DEFAULT_SCHEMA, quoteSchema } from './internal/schema-name.js'
 import { migrate } from './migrate.js'
 import { fromPgPool, type PgPoolLike } from './pg-pool-client.js'
@@ -12,6 +13,8 @@ import type { SqlClient } from './sql-client.js'
 /**
  * Where a Postgres store keeps its data: give at most one of `client`, `pool`, `pglite` or
  * `dataDir`. With none, the store opens an embedded in-memory PGlite database: no server needed.
+ * The embedded store (none, or `dataDir`) needs the optional peer `@electric-sql/pglite`; without
+ * it, it fails with `STORE_DEPENDENCY_MISSING`.
  */
 export interface PostgresMembershipStoreOptions {
   /** A SQL client you built (`fromPgPool`, `fromPGlite`, or your own adapter). */
@@ -80,8 +83,8 @@ export const createPostgresMembershipStore = async (
   else if (options.pool !== undefined) client = fromPgPool(options.pool)
   else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
   else {
-    // Loaded only here, so that server users never load the WebAssembly build.
-    const { PGlite } = await import('@electric-sql/pglite')
+    // Loaded only here, so that server users never load (or need to install) PGlite.
+    const { PGlite } = await loadPGlite()
     const db = await PGlite.create(options.dataDir)
     client = fromPGlite(db)
     release = () => db.close()

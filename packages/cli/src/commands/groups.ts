@@ -5,7 +5,7 @@ import { parseCommand, required, type Command } from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { renderTable } from '../internal/table.js'
-import { groupByName } from './members.js'
+import { groupByName } from '../internal/group-by-name.js'
 
 const HELP = `Usage: groupsync groups <list | create NAME… | rename NAME NEW | delete NAME> --org ORG [options]
 
@@ -22,7 +22,6 @@ ${STORE_HELP}`
 /** `groupsync groups`: list, create, rename and delete an org's groups. */
 export const groupsCommand: Command = {
   name: 'groups',
-  summary: "list, create, rename or delete an organisation's groups",
   help: HELP,
   run: async (args, ctx) => {
     const { values, positionals } = parseCommand('groups', () =>

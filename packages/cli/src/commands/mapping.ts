@@ -23,7 +23,6 @@ ${STORE_HELP}`
 /** `groupsync mapping`: show or switch an org's mapping setting and match mode. */
 export const mappingCommand: Command = {
   name: 'mapping',
-  summary: "show or switch an organisation's group mapping (audited)",
   help: HELP,
   run: async (args, ctx) => {
     const { values, positionals } = parseCommand('mapping', () =>

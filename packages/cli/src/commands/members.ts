@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util'
-import { StoreError, type StoredGroup } from '@groupsync/core'
-import { createMembershipAdmin, type MembershipAdmin } from '@groupsync/sync'
+import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
 import { parseCommand, required, type Command } from '../internal/command.js'
+import { groupByName } from '../internal/group-by-name.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { renderTable } from '../internal/table.js'
@@ -23,27 +23,9 @@ Options:
 
 ${STORE_HELP}`
 
-/** Finds an org group by its (unique) name, or fails with `GROUP_NOT_FOUND`. */
-export async function groupByName(
-  admin: MembershipAdmin,
-  orgId: string,
-  name: string,
-): Promise<StoredGroup> {
-  const group = orThrow(await admin.listGroups(orgId)()).find((g) => g.name === name)
-  if (group === undefined) {
-    throw new StoreError(
-      'GROUP_NOT_FOUND',
-      `Organisation ${JSON.stringify(orgId)} has no group named ${JSON.stringify(name)}.`,
-      { path: 'group', value: name },
-    )
-  }
-  return group
-}
-
 /** `groupsync members`: list, add and remove members by hand, behind the manual-change lock. */
 export const membersCommand: Command = {
   name: 'members',
-  summary: "list a group's members, or add or remove one by hand (refused while mapping is on)",
   help: HELP,
   run: async (args, ctx) => {
     const { values, positionals } = parseCommand('members', () =>

@@ -17,7 +17,6 @@ ${STORE_HELP}`
 /** `groupsync migrate`: apply the store's SQL migrations. */
 export const migrateCommand: Command = {
   name: 'migrate',
-  summary: "create or update groupsync's tables in the store",
   help: HELP,
   run: async (args, ctx) => {
     const { values } = parseCommand('migrate', () =>

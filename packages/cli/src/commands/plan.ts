@@ -112,7 +112,6 @@ function readCurrent(value: unknown, path: string): Map<string, MembershipSource
 /** `groupsync plan`: the pure diff from JSON files, as a table or JSON. */
 export const planCommand: Command = {
   name: 'plan',
-  summary: 'show what a login would change, from JSON files (no store)',
   help: HELP,
   run: async (args, ctx) => {
     const { values } = parseCommand('plan', () =>

@@ -48,7 +48,6 @@ export function cutoff(olderThan: string | undefined, before: string | undefined
 /** `groupsync stale`: users not synced since a time. */
 export const staleCommand: Command = {
   name: 'stale',
-  summary: 'list users whose last login sync is older than a time',
   help: HELP,
   run: async (args, ctx) => {
     const { values } = parseCommand('stale', () =>

@@ -98,7 +98,6 @@ function userOf(given: string | undefined, idToken: string): string {
 /** `groupsync sync`: one login sync against a store. */
 export const syncCommand: Command = {
   name: 'sync',
-  summary: "sync one user's memberships from a verified ID token, against a store",
   help: HELP,
   run: async (args, ctx) => {
     const { values } = parseCommand('sync', () =>

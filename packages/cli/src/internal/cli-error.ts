@@ -2,9 +2,13 @@ import { GroupsyncError } from '@groupsync/core'
 import { DENIAL_CODES } from '@groupsync/sync'
 
 /** Codes of the CLI's own errors. */
-export type CliErrorCode = 'CLI_USAGE' | 'CLI_INPUT_INVALID'
+export type CliErrorCode = 'CLI_USAGE' | 'CLI_INPUT_INVALID' | 'CLI_DEPENDENCY_MISSING'
 
-/** A command line the CLI cannot run (`CLI_USAGE`) or an input file it cannot read (`CLI_INPUT_INVALID`). */
+/**
+ * A command line the CLI cannot run (`CLI_USAGE`), an input file it cannot read
+ * (`CLI_INPUT_INVALID`), or an optional package a command needs that is not installed
+ * (`CLI_DEPENDENCY_MISSING`, the package's name in `value`).
+ */
 export class CliError extends GroupsyncError<CliErrorCode> {
   readonly _tag = 'CliError'
 }
@@ -37,6 +41,8 @@ export const EXIT_CODES = {
   refused: 4,
   /** The store failed: unreachable, a conflict, or a group that does not exist. */
   store: 5,
+  /** A package the command needs is not installed (the demo's provider, the embedded store). */
+  missingDependency: 6,
 } as const
 
 const REFUSED: ReadonlySet<string> = new Set([
@@ -48,13 +54,18 @@ const STORE = new Set([
   'STORE_UNAVAILABLE',
   'STORE_CONFLICT',
   'STORE_INVALID_INPUT',
+  'STORE_TIMEOUT',
+  'STORE_OUTCOME_UNKNOWN',
   'GROUP_NOT_FOUND',
   'GROUP_NAME_TAKEN',
 ])
 
+const MISSING_DEPENDENCY = new Set(['CLI_DEPENDENCY_MISSING', 'STORE_DEPENDENCY_MISSING'])
+
 /** The exit code for a groupsync error, by its code. */
 export function exitCodeOf(error: GroupsyncError<string>): number {
   if (error.code === 'CLI_USAGE') return EXIT_CODES.usage
+  if (MISSING_DEPENDENCY.has(error.code)) return EXIT_CODES.missingDependency
   if (REFUSED.has(error.code)) return EXIT_CODES.refused
   if (STORE.has(error.code)) return EXIT_CODES.store
   if (error.code === 'SYNC_FAILED') return EXIT_CODES.unexpected

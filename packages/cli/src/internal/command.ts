@@ -15,8 +15,6 @@ export interface CommandContext {
 /** One `groupsync` sub-command. */
 export interface Command {
   readonly name: string
-  /** One line for the command list. */
-  readonly summary: string
   /** The full `--help` text. */
   readonly help: string
   /** Runs the command on its own arguments; resolves with the exit code. */

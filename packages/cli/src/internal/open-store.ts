@@ -8,7 +8,6 @@ import {
   migrate,
   type MigrationResult,
 } from '@groupsync/store-postgres'
-import pg from 'pg'
 import type { CommandContext } from './command.js'
 
 /** The store options every store command takes. */
@@ -48,6 +47,12 @@ function where(values: StoreValues, ctx: CommandContext): Where {
 const schemaOf = (values: StoreValues): { schema?: string } =>
   values.schema === undefined ? {} : { schema: values.schema }
 
+/** A node-postgres pool; the driver is loaded only by commands that use a server. */
+async function openPool(url: string, max: number) {
+  const { default: pg } = await import('pg')
+  return new pg.Pool({ connectionString: url, max })
+}
+
 /**
  * Opens the store the options name, runs `f` with it, and closes it (and the pool or database it
  * opened) whatever happens.
@@ -59,7 +64,7 @@ export async function withStore<A>(
 ): Promise<A> {
   const at = where(values, ctx)
   if (at.kind === 'server') {
-    const pool = new pg.Pool({ connectionString: at.url, max: 2 })
+    const pool = await openPool(at.url, 2)
     try {
       const store = await createPostgresMembershipStore({ pool, ...schemaOf(values) })
       try {
@@ -87,7 +92,7 @@ export async function migrateStore(
 ): Promise<MigrationResult & { readonly where: string }> {
   const at = where(values, ctx)
   if (at.kind === 'server') {
-    const pool = new pg.Pool({ connectionString: at.url, max: 1 })
+    const pool = await openPool(at.url, 1)
     try {
       const result = await migrate(fromPgPool(pool), schemaOf(values))
       return { ...result, where: redact(at.url) }
