@@ -19,6 +19,12 @@ describe('parseHeapProbe', () => {
       `${MARK} start set-loop-ids ${100 * MiB}`,
       `${MARK} end set-loop-ids ${120 * MiB}`,
       `${MARK} retained set-loop-ids 2048`,
+      `${MARK} start index-build ${100 * MiB}`,
+      `${MARK} end index-build ${140 * MiB}`,
+      `${MARK} retained index-build ${30 * MiB}`,
+      `${MARK} start groupsync-index ${130 * MiB}`,
+      `${MARK} end groupsync-index ${131 * MiB}`,
+      `${MARK} retained groupsync-index 4096`,
     ].join('\n')
     const heap = parseHeapProbe(trace)
     expect(heap.inputBytes).toBe(400 * MiB)
@@ -35,6 +41,12 @@ describe('parseHeapProbe', () => {
       collections: 0,
     })
     expect(heap.byImplementation['set-loop-ids'].peak).toBe(20 * MiB)
+    expect(heap.byImplementation['index-build']).toEqual({
+      peak: 40 * MiB,
+      retained: 30 * MiB,
+      collections: 0,
+    })
+    expect(heap.byImplementation['groupsync-index'].peak).toBe(MiB)
   })
 
   it('fails when an implementation is missing from the output', () => {

@@ -1,7 +1,9 @@
 import type { MatchMode, OrgGroup } from './org-group.js'
 import {
+  SharedKey,
   duplicateGroupId,
   orgGroupLookup,
+  type KeyEntry,
   type OrgGroupIndex,
   type OrgGroupLookup,
 } from './org-group-index.js'
@@ -139,13 +141,12 @@ export function computeMembershipDiff<G extends OrgGroup>(
  */
 function diffWithLookup<G extends OrgGroup>(
   claimGroups: readonly string[],
-  { byId, byName, byLowerName }: OrgGroupLookup<G>,
+  { byId, byName, byLowerNameOnly }: OrgGroupLookup<G>,
   current: readonly string[],
   caseInsensitive: boolean,
 ): MembershipDiff<G> {
   const claims = new Set(claimGroups)
   const currentIds = new Set(current)
-  const groupsByKey = caseInsensitive ? byLowerName : byName
   // In exact mode distinct entries are distinct keys; in case-insensitive mode "Ops" and "OPS"
   // share one, whose groups must be listed once.
   const claimKeys = caseInsensitive ? new Set<string>() : claims
@@ -154,18 +155,18 @@ function diffWithLookup<G extends OrgGroup>(
   const toRemove: G[] = []
   const unchanged: G[] = []
   const unmatchedClaims: string[] = []
+  const place = (group: G): void => {
+    ;(currentIds.has(group.id) ? unchanged : toAdd).push(group)
+  }
   for (const claim of claims) {
-    const key = caseInsensitive ? lower(claim) : claim
-    const named = groupsByKey.get(key)
-    if (named === undefined) {
-      unmatchedClaims.push(claim)
+    if (!caseInsensitive) {
+      if (!visit(byName.get(claim), place)) unmatchedClaims.push(claim)
       continue
     }
-    if (caseInsensitive) {
-      if (claimKeys.has(key)) continue
-      claimKeys.add(key)
-    }
-    for (const group of named) (currentIds.has(group.id) ? unchanged : toAdd).push(group)
+    const key = lower(claim)
+    if (claimKeys.has(key)) continue
+    if (visitLowerNamed(byName, byLowerNameOnly, key, place)) claimKeys.add(key)
+    else unmatchedClaims.push(claim)
   }
   for (const id of currentIds) {
     const group = byId.get(id)
@@ -178,9 +179,9 @@ function diffWithLookup<G extends OrgGroup>(
   const caseOnlyMatches: CaseOnlyMatch<G>[] = []
   if (!caseInsensitive) {
     for (const claim of unmatchedClaims) {
-      for (const group of byLowerName.get(lower(claim)) ?? []) {
+      visitLowerNamed(byName, byLowerNameOnly, lower(claim), (group) => {
         if (!claims.has(group.name)) caseOnlyMatches.push({ claim, group })
-      }
+      })
     }
   }
 
@@ -191,6 +192,30 @@ function diffWithLookup<G extends OrgGroup>(
     unmatchedClaims: unmatchedClaims.sort(compareCodeUnits),
     caseOnlyMatches: caseOnlyMatches.sort(compareCaseOnlyMatches),
   }
+}
+
+/** Calls `f` with each group of a lookup entry; false when there is none. */
+const visit = <G>(entry: KeyEntry<G> | undefined, f: (group: G) => void): boolean => {
+  if (entry === undefined) return false
+  if (entry instanceof SharedKey) for (const group of entry.groups) f(group)
+  else f(entry)
+  return true
+}
+
+/**
+ * Calls `f` with each group whose lower-cased name is `key` (itself lower-cased): those whose
+ * name is `key` and those the index keeps apart because their name is not lower case. The first
+ * kind is taken only when `key` is its own lower case: true of every lower-cased string in
+ * today's Unicode, but the check keeps the result right without relying on it.
+ */
+const visitLowerNamed = <G>(
+  byName: ReadonlyMap<string, KeyEntry<G>>,
+  byLowerNameOnly: ReadonlyMap<string, KeyEntry<G>>,
+  key: string,
+  f: (group: G) => void,
+): boolean => {
+  const named = lower(key) === key && visit(byName.get(key), f)
+  return visit(byLowerNameOnly.get(key), f) || named
 }
 
 const compareCaseOnlyMatches = (a: CaseOnlyMatch, b: CaseOnlyMatch): number =>

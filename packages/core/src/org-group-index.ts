@@ -16,21 +16,42 @@ export interface OrgGroupIndex<G extends OrgGroup = OrgGroup> {
   readonly has: (id: string) => boolean
 }
 
-/** The lookup structures behind an {@link OrgGroupIndex}; never handed to callers. */
+/**
+ * Several groups under one key. Names are nearly always unique, so a map holds the group itself
+ * and wraps only the rare shared key: one array per group was the larger part of building.
+ */
+export class SharedKey<G> {
+  constructor(readonly groups: G[]) {}
+}
+
+/** What a lookup map holds under a key: one group, or the groups that share the key. */
+export type KeyEntry<G> = G | SharedKey<G>
+
+/**
+ * The lookup structures behind an {@link OrgGroupIndex}; never handed to callers.
+ *
+ * @internal
+ */
 export interface OrgGroupLookup<G extends OrgGroup> {
   readonly byId: ReadonlyMap<string, G>
-  readonly byName: ReadonlyMap<string, readonly G[]>
-  readonly byLowerName: ReadonlyMap<string, readonly G[]>
+  readonly byName: ReadonlyMap<string, KeyEntry<G>>
+  /**
+   * Groups whose lower-cased name differs from their name, by lower-cased name. A group whose
+   * name is already lower case is found under its name in `byName`: most names are, and a second
+   * map of every group cost as much again to build.
+   */
+  readonly byLowerNameOnly: ReadonlyMap<string, KeyEntry<G>>
 }
 
 // Keyed by the index object: a value that only looks like an index (built by hand, or a copy)
 // is not in here, so it cannot skip the duplicate-id check.
 const lookups = new WeakMap<object, OrgGroupLookup<OrgGroup>>()
 
-const push = <G>(map: Map<string, G[]>, key: string, group: G): void => {
-  const list = map.get(key)
-  if (list === undefined) map.set(key, [group])
-  else list.push(group)
+const put = <G>(map: Map<string, KeyEntry<G>>, key: string, group: G): void => {
+  const entry = map.get(key)
+  if (entry === undefined) map.set(key, group)
+  else if (entry instanceof SharedKey) entry.groups.push(group)
+  else map.set(key, new SharedKey([entry, group]))
 }
 
 /**
@@ -65,21 +86,22 @@ export const duplicateGroupId = (id: string): MembershipInputError =>
 export function indexOrgGroups<G extends OrgGroup>(orgGroups: readonly G[]): OrgGroupIndex<G> {
   const groups = Object.freeze(Array.from(orgGroups))
   const byId = new Map<string, G>()
-  const byName = new Map<string, G[]>()
-  const byLowerName = new Map<string, G[]>()
+  const byName = new Map<string, KeyEntry<G>>()
+  const byLowerNameOnly = new Map<string, KeyEntry<G>>()
   for (const group of groups) {
     const { id, name } = group
-    if (byId.has(id)) throw duplicateGroupId(id)
-    byId.set(id, group)
-    push(byName, name, group)
-    push(byLowerName, name.toLowerCase(), group)
+    const size = byId.size
+    if (byId.set(id, group).size === size) throw duplicateGroupId(id)
+    put(byName, name, group)
+    const lower = name.toLowerCase()
+    if (lower !== name) put(byLowerNameOnly, lower, group)
   }
   const index: OrgGroupIndex<G> = Object.freeze({
     groups,
     get: (id: string) => byId.get(id),
     has: (id: string) => byId.has(id),
   })
-  lookups.set(index, { byId, byName, byLowerName })
+  lookups.set(index, { byId, byName, byLowerNameOnly })
   return index
 }
 

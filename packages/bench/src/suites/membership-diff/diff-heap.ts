@@ -6,8 +6,17 @@ import type { DiffSizes } from './data.js'
 /** Prefix of the heap probe's own lines on stdout, between V8's GC trace lines. */
 export const MARK = '@@heap'
 
-/** The implementations whose heap the probe measures, in order. */
-export const HEAP_IMPLEMENTATIONS = ['groupsync', 'set-loop', 'set-loop-ids'] as const
+/**
+ * What the probe measures, in order: the three diffs given the array, building the org index
+ * (its retained heap is the index's own size), and the diff given that index.
+ */
+export const HEAP_IMPLEMENTATIONS = [
+  'groupsync',
+  'set-loop',
+  'set-loop-ids',
+  'index-build',
+  'groupsync-index',
+] as const
 
 /** What one call of an implementation cost in heap, in bytes. */
 export interface HeapUse {
@@ -71,11 +80,9 @@ export function parseHeapProbe(stdout: string): DiffHeap {
   }
   return {
     inputBytes,
-    byImplementation: {
-      groupsync: entry('groupsync'),
-      'set-loop': entry('set-loop'),
-      'set-loop-ids': entry('set-loop-ids'),
-    },
+    byImplementation: Object.fromEntries(
+      HEAP_IMPLEMENTATIONS.map((name) => [name, entry(name)]),
+    ) as DiffHeap['byImplementation'],
   }
 }
 

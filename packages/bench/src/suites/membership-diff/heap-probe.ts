@@ -3,7 +3,7 @@
 // It generates the input, then calls each implementation once between two marker lines on
 // stdout; V8's --trace-gc lines between the markers give the heap in use before every
 // collection during the call. `measureDiffHeap` (diff-heap.ts) starts it and reads its output.
-import { computeMembershipDiff } from '@groupsync/core'
+import { computeMembershipDiff, indexOrgGroups, type OrgGroupIndex } from '@groupsync/core'
 import { generateDiffInput, type DiffSizes } from './data.js'
 import { HEAP_IMPLEMENTATIONS, MARK } from './diff-heap.js'
 import { setLoopDiff } from './set-loop-diff.js'
@@ -23,10 +23,18 @@ const { claimGroups, orgGroups, current } = generateDiffInput(sizes)
 settle()
 console.log(`${MARK} input ${used() - empty}`)
 
+// 'index-build' measures building the index (its retained heap is what the index holds);
+// 'groupsync-index' builds its own at its first, unmeasured call, then measures the diff alone.
+let index: OrgGroupIndex | undefined
 const implementations: Record<(typeof HEAP_IMPLEMENTATIONS)[number], () => unknown> = {
   groupsync: () => computeMembershipDiff(claimGroups, orgGroups, current),
   'set-loop': () => setLoopDiff(claimGroups, orgGroups, current),
   'set-loop-ids': () => setLoopDiff(claimGroups, orgGroups, current, true),
+  'index-build': () => indexOrgGroups(orgGroups),
+  'groupsync-index': () => {
+    index ??= indexOrgGroups(orgGroups)
+    return computeMembershipDiff(claimGroups, index, current)
+  },
 }
 let keep: unknown
 for (const name of HEAP_IMPLEMENTATIONS) {
