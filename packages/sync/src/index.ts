@@ -20,6 +20,14 @@ export type {
   ResolvedSyncPolicy,
   SyncPolicy,
 } from './sync-policy.js'
+export {
+  createFreshnessGuard,
+  DEFAULT_CLOCK_SKEW_MS,
+  readLastSync,
+  readLastSyncAsync,
+  syncFreshness,
+} from './sync-freshness.js'
+export type { FreshnessGuard, FreshnessLimits, SyncFreshness } from './sync-freshness.js'
 export { createMembershipAdmin } from './membership-admin.js'
 export type {
   ActorOptions,

@@ -99,6 +99,7 @@ async function prepare(
   const policy = resolveSyncPolicy(
     deps.policy === undefined ? {} : await deps.policy(input.orgId),
     deps.claimsOptions,
+    deps.preset,
   )
   if (E.isLeft(policy)) return policy
   const reading = await readLoginClaim(input, deps, policy.right)

@@ -1,4 +1,11 @@
-import type { GroupsClaimOptions } from '@groupsync/claims'
+import {
+  isProviderPresetName,
+  PROVIDER_PRESET_NAMES,
+  PROVIDER_PRESETS,
+  type GroupsClaimOptions,
+  type ProviderPreset,
+  type ProviderPresetName,
+} from '@groupsync/claims'
 import { left, right, type Result } from '@groupsync/core'
 import { SyncServiceError } from './errors.js'
 
@@ -41,6 +48,12 @@ export interface MassRemovalGuard {
  * ```
  */
 export interface SyncPolicy {
+  /**
+   * The org's identity provider, by preset name (`PROVIDER_PRESETS`): its claims options and
+   * policy defaults, which the other fields here override. It replaces the service's preset and
+   * claims options, which describe the service's default provider.
+   */
+  readonly preset?: ProviderPresetName
   readonly absent?: AbsentClaimPolicy
   readonly overage?: OverageClaimPolicy
   readonly removalMode?: RemovalMode
@@ -56,6 +69,8 @@ export interface ResolvedSyncPolicy {
   readonly removalMode: RemovalMode
   readonly massRemovalGuard: MassRemovalGuard
   readonly claimsOptions: GroupsClaimOptions
+  /** The provider preset the values came from, when there is one (the org's or the service's). */
+  readonly preset?: ProviderPresetName
 }
 
 /**
@@ -79,26 +94,51 @@ const REMOVAL = new Set<unknown>(['authoritative', 'sync-owned'])
  * Fills a partial policy with the defaults and checks it, so that a typo in a policy store is a
  * coded error (`SYNC_POLICY_INVALID`) rather than a silently different behaviour.
  *
+ * Each value comes from the first of: the policy's own field; the preset (the policy's, else the
+ * service's `servicePreset`); the default. Claims options are merged field by field: the
+ * policy's `claimsOptions` over the service's `base` over the service's preset — or, when the
+ * policy names its own preset, the policy's `claimsOptions` over that preset alone.
+ *
  * @example
  * ```ts
  * resolveSyncPolicy({ removalMode: 'sync-owned' }) // Right({ absent: 'empty', …, removalMode: 'sync-owned' })
+ * resolveSyncPolicy({ preset: 'lemonldap-ng' })
+ * // Right({ …, preset: 'lemonldap-ng', claimsOptions: { path: 'groups', sources: 'id_token_then_userinfo', delimiter: '; ' } })
  * ```
  */
 export function resolveSyncPolicy(
   policy: SyncPolicy = {},
   base: GroupsClaimOptions = {},
+  servicePreset?: ProviderPresetName,
 ): Result<SyncServiceError, ResolvedSyncPolicy> {
   // A misspelt key would otherwise be ignored and its default applied without a word.
   const policyKeys = unknownKey(policy, POLICY_KEYS, '')
   if (policyKeys !== undefined) return policyKeys
   const guardKeys = unknownKey(policy.massRemovalGuard, GUARD_KEYS, 'massRemovalGuard')
   if (guardKeys !== undefined) return guardKeys
+  const chosen = choosePreset(policy, servicePreset)
+  if (chosen !== undefined && !('name' in chosen)) return chosen
+  const claimsBase =
+    policy.preset !== undefined
+      ? chosen?.claimsOptions
+      : { ...chosen?.claimsOptions, ...base }
   const resolved: ResolvedSyncPolicy = {
-    absent: policy.absent ?? DEFAULT_SYNC_POLICY.absent,
-    overage: policy.overage ?? DEFAULT_SYNC_POLICY.overage,
+    absent: policy.absent ?? chosen?.policy.absent ?? DEFAULT_SYNC_POLICY.absent,
+    overage: policy.overage ?? chosen?.policy.overage ?? DEFAULT_SYNC_POLICY.overage,
     removalMode: policy.removalMode ?? DEFAULT_SYNC_POLICY.removalMode,
     massRemovalGuard: policy.massRemovalGuard ?? DEFAULT_SYNC_POLICY.massRemovalGuard,
-    claimsOptions: { ...base, ...policy.claimsOptions },
+    claimsOptions: { ...claimsBase, ...policy.claimsOptions },
+    ...(chosen === undefined ? {} : { preset: chosen.name }),
+  }
+  const missing = chosen?.requires.find((option) => resolved.claimsOptions[option] === undefined)
+  if (chosen !== undefined && missing !== undefined) {
+    return left(
+      new SyncServiceError(
+        'SYNC_POLICY_INVALID',
+        `The ${chosen.provider} preset needs claimsOptions.${missing}, which only you know (see the preset's atProvider notes); set it in the org's policy or the service's claimsOptions.`,
+        { path: `claimsOptions.${missing}` },
+      ),
+    )
   }
   if (!ABSENT.has(resolved.absent)) return invalid('absent', resolved.absent)
   if (!OVERAGE.has(resolved.overage)) return invalid('overage', resolved.overage)
@@ -116,7 +156,25 @@ export function resolveSyncPolicy(
   return right(resolved)
 }
 
+/** The preset named by the policy, else by the service; a coded error for an unknown name. */
+function choosePreset(
+  policy: SyncPolicy,
+  servicePreset: unknown,
+): ProviderPreset | Result<SyncServiceError, never> | undefined {
+  const name: unknown = policy.preset !== undefined ? policy.preset : servicePreset
+  if (name === undefined) return undefined
+  if (isProviderPresetName(name)) return PROVIDER_PRESETS[name]
+  return left(
+    new SyncServiceError(
+      'SYNC_POLICY_INVALID',
+      `${policy.preset !== undefined ? "The sync policy's" : "The sync service's"} preset ${typeof name === 'string' ? JSON.stringify(name) : `(a ${typeof name})`} is not a provider preset; the presets are ${PROVIDER_PRESET_NAMES.join(', ')}.`,
+      { path: 'preset', value: name },
+    ),
+  )
+}
+
 const POLICY_KEYS = new Set([
+  'preset',
   'absent',
   'overage',
   'removalMode',

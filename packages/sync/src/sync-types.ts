@@ -4,6 +4,7 @@ import type {
   GroupsClaimOptions,
   IdTokenVerification,
   LoginClaimsInput,
+  ProviderPresetName,
 } from '@groupsync/claims'
 import type {
   CaseOnlyMatch,
@@ -27,6 +28,11 @@ export interface SyncDeps {
   readonly store: MembershipStore
   /** How to verify an ID token; required when the input holds an `idToken`. */
   readonly verification?: IdTokenVerification
+  /**
+   * The service's identity provider, by preset name: its claims options and policy defaults for
+   * every org, under `claimsOptions` (an org's policy may name its own preset instead).
+   */
+  readonly preset?: ProviderPresetName
   /** Where and how the provider sends the groups, for every org (a policy may override it). */
   readonly claimsOptions?: GroupsClaimOptions
   /** Fetches the groups of an overage (OIDC Core 5.6.2); without one an overage is denied. */
@@ -53,6 +59,11 @@ export interface ClaimSummary {
   readonly groups: readonly string[]
   /** How many empty strings the claim held (dropped). */
   readonly droppedEmpty: number
+  /**
+   * With a claims `valueMapping` only: the entries as the provider sent them, before the mapping
+   * turned them into `groups`.
+   */
+  readonly sent?: readonly string[]
   /** SHA-256 hex digest of the claim, as written to the audit events. */
   readonly digest: string
   readonly policy: ClaimPolicyApplied

@@ -12,6 +12,7 @@ import { applyRemovalMode, explainMembershipDiff } from '../explain-membership-d
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, PlannedChanges } from '../sync-types.js'
 import type { ClaimReading, DeniedClaim } from './read-login-claim.js'
+import { reportAsSent } from './report-as-sent.js'
 
 /** The changes a claim makes to a snapshot, with the removal mode applied. */
 export interface ComputedChanges {
@@ -61,9 +62,13 @@ export function decideLogin(
   if (reading.kind === 'keep') return { kind: 'kept', claim: reading.claim }
 
   const sources = new Map(snapshot.memberships.map((m) => [m.groupId, m.source] as const))
-  const diff = computeMembershipDiff(reading.claim.groups, snapshot.groups, [...sources.keys()], {
-    match: snapshot.settings.matchMode,
-  })
+  const diff = reportAsSent(
+    computeMembershipDiff(reading.claim.groups, snapshot.groups, [...sources.keys()], {
+      match: snapshot.settings.matchMode,
+    }),
+    reading.claim.sent,
+    policy.claimsOptions,
+  )
   const split = applyRemovalMode(diff.toRemove, policy.removalMode, sources)
   const computed: ComputedChanges = {
     orgId: snapshot.orgId,

@@ -116,8 +116,8 @@ async function applyClaimPolicy(
   switch (state.state) {
     case 'present':
       return resolvedFrom === undefined
-        ? present(state.groups, state.source, state.droppedEmpty, 'present', 'present')
-        : present(state.groups, state.source, state.droppedEmpty, 'overage', 'overage-resolved')
+        ? present(state, 'present', 'present')
+        : present(state, 'overage', 'overage-resolved')
     case 'absent':
       return absent(ctx.policy, ctx.loginDigest)
     case 'over-limit':
@@ -195,15 +195,25 @@ async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<Cla
 }
 
 function present(
-  groups: readonly string[],
-  source: ClaimSummary['source'],
-  droppedEmpty: number,
+  read: Extract<GroupsClaimState, { state: 'present' }>,
   state: 'present' | 'overage',
   applied: 'present' | 'overage-resolved',
 ): ClaimReading {
+  const { groups, source, droppedEmpty, sent } = read
+  // The digest is of the entries as the provider sent them, so that it can be checked against
+  // the token whatever the org's value mapping made of them.
+  const digest = digestGroups(sent ?? groups)
   return {
     kind: 'sync',
-    claim: { state, source, groups, droppedEmpty, digest: digestGroups(groups), policy: applied },
+    claim: {
+      state,
+      source,
+      groups,
+      droppedEmpty,
+      digest,
+      policy: applied,
+      ...(sent === undefined ? {} : { sent }),
+    },
   }
 }
 
