@@ -39,3 +39,5 @@ export { applyRemovalMode, explainMembershipDiff } from './explain-membership-di
 export type { DiffExplanation, ExplainOptions } from './explain-membership-diff.js'
 export { SyncServiceError, DENIAL_CODES, isSyncDenial } from './errors.js'
 export type { MembershipAdminError, SyncError, SyncErrorCode } from './errors.js'
+export { SYNC_TELEMETRY } from './sync-telemetry.js'
+export type { SyncTelemetryOptions } from './sync-telemetry.js'

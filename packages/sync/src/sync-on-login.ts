@@ -8,6 +8,7 @@ import {
   plannedChanges,
   type Decision,
 } from './internal/decide-login.js'
+import { observeLoginSync } from './internal/observe-login-sync.js'
 import { readLoginClaim, type ClaimReading } from './internal/read-login-claim.js'
 import { resolveSyncPolicy, type ResolvedSyncPolicy } from './sync-policy.js'
 import type { LoginSyncInput, SyncDeps, SyncPlan, SyncResult, SyncTimings } from './sync-types.js'
@@ -36,7 +37,7 @@ export function syncOnLogin(
   input: LoginSyncInput,
   deps: SyncDeps,
 ): TaskEither<SyncError, SyncResult> {
-  return () => runSync(input, deps)
+  return () => observeLoginSync(input, deps, (observed) => runSync(input, observed))
 }
 
 /**
@@ -50,7 +51,7 @@ export function syncOnLogin(
  * ```
  */
 export async function syncOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): Promise<SyncResult> {
-  return unwrap(await runSync(input, deps))
+  return unwrap(await observeLoginSync(input, deps, (observed) => runSync(input, observed)))
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
 } from '@groupsync/core'
 import type { SyncError } from './errors.js'
 import type { RemovalMode, SyncPolicy } from './sync-policy.js'
+import type { SyncTelemetryOptions } from './sync-telemetry.js'
 
 /**
  * What a login hands the sync: whose login it is, and its ID token (verified here against
@@ -41,6 +42,11 @@ export interface SyncDeps {
   readonly policy?: (orgId: string) => SyncPolicy | Promise<SyncPolicy>
   /** The time stamped as the last sync; `() => new Date()` by default. */
   readonly clock?: () => Date
+  /**
+   * What the OpenTelemetry spans may record beyond counts and codes (group names, the user id);
+   * nothing extra by default. Spans and metrics go to the global `@opentelemetry/api` providers.
+   */
+  readonly telemetry?: SyncTelemetryOptions
 }
 
 /**
