@@ -81,7 +81,27 @@ describe('claim conformance vectors (docs/vectors/claims-*.json)', () => {
   it('there are vectors for every rule with vectors, and their names are unique', () => {
     expect(all.length).toBeGreaterThanOrEqual(60)
     const rules = new Set(all.map(({ vector }) => vector.rule))
-    expect([...rules].sort()).toEqual(['C2', 'C3', 'C4', 'C5', 'C6', 'C7', 'C9'])
+    const byNumber = (a: string, b: string): number => Number(a.slice(1)) - Number(b.slice(1))
+    expect([...rules].sort(byNumber)).toEqual([
+      'C2',
+      'C3',
+      'C4',
+      'C5',
+      'C6',
+      'C7',
+      'C9',
+      'C10',
+      'C11',
+      'C12',
+      'C13',
+      'C14',
+    ])
+    // Each rule added with the claim-value mapping has at least two vectors.
+    for (const rule of ['C10', 'C11', 'C12', 'C13', 'C14']) {
+      expect(all.filter(({ vector }) => vector.rule === rule).length, rule).toBeGreaterThanOrEqual(
+        2,
+      )
+    }
     expect(new Set(all.map(({ vector }) => vector.name)).size).toBe(all.length)
   })
 
