@@ -5,6 +5,16 @@ import { exportJWK, generateKeyPair } from 'jose'
 import type { Account, Configuration } from 'oidc-provider'
 import { quietly } from './internal/quietly.js'
 
+/**
+ * Claims shaped like another provider's, for one account: what its ID token and its userinfo
+ * response carry besides `sub`, exactly as given — arrays, bare strings, objects keyed by role,
+ * `_claim_names`/`_claim_sources` overage markers, namespaced or `urn:` claim names.
+ */
+export interface ShapedClaims {
+  readonly idToken?: Readonly<Record<string, unknown>>
+  readonly userinfo?: Readonly<Record<string, unknown>>
+}
+
 /** How to start a {@link DevProvider}. */
 export interface DevProviderOptions {
   /**
@@ -20,6 +30,13 @@ export interface DevProviderOptions {
   readonly groupsIn?: 'id_token' | 'userinfo'
   /** The name of the groups claim, released with the `groups` scope. Default `groups`. */
   readonly groupsClaimName?: string
+  /**
+   * Accounts whose tokens are shaped like another provider's, by `sub`: the ID token and the
+   * userinfo response each carry their own claims (with the default `groupsIn: 'id_token'`).
+   * Every claim name used here is released with the `groups` scope; an account listed here gets
+   * these claims instead of its `accounts` groups.
+   */
+  readonly shapedClaims?: Readonly<Record<string, ShapedClaims>>
   /** The TCP port on 127.0.0.1; default 0 (an ephemeral port). */
   readonly port?: number
   /** The one registered client's id (a public client using PKCE). Default `groupsync-dev`. */
@@ -40,6 +57,11 @@ export interface DevProvider {
   readonly jwksUri: string
   /** Changes a user's groups "at the provider"; the next login carries the new list. */
   readonly setGroups: (sub: string, groups: readonly string[]) => void
+  /**
+   * Changes the shaped claims of an account; the next login carries them. Only claim names that
+   * `shapedClaims` used at start are released (others throw).
+   */
+  readonly setShapedClaims: (sub: string, claims: ShapedClaims) => void
   /** Stops the provider and closes its open connections. */
   readonly close: () => Promise<void>
 }
@@ -78,6 +100,13 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const groups = new Map<string, readonly string[]>(
     Object.entries(options.accounts).map(([sub, list]) => [sub, [...list]]),
   )
+  const shaped = new Map<string, ShapedClaims>(Object.entries(options.shapedClaims ?? {}))
+  const namesOf = (claims: ShapedClaims): string[] =>
+    [...Object.keys(claims.idToken ?? {}), ...Object.keys(claims.userinfo ?? {})].filter(
+      // oidc-provider releases the overage markers along with the claims they name
+      (name) => name !== '_claim_names' && name !== '_claim_sources',
+    )
+  const releasedNames = new Set([claimName, ...[...shaped.values()].flatMap(namesOf)])
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true })
   const signingKey = {
@@ -93,7 +122,12 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
 
   const findAccount = (_ctx: unknown, sub: string): Account => ({
     accountId: sub,
-    claims: () => {
+    claims: (use: string) => {
+      const shapes = shaped.get(sub)
+      if (shapes !== undefined) {
+        const own = use === 'id_token' ? shapes.idToken : shapes.userinfo
+        return { ...structuredClone(own ?? {}), sub }
+      }
       const list = groups.get(sub)
       return list === undefined ? { sub } : { sub, [claimName]: [...list] }
     },
@@ -110,7 +144,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       },
     ],
     jwks: { keys: [signingKey] },
-    claims: { openid: ['sub'], [GROUPS_SCOPE]: [claimName] },
+    claims: { openid: ['sub'], [GROUPS_SCOPE]: [...releasedNames] },
     conformIdTokenClaims: options.groupsIn === 'userinfo',
     findAccount,
     features: { devInteractions: { enabled: true } },
@@ -151,6 +185,15 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     jwksUri: new URL('/jwks', provider.issuer).href,
     setGroups: (sub, list) => {
       groups.set(sub, [...list])
+    },
+    setShapedClaims: (sub, claims) => {
+      const unknown = namesOf(claims).find((name) => !releasedNames.has(name))
+      if (unknown !== undefined) {
+        throw new Error(
+          `The claim ${JSON.stringify(unknown)} was not in shapedClaims at start, so the provider does not release it.`,
+        )
+      }
+      shaped.set(sub, structuredClone(claims))
     },
     close: () =>
       new Promise<void>((resolve, reject) => {
