@@ -16,6 +16,7 @@ export {
   explainingClient,
   openPGlite,
   openServerPool,
+  serverAddress,
   probePostgresServer,
   recordingClient,
   withMigratedSchema,

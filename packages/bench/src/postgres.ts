@@ -92,9 +92,23 @@ export interface ServerPool {
   readonly end: () => Promise<void>
 }
 
-/** Opens a pool of at most `max` connections on the server the probe found. */
-export function openServerPool(max: number): ServerPool {
-  const pool = new pg.Pool({ connectionString: databaseUrl(), max })
+/** Where `DATABASE_URL` points: the host and port a proxy in front of the server forwards to. */
+export function serverAddress(): { readonly host: string; readonly port: number } {
+  const url = new URL(databaseUrl())
+  return { host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) }
+}
+
+/**
+ * Opens a pool of at most `max` connections on the server the probe found, or, with `viaPort`,
+ * on that port of 127.0.0.1 (a proxy in front of the server) with the same user and database.
+ */
+export function openServerPool(max: number, viaPort?: number): ServerPool {
+  const url = new URL(databaseUrl())
+  if (viaPort !== undefined) {
+    url.hostname = '127.0.0.1'
+    url.port = String(viaPort)
+  }
+  const pool = new pg.Pool({ connectionString: url.toString(), max })
   let count = 0
   pool.on('connect', (client) => {
     client.connection.on('readyForQuery', () => {
