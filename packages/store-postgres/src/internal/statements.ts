@@ -82,6 +82,9 @@ export const statements = (s: string) => {
     ), added AS (
       INSERT INTO ${s}.memberships (org_id, user_id, group_id, source)
       SELECT $1, $2, a.group_id, a.source FROM unnest($4::text[], $5::text[]) AS a(group_id, source)
+      -- In key order: the inserts into the primary key and the foreign-key checks against
+      -- org_groups then walk their indexes in order, measurably faster than in name order.
+      ORDER BY a.group_id
       ON CONFLICT DO NOTHING
       RETURNING group_id
     ), ${auditCtes(s, '$1', 6)}, synced AS (
