@@ -1,0 +1,276 @@
+import type { DistributedClaimsResolver, GroupsClaimState } from '@groupsync/claims'
+import type { MembershipStore } from '@groupsync/core'
+import {
+  loginWithPkce,
+  startDevProvider,
+  type DevProvider,
+  type LoginResult,
+} from '@groupsync/dev-provider'
+import { createMemoryMembershipStore } from '@groupsync/store-memory'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  createMembershipAdmin,
+  syncOnLoginAsync,
+  type MembershipAdmin,
+  type SyncPolicy,
+  type SyncResult,
+} from '../src/index.js'
+
+// End to end for every provider preset: a real OpenID Provider on loopback issues ID tokens and
+// userinfo shaped as each provider documents them (dev-provider shapedClaims), a real
+// authorization code flow with PKCE logs the user in, and the sync, configured with nothing but
+// the preset's name (plus what only the org can know), ends in the right memberships.
+
+const ZITADEL_ROLES = 'urn:zitadel:iam:org:project:roles'
+const AUTH0_CLAIM = 'https://example.com/groups'
+const GUID_ADMINS = 'e5f7a2c4-6f1b-4b8e-9d3a-2c1b0a9f8e7d'
+const GUID_DEV = '3b1e6d2f-0a9c-4c7b-8e5d-1f2a3b4c5d6e'
+const GRAPH_ENDPOINT = 'https://graph.windows.net/tenant/users/oid/getMemberObjects'
+
+let provider: DevProvider
+let store: MembershipStore
+let admin: MembershipAdmin
+
+beforeAll(async () => {
+  store = createMemoryMembershipStore()
+  admin = createMembershipAdmin({ store })
+  provider = await startDevProvider({
+    accounts: {},
+    shapedClaims: {
+      'entra-user': { idToken: { groups: [GUID_ADMINS, GUID_DEV] } },
+      'entra-overage': {
+        idToken: {
+          _claim_names: { groups: 'src1' },
+          _claim_sources: { src1: { endpoint: GRAPH_ENDPOINT } },
+        },
+      },
+      'okta-user': { idToken: { groups: ['Everyone', 'IT'] } },
+      'okta-none': { idToken: {} },
+      'keycloak-user': { idToken: { groups: ['/admins', '/engineering/backend'] } },
+      'auth0-user': { idToken: { [AUTH0_CLAIM]: ['admins', 'dev'] } },
+      'cognito-user': { idToken: { 'cognito:groups': ['test-group-a', 'test-group-b'] } },
+      'zitadel-user': {
+        idToken: {
+          [ZITADEL_ROLES]: {
+            admin: { '1648': 'acme.zitadel.cloud' },
+            user: { '1648': 'acme.zitadel.cloud' },
+          },
+        },
+      },
+      'gitlab-user': {
+        idToken: { groups_direct: ['gitlab-org'] },
+        userinfo: { groups: ['gitlab-org', 'gitlab-org/security'] },
+      },
+      'google-user': { idToken: { hd: 'example.com', email: 'jsmith@example.com' } },
+      'authentik-user': { idToken: { groups: ['authentik Admins', 'dev'] } },
+      'lemon-one': { userinfo: { groups: 'users' } },
+      'lemon-joined': { userinfo: { groups: 'users; timelords' } },
+    },
+  })
+}, 60_000)
+afterAll(async () => {
+  await provider.close()
+})
+
+/** A fresh org with these groups and mapping on; returns name → id. */
+async function makeOrg(orgId: string, names: readonly string[]): Promise<Record<string, string>> {
+  const ids: Record<string, string> = {}
+  for (const name of names) {
+    const created = await admin.createGroup(orgId, name)()
+    if (created._tag === 'Left') throw created.left
+    ids[name] = created.right.id
+  }
+  const on = await admin.setManageGroupMemberships(orgId, true)()
+  if (on._tag === 'Left') throw on.left
+  return ids
+}
+
+/** The user's groups in the org, by name, sorted. */
+async function groupsOf(
+  orgId: string,
+  userId: string,
+  ids: Record<string, string>,
+): Promise<string[]> {
+  const byId = new Map(Object.entries(ids).map(([name, id]) => [id, name]))
+  const memberships = await store.listUserMemberships(orgId, userId)
+  return memberships.map((m) => byId.get(m.groupId) ?? m.groupId).sort()
+}
+
+/** Logs `sub` in at the provider and syncs the login into `orgId` with `policy`. */
+async function loginAndSync(
+  orgId: string,
+  sub: string,
+  policy: SyncPolicy,
+  resolver?: DistributedClaimsResolver,
+): Promise<{ login: LoginResult; result: SyncResult }> {
+  const login = await loginWithPkce(provider, sub)
+  const result = await syncOnLoginAsync(
+    {
+      orgId,
+      userId: sub,
+      idToken: login.idToken,
+      userinfo: login.userinfo,
+      accessToken: login.accessToken,
+    },
+    {
+      store,
+      verification: {
+        issuer: provider.issuer,
+        audience: provider.clientId,
+        jwks: new URL(provider.jwksUri),
+        algorithms: ['RS256'],
+      },
+      policy: () => policy,
+      ...(resolver === undefined ? {} : { resolver }),
+    },
+  )
+  return { login, result }
+}
+
+describe('e2e: provider presets through a real login', { timeout: 60_000 }, () => {
+  it('Entra ID: object ids mapped by aliases; an overage resolved through Graph (a resolver)', async () => {
+    const ids = await makeOrg('entra', ['admins', 'dev', 'ops'])
+    const policy: SyncPolicy = {
+      preset: 'entra-id',
+      claimsOptions: {
+        valueMapping: { aliases: { [GUID_ADMINS]: 'admins', [GUID_DEV]: ['dev', 'ops'] } },
+      },
+    }
+    const { result } = await loginAndSync('entra', 'entra-user', policy)
+    expect(result.status === 'synced' && result.claim.sent).toEqual([GUID_ADMINS, GUID_DEV])
+    expect(await groupsOf('entra', 'entra-user', ids)).toEqual(['admins', 'dev', 'ops'])
+
+    // A user with too many groups: the token names Graph instead; a Graph resolver (the port)
+    // answers with the object ids, read with the same options, aliases included.
+    const asked: string[] = []
+    const graph: DistributedClaimsResolver = {
+      resolve: (overage) => {
+        asked.push(overage.endpoint ?? '')
+        const state: GroupsClaimState = {
+          state: 'present',
+          groups: ['admins'],
+          source: 'distributed',
+          droppedEmpty: 0,
+          sent: [GUID_ADMINS],
+        }
+        return TE.right(state)
+      },
+    }
+    const overage = await loginAndSync('entra', 'entra-overage', policy, graph)
+    expect(asked).toEqual([GRAPH_ENDPOINT])
+    expect(overage.result.status === 'synced' && overage.result.claim.policy).toBe(
+      'overage-resolved',
+    )
+    expect(await groupsOf('entra', 'entra-overage', ids)).toEqual(['admins'])
+    // Without a resolver, the preset's overage policy refuses rather than emptying the user.
+    await expect(loginAndSync('entra', 'entra-overage', policy)).rejects.toMatchObject({
+      code: 'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+    })
+    expect(await groupsOf('entra', 'entra-overage', ids)).toEqual(['admins'])
+  })
+
+  it('Okta: the filtered groups; a user none of whose groups pass the filter loses them', async () => {
+    const ids = await makeOrg('okta', ['IT', 'Everyone', 'Sales'])
+    await loginAndSync('okta', 'okta-user', { preset: 'okta' })
+    expect(await groupsOf('okta', 'okta-user', ids)).toEqual(['Everyone', 'IT'])
+    provider.setShapedClaims('okta-user', { idToken: {} })
+    const { result } = await loginAndSync('okta', 'okta-user', { preset: 'okta' })
+    expect(result.status === 'synced' && result.claim.policy).toBe('absent-as-empty')
+    expect(await groupsOf('okta', 'okta-user', ids)).toEqual([])
+  })
+
+  it('Keycloak: full group paths, matched without the leading slash', async () => {
+    const ids = await makeOrg('keycloak', ['admins', 'engineering/backend', 'backend'])
+    await loginAndSync('keycloak', 'keycloak-user', { preset: 'keycloak' })
+    expect(await groupsOf('keycloak', 'keycloak-user', ids)).toEqual([
+      'admins',
+      'engineering/backend',
+    ])
+  })
+
+  it('Auth0: the namespaced claim an Action sets, named in the org policy', async () => {
+    const ids = await makeOrg('auth0', ['admins', 'dev'])
+    await loginAndSync('auth0', 'auth0-user', {
+      preset: 'auth0',
+      claimsOptions: { path: '/https:~1~1example.com~1groups' },
+    })
+    expect(await groupsOf('auth0', 'auth0-user', ids)).toEqual(['admins', 'dev'])
+    await expect(loginAndSync('auth0', 'auth0-user', { preset: 'auth0' })).rejects.toMatchObject({
+      code: 'SYNC_POLICY_INVALID',
+      path: 'claimsOptions.path',
+    })
+  })
+
+  it('Cognito: cognito:groups', async () => {
+    const ids = await makeOrg('cognito', ['test-group-a', 'test-group-b', 'other'])
+    await loginAndSync('cognito', 'cognito-user', { preset: 'cognito' })
+    expect(await groupsOf('cognito', 'cognito-user', ids)).toEqual(['test-group-a', 'test-group-b'])
+  })
+
+  it('Zitadel: the roles object, keyed by role', async () => {
+    const ids = await makeOrg('zitadel', ['admin', 'user', 'viewer'])
+    await loginAndSync('zitadel', 'zitadel-user', { preset: 'zitadel' })
+    expect(await groupsOf('zitadel', 'zitadel-user', ids)).toEqual(['admin', 'user'])
+  })
+
+  it('GitLab: groups from userinfo (the ID token carries only groups_direct)', async () => {
+    const ids = await makeOrg('gitlab', ['gitlab-org', 'gitlab-org/security'])
+    const { login } = await loginAndSync('gitlab', 'gitlab-user', { preset: 'gitlab' })
+    expect(login.claims).not.toHaveProperty('groups')
+    expect(await groupsOf('gitlab', 'gitlab-user', ids)).toEqual([
+      'gitlab-org',
+      'gitlab-org/security',
+    ])
+  })
+
+  it('Google Workspace: no groups claim is refused, never read as "no groups"; groups the app fetched sync', async () => {
+    const ids = await makeOrg('google', ['eng@example.com'])
+    const before = await makeOrgMembership('google', 'google-user', ids['eng@example.com'] ?? '')
+    await expect(
+      loginAndSync('google', 'google-user', { preset: 'google-workspace' }),
+    ).rejects.toMatchObject({
+      code: 'GROUPS_CLAIM_ABSENT_DENIED',
+    })
+    expect(await groupsOf('google', 'google-user', ids)).toEqual(before)
+    // The application fetched the groups from the directory API and hands them over with the
+    // claims of the token it verified.
+    const login = await loginWithPkce(provider, 'google-user')
+    await syncOnLoginAsync(
+      { orgId: 'google', userId: 'google-user', claims: { ...login.claims, groups: [] } },
+      { store, policy: () => ({ preset: 'google-workspace' }) },
+    )
+    expect(await groupsOf('google', 'google-user', ids)).toEqual([])
+  })
+
+  it('authentik: groups from the profile scope', async () => {
+    const ids = await makeOrg('authentik', ['authentik Admins', 'dev'])
+    await loginAndSync('authentik', 'authentik-user', { preset: 'authentik' })
+    expect(await groupsOf('authentik', 'authentik-user', ids)).toEqual(['authentik Admins', 'dev'])
+  })
+
+  it('LemonLDAP::NG: userinfo only, one group as a string, several as a joined string', async () => {
+    const ids = await makeOrg('lemon', ['users', 'timelords'])
+    await loginAndSync('lemon', 'lemon-one', { preset: 'lemonldap-ng' })
+    expect(await groupsOf('lemon', 'lemon-one', ids)).toEqual(['users'])
+    const { result } = await loginAndSync('lemon', 'lemon-joined', { preset: 'lemonldap-ng' })
+    expect(result.status === 'synced' && result.claim.source).toBe('userinfo')
+    expect(await groupsOf('lemon', 'lemon-joined', ids)).toEqual(['timelords', 'users'])
+  })
+})
+
+/** Makes the user a member through one sync of the app-supplied groups; returns the groups. */
+async function makeOrgMembership(
+  orgId: string,
+  userId: string,
+  groupId: string,
+): Promise<string[]> {
+  const login = await loginWithPkce(provider, userId)
+  await syncOnLoginAsync(
+    { orgId, userId, claims: { ...login.claims, groups: ['eng@example.com'] } },
+    { store, policy: () => ({ preset: 'google-workspace' }) },
+  )
+  const memberships = await store.listUserMemberships(orgId, userId)
+  expect(memberships.map((m) => m.groupId)).toEqual([groupId])
+  return ['eng@example.com']
+}
