@@ -28,8 +28,13 @@ export interface IdTokenVerification {
   readonly jwks: JwksInput
   /** The signing algorithms accepted, e.g. `['RS256']`. Explicit; `none` is refused. */
   readonly algorithms: readonly string[]
-  /** Clock skew allowed on `exp`, `iat` and `nbf`, in seconds. Default 30. */
+  /** Clock skew allowed on `exp`, `iat`, `auth_time` and `nbf`, in seconds. Default 30. */
   readonly clockToleranceSeconds?: number
+  /**
+   * The oldest token accepted, in seconds since its `iat` (the clock tolerance added). Unset, a
+   * token is accepted until its `exp`.
+   */
+  readonly maxTokenAge?: number
   /** The `nonce` sent in the authorization request; when set the token must carry it. */
   readonly nonce?: string
 }
@@ -71,6 +76,7 @@ export interface JwtChecks {
   readonly jwks: JwksInput
   readonly algorithms: readonly string[]
   readonly clockToleranceSeconds?: number
+  readonly maxTokenAge?: number
 }
 
 const invalidOption = (field: string, message: string): ClaimsError =>
@@ -78,7 +84,8 @@ const invalidOption = (field: string, message: string): ClaimsError =>
 
 /** Checks verification options before any token is looked at ("none" is refused here). */
 export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks> {
-  const { issuer, audience, jwks, algorithms, clockToleranceSeconds } = checks as Partial<JwtChecks>
+  const { issuer, audience, jwks, algorithms, clockToleranceSeconds, maxTokenAge } =
+    checks as Partial<JwtChecks>
   if (typeof issuer !== 'string' || issuer === '') {
     return left(invalidOption('issuer', 'verification.issuer must be the issuer identifier.'))
   }
@@ -88,7 +95,7 @@ export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks
   const isKeySet =
     jwks instanceof URL ||
     typeof jwks === 'function' ||
-    (typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys))
+    (typeof jwks === 'object' && jwks !== null && Array.isArray((jwks as { keys?: unknown }).keys))
   if (!isKeySet) {
     return left(
       invalidOption(
@@ -119,27 +126,74 @@ export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks
       invalidOption('clockToleranceSeconds', 'verification.clockToleranceSeconds must be >= 0.'),
     )
   }
+  if (maxTokenAge !== undefined && !(Number.isFinite(maxTokenAge) && maxTokenAge >= 0)) {
+    return left(invalidOption('maxTokenAge', 'verification.maxTokenAge must be seconds, >= 0.'))
+  }
   return right(checks)
+}
+
+const claimFailed = (message: string, payload: JWTPayload, claim: string): never => {
+  throw new errors.JWTClaimValidationFailed(message, payload, claim, 'check_failed')
+}
+
+/**
+ * The checks jose leaves out: an `iat` (or `auth_time`) later than now plus the tolerance is a
+ * token minted for the future — jose only looks at it with `maxTokenAge` — and a `sub` that is
+ * not a non-empty string names nobody, so nothing can be bound to it.
+ */
+function checkTimesAndSubject(payload: JWTPayload, toleranceSeconds: number): void {
+  const latest = Date.now() / 1000 + toleranceSeconds
+  if (typeof payload.iat === 'number' && payload.iat > latest) {
+    claimFailed('"iat" claim timestamp check failed (it should be in the past)', payload, 'iat')
+  }
+  if (Object.hasOwn(payload, 'auth_time')) {
+    const authTime = payload['auth_time']
+    if (typeof authTime !== 'number' || !Number.isFinite(authTime) || authTime > latest) {
+      claimFailed('"auth_time" claim must be a time in the past', payload, 'auth_time')
+    }
+  }
+  if (Object.hasOwn(payload, 'sub') && (typeof payload.sub !== 'string' || payload.sub === '')) {
+    claimFailed('"sub" claim must be a non-empty string', payload, 'sub')
+  }
 }
 
 /**
  * Verifies a compact JWS JWT with jose: signature against the key set, allowed algorithms,
- * `iss`, `aud` when given, and `exp`/`nbf`/`iat` with the clock tolerance. Rejects with jose's
- * error.
+ * `iss` and `aud` when given, `exp`/`nbf`/`iat` with the clock tolerance (an `iat` or `auth_time`
+ * in the future too), `maxTokenAge` when given, and a `sub`, when there is one, that is a
+ * non-empty string. Rejects with jose's error.
  */
 export async function verifyJwt(
   token: string,
-  checks: JwtChecks,
+  checks: Omit<JwtChecks, 'issuer'> & { readonly issuer?: string },
   requiredClaims: readonly string[],
 ): Promise<JWTPayload> {
+  const tolerance = checks.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS
   const { payload } = await jwtVerify(token, keyGetter(checks.jwks), {
-    issuer: checks.issuer,
+    ...(checks.issuer === undefined ? {} : { issuer: checks.issuer }),
     ...(checks.audience === undefined ? {} : { audience: checks.audience }),
     algorithms: [...checks.algorithms],
-    clockTolerance: checks.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS,
+    clockTolerance: tolerance,
+    ...(checks.maxTokenAge === undefined ? {} : { maxTokenAge: checks.maxTokenAge }),
     requiredClaims: [...requiredClaims],
   })
+  checkTimesAndSubject(payload, tolerance)
   return payload
+}
+
+/**
+ * jose's claim errors keep the whole payload (the user's claims, groups included) as a field, so
+ * a logger that prints an error's cause would print them. The copy keeps the class, code, claim
+ * and reason, with an empty payload.
+ */
+export function redactJoseError(error: unknown): unknown {
+  if (error instanceof errors.JWTExpired) {
+    return new errors.JWTExpired(error.message, {}, error.claim, error.reason)
+  }
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new errors.JWTClaimValidationFailed(error.message, {}, error.claim, error.reason)
+  }
+  return error
 }
 
 const ID_TOKEN_CLAIMS = ['iss', 'sub', 'aud', 'exp', 'iat'] as const
@@ -183,9 +237,10 @@ export const joseCode = (error: unknown): string =>
 /**
  * Verifies an OIDC ID token with jose and returns its claims: signature against the provider's
  * keys, the allowed algorithms (never `none`), `iss`, `aud` (and `azp` when there are several
- * audiences), `exp`/`iat`/`nbf` with a clock tolerance, and `nonce` when one is expected. Every
+ * audiences), `exp`/`nbf` with a clock tolerance, `iat` and `auth_time` not in the future,
+ * `maxTokenAge` when set, a non-empty string `sub`, and `nonce` when one is expected. Every
  * failure is `ID_TOKEN_INVALID` with the jose error code as `value` and the jose error as
- * `cause`; bad options are `CLAIMS_INPUT_INVALID`.
+ * `cause`, its copy of the token's claims removed; bad options are `CLAIMS_INPUT_INVALID`.
  *
  * @example
  * ```ts
@@ -229,7 +284,7 @@ export function verifyIdToken(
         new ClaimsError(
           'ID_TOKEN_INVALID',
           `The ID token was refused (${code}); the login must not proceed. Check the issuer, client id, algorithms and keys, or ask the user to log in again.`,
-          { cause: error, value: code },
+          { cause: redactJoseError(error), value: code },
         ),
       )
     }
