@@ -20,7 +20,7 @@ export const entraIdPreset = definePreset({
   atProvider: [
     'App registration → Token configuration → Add groups claim (Security groups, or Groups assigned to the application to stay under the limit), for the ID token.',
     'Keep the default Group ID format and map GUIDs to names with valueMapping.aliases, or choose sAMAccountName / cloud-only display names where available.',
-    'For overage resolution, grant the resolver Microsoft Graph permission to read the user’s group memberships (GroupMember.Read.All or User.Read for /me).',
+    'For overage resolution, give the resolver’s app Microsoft Graph read access to the user’s group memberships (the troubleshooting guide’s sample asks for Group.Read.All and User.Read.All).',
   ],
   references: [
     {
