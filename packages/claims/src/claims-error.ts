@@ -8,6 +8,8 @@ import { GroupsyncError, type GroupsyncErrorOptions } from '@groupsync/core'
  * - `GROUPS_CLAIM_MALFORMED`: the claim is not a string or an array of strings; `path` is where
  *   (a JSON Pointer), `index` the offending element of an array, `value` its JSON type.
  * - `USERINFO_SUB_MISMATCH`: the userinfo `sub` is not the ID token's (OIDC Core 5.3.2).
+ * - `USERINFO_INVALID`: a signed userinfo response (`application/jwt`) failed verification;
+ *   `value` is the jose error code.
  * - `CLAIM_PATH_INVALID`: the configured claim path cannot be parsed.
  * - `DISTRIBUTED_CLAIMS_FAILED`: a distributed claim could not be fetched or read; `value` says
  *   why (`TIMEOUT`, `TOO_LARGE`, `HTTP_STATUS`, …).
@@ -17,6 +19,7 @@ export type ClaimsErrorCode =
   | 'ID_TOKEN_INVALID'
   | 'GROUPS_CLAIM_MALFORMED'
   | 'USERINFO_SUB_MISMATCH'
+  | 'USERINFO_INVALID'
   | 'CLAIM_PATH_INVALID'
   | 'DISTRIBUTED_CLAIMS_FAILED'
   | 'CLAIMS_INPUT_INVALID'

@@ -31,6 +31,7 @@ export type {
 } from './presets/index.js'
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
 export type { IdTokenVerification, JwksInput } from './verify-id-token.js'
+export { verifyUserinfoJwt } from './signed-userinfo.js'
 export { readGroupsClaim } from './read-groups-claim.js'
 export type {
   LoginClaimsInput,
@@ -41,6 +42,7 @@ export {
   createHttpDistributedClaimsResolver,
   DEFAULT_DISTRIBUTED_MAX_BYTES,
   DEFAULT_DISTRIBUTED_TIMEOUT_MS,
+  MICROSOFT_GRAPH_ORIGINS,
 } from './distributed-claims.js'
 export type {
   DistributedClaimsFailure,

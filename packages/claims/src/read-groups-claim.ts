@@ -8,13 +8,16 @@ import {
   type GroupsClaimOptions,
   type GroupsClaimState,
 } from './groups-claim.js'
+import { verifyUserinfoJwt } from './signed-userinfo.js'
 import { verifyIdToken, type IdTokenVerification } from './verify-id-token.js'
 
 /**
  * What an OIDC login hands the application: the ID token to verify here, or the claims of an
  * ID token already verified elsewhere (e.g. openid-client's `claims()`); the userinfo response
- * and the access token when there are. The access token is not read here: it travels with the
- * login for a `DistributedClaimsResolver`, which needs it to fetch an overage.
+ * — its JSON object, or its compact JWT when the provider signs it (`application/jwt`), verified
+ * with the same keys — and the access token when there are. The access token is not read here:
+ * it travels with the login for a `DistributedClaimsResolver`, which needs it to fetch an
+ * overage.
  */
 export type LoginClaimsInput =
   | { readonly idToken: string; readonly userinfo?: unknown; readonly accessToken?: string }
@@ -26,7 +29,7 @@ export type LoginClaimsInput =
 
 /** Options of {@link readGroupsClaim}: where the claim is, and how to verify an ID token. */
 export type ReadGroupsClaimOptions = GroupsClaimOptions & {
-  /** Required when the input is an `idToken`. */
+  /** Required when the input is an `idToken` or the userinfo a signed JWT. */
   readonly verification?: IdTokenVerification
 }
 
@@ -76,7 +79,20 @@ export function readGroupsClaim(
     } else {
       return left(invalid('The login input needs an idToken string or a claims object.', 'idToken'))
     }
-    const userinfo = given['userinfo']
+    let userinfo = given['userinfo']
+    if (typeof userinfo === 'string') {
+      if (options.verification === undefined) {
+        return left(
+          invalid(
+            'A signed userinfo (a JWT string) needs options.verification to check it with the provider keys.',
+            'verification',
+          ),
+        )
+      }
+      const verified = await verifyUserinfoJwt(userinfo, options.verification)()
+      if (isLeft(verified)) return verified
+      userinfo = verified.right
+    }
     const { verification, ...claimOptions } = options
     const state = extractGroupsClaim(
       userinfo === undefined ? { idTokenClaims: claims } : { idTokenClaims: claims, userinfo },

@@ -465,8 +465,9 @@ describe('property: the distributed size cap (point 6)', () => {
   fcTest.prop([fc.nat({ max: 400 }), fc.integer({ min: 20, max: 300 })], { numRuns: 200 })(
     'a body is refused as TOO_LARGE exactly when it is larger than maxBytes',
     async (padding, maxBytes) => {
-      const body = JSON.stringify({ groups: ['g'], pad: 'x'.repeat(padding) })
+      const body = JSON.stringify({ sub: 'u', groups: ['g'], pad: 'x'.repeat(padding) })
       const resolver = createHttpDistributedClaimsResolver({
+        allowedOrigins: ['https://claims.test'],
         maxBytes,
         fetch: () => Promise.resolve(new Response(body)),
       })
@@ -477,7 +478,7 @@ describe('property: the distributed size cap (point 6)', () => {
           claimSourceName: 's',
           endpoint: 'https://claims.test/x',
         },
-        { options: {} },
+        { subject: 'u', options: {} },
       )()
       const tooLarge = result._tag === 'Left' && result.left.value === 'TOO_LARGE'
       expect(tooLarge).toBe(Buffer.byteLength(body) > maxBytes)

@@ -236,7 +236,8 @@ export const userSyncScope = (snapshot: UserSyncSnapshot): UserSyncScope => ({
 /**
  * Checks what the decide step of `withUserSync` returned, against the scope of the snapshot it
  * saw: every group id to add or remove belongs to the organisation, no group is named twice or
- * both added and removed, sources and audit events are valid, and `syncedAt` is a storable time.
+ * both added and removed, sources and audit events are valid, and `syncedAt` (and `tokenIssuedAt`,
+ * which needs it) are storable times.
  *
  * @throws {@link StoreError} `STORE_INVALID_INPUT`
  * @example
@@ -253,7 +254,7 @@ export function assertUserSyncChanges(
 ): asserts changes is UserSyncChanges | null {
   if (changes === null) return
   if (!isRecord(changes)) throw invalid(path, 'must be an object or null')
-  const { add, remove, audit, syncedAt } = changes
+  const { add, remove, audit, syncedAt, tokenIssuedAt } = changes
   if (!Array.isArray(add)) throw invalid(`${path}.add`, 'must be an array')
   if (!Array.isArray(remove)) throw invalid(`${path}.remove`, 'must be an array')
   const seen = new Set<string>()
@@ -275,6 +276,10 @@ export function assertUserSyncChanges(
   })
   assertAuditEvents(scope.orgId, audit, `${path}.audit`)
   if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}.syncedAt`)
+  if (tokenIssuedAt !== undefined) {
+    if (syncedAt === undefined) throw invalid(`${path}.tokenIssuedAt`, 'needs syncedAt beside it')
+    assertStoreDate(tokenIssuedAt, `${path}.tokenIssuedAt`)
+  }
 }
 
 /**

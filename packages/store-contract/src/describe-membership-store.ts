@@ -8,6 +8,7 @@ import { describeAtomicityTests } from './internal/atomicity-tests.js'
 import { describeConcurrencyTests } from './internal/concurrency-tests.js'
 import { describeExampleTests } from './internal/example-tests.js'
 import { describeModelTests } from './internal/model-tests.js'
+import { describeTokenTimeTests } from './internal/token-time-tests.js'
 
 /**
  * Registers the contract suite every `MembershipStore` must pass, as a vitest `describe` block:
@@ -43,6 +44,7 @@ export const describeMembershipStore = (
   // Generous per-test time: a busy CI machine shares its cores; nothing here measures speed.
   describe(`MembershipStore contract: ${name}`, { timeout: 60_000 }, () => {
     describeExampleTests(ctx)
+    describeTokenTimeTests(ctx)
     describeModelTests(ctx)
     describeConcurrencyTests(ctx)
     describeAtomicityTests(ctx)

@@ -72,6 +72,8 @@ interface OrgState {
   /** userId → groupId → membership. */
   readonly members: Map<string, ReadonlyMap<string, MemberRecord>>
   readonly lastSync: Map<string, number>
+  /** userId → issue time of the token behind the last applied sync (epoch ms). */
+  readonly lastTokenIssued: Map<string, number>
   // Append-only; appended to in place (one login must not copy the whole log).
   readonly audit: StoredAuditEvent[]
 }
@@ -81,6 +83,7 @@ const emptyOrg = (): OrgState => ({
   groups: new Map(),
   members: new Map(),
   lastSync: new Map(),
+  lastTokenIssued: new Map(),
   audit: [],
 })
 
@@ -246,11 +249,13 @@ export const createMemoryMembershipStore = (
     const audit = changes.audit.map(cloneAuditInput)
     await hook('sync:after-audit')
     const syncedAt = changes.syncedAt?.getTime()
+    const tokenIssuedAt = changes.tokenIssuedAt?.getTime()
     await hook('sync:after-last-sync')
     // Publish: synchronous from here on, so nobody observes a half-applied sync.
     publishMembers(state, userId, draft)
     appendAudit(state, audit, at)
     if (syncedAt !== undefined) state.lastSync.set(userId, syncedAt)
+    if (tokenIssuedAt !== undefined) state.lastTokenIssued.set(userId, tokenIssuedAt)
   }
 
   /** Sets a user's memberships; an empty set is dropped so deleted users leave no entry. */
@@ -309,6 +314,7 @@ export const createMemoryMembershipStore = (
       return locked(orgId, false, userId, async () => {
         const state = orgs.get(orgId)
         const last = state?.lastSync.get(userId)
+        const lastToken = state?.lastTokenIssued.get(userId)
         const snapshot: UserSyncSnapshot = {
           orgId,
           userId,
@@ -318,6 +324,7 @@ export const createMemoryMembershipStore = (
             .sort(compareGroups),
           memberships: userMemberships(orgId, userId),
           lastSyncedAt: last === undefined ? null : new Date(last),
+          lastTokenIssuedAt: lastToken === undefined ? null : new Date(lastToken),
         }
         // Checked against the ids as read: decide may scribble on the snapshot it was given.
         const scope = userSyncScope(snapshot)

@@ -93,6 +93,7 @@ const writeSyncParams = (
   changes.add.map((a) => a.source),
   ...auditArrays(changes.audit),
   changes.syncedAt?.toISOString() ?? null,
+  changes.tokenIssuedAt?.toISOString() ?? null,
 ]
 
 const hasWrites = (c: UserSyncChanges): boolean =>
@@ -225,6 +226,10 @@ export const postgresMembershipStore = (config: PostgresStoreConfig): Membership
         row.last_synced_ms === null || row.last_synced_ms === undefined
           ? null
           : new Date(num(row.last_synced_ms)),
+      lastTokenIssuedAt:
+        row.last_token_ms === null || row.last_token_ms === undefined
+          ? null
+          : new Date(num(row.last_token_ms)),
     }
   }
 

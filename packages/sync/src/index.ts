@@ -6,6 +6,7 @@ export type {
   PlannedChanges,
   PlanStep,
   SyncDeps,
+  StaleLoginResult,
   SyncedResult,
   SyncPlan,
   SyncResult,
@@ -18,6 +19,7 @@ export type {
   OverageClaimPolicy,
   RemovalMode,
   ResolvedSyncPolicy,
+  StaleLoginPolicy,
   SyncPolicy,
 } from './sync-policy.js'
 export {

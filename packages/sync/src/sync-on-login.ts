@@ -166,6 +166,14 @@ async function runSync(
       return E.right({ status: 'disabled', timings })
     case 'kept':
       return E.right({ status: 'kept', claim: decision.claim, timings })
+    case 'stale':
+      return E.right({
+        status: 'stale',
+        claim: decision.claim,
+        tokenIssuedAt: decision.tokenIssuedAt,
+        lastTokenIssuedAt: decision.lastTokenIssuedAt,
+        timings,
+      })
     case 'denied':
       return E.left(decision.error)
     case 'sync': {
@@ -207,6 +215,15 @@ async function runPlan(
         claim: decision.claim,
         reason:
           "the login carries no groups claim and the org's policy keeps the memberships as they are",
+      })
+    case 'stale':
+      return E.right({
+        status: 'stale',
+        claim: decision.claim,
+        tokenIssuedAt: decision.tokenIssuedAt,
+        lastTokenIssuedAt: decision.lastTokenIssuedAt,
+        reason:
+          "the login's token is older than the token of the user's last sync, so it would change nothing",
       })
     case 'denied':
       return E.right(

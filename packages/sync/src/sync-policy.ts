@@ -29,6 +29,14 @@ export type OverageClaimPolicy = 'resolve' | 'deny'
 export type RemovalMode = 'authoritative' | 'sync-owned'
 
 /**
+ * What a login does when its token is older than the token of the user's last applied sync (a
+ * replayed, still valid, older token would otherwise grant the old groups back): `skip` changes
+ * nothing and reports `stale`; `deny` refuses it with `STALE_LOGIN_DENIED` and a `sync.denied`
+ * event.
+ */
+export type StaleLoginPolicy = 'skip' | 'deny'
+
+/**
  * Refuses a sync that would remove more than `maxRemovals` memberships, or more than
  * `maxRemovalPercent` percent of the user's memberships in the org. Either limit may be left out.
  */
@@ -58,6 +66,7 @@ export interface SyncPolicy {
   readonly overage?: OverageClaimPolicy
   readonly removalMode?: RemovalMode
   readonly massRemovalGuard?: MassRemovalGuard
+  readonly staleLogin?: StaleLoginPolicy
   /** Where and how this org's provider sends the groups; merged over `deps.claimsOptions`. */
   readonly claimsOptions?: GroupsClaimOptions
 }
@@ -68,6 +77,7 @@ export interface ResolvedSyncPolicy {
   readonly overage: OverageClaimPolicy
   readonly removalMode: RemovalMode
   readonly massRemovalGuard: MassRemovalGuard
+  readonly staleLogin: StaleLoginPolicy
   readonly claimsOptions: GroupsClaimOptions
   /** The provider preset the values came from, when there is one (the org's or the service's). */
   readonly preset?: ProviderPresetName
@@ -75,20 +85,22 @@ export interface ResolvedSyncPolicy {
 
 /**
  * The defaults, each argued in `docs/rules.md` Part 3: a missing claim grants nothing, an overage
- * is resolved or refused (never read as empty), removal is authoritative, and no mass-removal
- * guard.
+ * is resolved or refused (never read as empty), removal is authoritative, no mass-removal
+ * guard, and a login with an older token than the last applied one is skipped.
  */
 export const DEFAULT_SYNC_POLICY: ResolvedSyncPolicy = {
   absent: 'empty',
   overage: 'resolve',
   removalMode: 'authoritative',
   massRemovalGuard: {},
+  staleLogin: 'skip',
   claimsOptions: {},
 }
 
 const ABSENT = new Set<unknown>(['empty', 'keep', 'deny'])
 const OVERAGE = new Set<unknown>(['resolve', 'deny'])
 const REMOVAL = new Set<unknown>(['authoritative', 'sync-owned'])
+const STALE = new Set<unknown>(['skip', 'deny'])
 
 /**
  * Fills a partial policy with the defaults and checks it, so that a typo in a policy store is a
@@ -119,14 +131,13 @@ export function resolveSyncPolicy(
   const chosen = choosePreset(policy, servicePreset)
   if (chosen !== undefined && !('name' in chosen)) return chosen
   const claimsBase =
-    policy.preset !== undefined
-      ? chosen?.claimsOptions
-      : { ...chosen?.claimsOptions, ...base }
+    policy.preset !== undefined ? chosen?.claimsOptions : { ...chosen?.claimsOptions, ...base }
   const resolved: ResolvedSyncPolicy = {
     absent: policy.absent ?? chosen?.policy.absent ?? DEFAULT_SYNC_POLICY.absent,
     overage: policy.overage ?? chosen?.policy.overage ?? DEFAULT_SYNC_POLICY.overage,
     removalMode: policy.removalMode ?? DEFAULT_SYNC_POLICY.removalMode,
     massRemovalGuard: policy.massRemovalGuard ?? DEFAULT_SYNC_POLICY.massRemovalGuard,
+    staleLogin: policy.staleLogin ?? DEFAULT_SYNC_POLICY.staleLogin,
     claimsOptions: { ...claimsBase, ...policy.claimsOptions },
     ...(chosen === undefined ? {} : { preset: chosen.name }),
   }
@@ -143,6 +154,7 @@ export function resolveSyncPolicy(
   if (!ABSENT.has(resolved.absent)) return invalid('absent', resolved.absent)
   if (!OVERAGE.has(resolved.overage)) return invalid('overage', resolved.overage)
   if (!REMOVAL.has(resolved.removalMode)) return invalid('removalMode', resolved.removalMode)
+  if (!STALE.has(resolved.staleLogin)) return invalid('staleLogin', resolved.staleLogin)
   const { maxRemovals, maxRemovalPercent } = resolved.massRemovalGuard
   if (maxRemovals !== undefined && !(Number.isSafeInteger(maxRemovals) && maxRemovals >= 0)) {
     return invalid('massRemovalGuard.maxRemovals', maxRemovals)
@@ -179,6 +191,7 @@ const POLICY_KEYS = new Set([
   'overage',
   'removalMode',
   'massRemovalGuard',
+  'staleLogin',
   'claimsOptions',
 ])
 const GUARD_KEYS = new Set(['maxRemovals', 'maxRemovalPercent'])

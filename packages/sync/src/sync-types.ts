@@ -105,12 +105,28 @@ export interface SyncedResult {
 }
 
 /**
+ * A login skipped because its token is older than the token of the user's last applied sync: a
+ * replay of a stale (still valid) token, which would otherwise put the old groups back.
+ */
+export interface StaleLoginResult {
+  readonly status: 'stale'
+  readonly claim: ClaimSummary
+  /** The issue time of this login's token (`auth_time` when present, else `iat`). */
+  readonly tokenIssuedAt: Date
+  /** The issue time of the token behind the last applied sync, which is later. */
+  readonly lastTokenIssuedAt: Date
+  readonly timings: SyncTimings
+}
+
+/**
  * What {@link syncOnLogin} did: nothing because mapping is off for the org, nothing because the
- * claim was absent and the policy keeps, or a sync.
+ * claim was absent and the policy keeps, nothing because the token is older than the last
+ * applied one (`stale`), or a sync.
  */
 export type SyncResult =
   | { readonly status: 'disabled'; readonly timings: SyncTimings }
   | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly timings: SyncTimings }
+  | StaleLoginResult
   | SyncedResult
 
 /** One line of a dry run: what would happen to one group, and why. */
@@ -141,6 +157,7 @@ export interface PlannedChanges {
 export type SyncPlan =
   | { readonly status: 'disabled'; readonly reason: string }
   | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly reason: string }
+  | (Omit<StaleLoginResult, 'timings'> & { readonly reason: string })
   | ({ readonly status: 'planned' } & PlannedChanges)
   | {
       readonly status: 'denied'

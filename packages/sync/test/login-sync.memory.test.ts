@@ -1,4 +1,6 @@
+import { describeLoginSecurity } from './support/login-security.suite.js'
 import { describeLoginSync } from './support/login-sync.suite.js'
 import { memoryStore } from './support/stores.js'
 
 describeLoginSync('the memory store', memoryStore)
+describeLoginSecurity('the memory store', memoryStore)

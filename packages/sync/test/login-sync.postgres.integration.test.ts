@@ -1,4 +1,5 @@
 import { describe, it } from 'vitest'
+import { describeLoginSecurity } from './support/login-security.suite.js'
 import { describeLoginSync } from './support/login-sync.suite.js'
 import { databaseUrl, serverStore } from './support/stores.js'
 
@@ -10,4 +11,5 @@ if (url === undefined) {
   })
 } else {
   describeLoginSync('a Postgres server', serverStore(url))
+  describeLoginSecurity('a Postgres server', serverStore(url))
 }

@@ -2,13 +2,21 @@ import { parseArgs } from 'node:util'
 import {
   createHttpDistributedClaimsResolver,
   type ClaimSources,
+  type DistributedClaimsResolver,
   type GroupsClaimOptions,
   type IdTokenVerification,
 } from '@groupsync/claims'
 import { planOnLogin, syncOnLogin, type SyncPolicy } from '@groupsync/sync'
 import { decodeJwt } from 'jose'
 import { CliError, usage } from '../internal/cli-error.js'
-import { numberOption, oneOf, parseCommand, required, type Command } from '../internal/command.js'
+import {
+  numberOption,
+  oneOf,
+  parseCommand,
+  required,
+  type Command,
+  type CommandContext,
+} from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { readJsonFile, readTextFile } from '../internal/read-json.js'
@@ -24,8 +32,14 @@ Login:
   --org ORG                   the organisation
   --id-token JWT              the ID token (or --id-token-file FILE)
   --id-token-file FILE        a file holding the ID token
-  --userinfo-file FILE        the userinfo response, as JSON
-  --access-token TOKEN        the access token, to fetch distributed claims (an overage)
+  --userinfo-file FILE        the userinfo response: JSON, or the signed JWT (application/jwt)
+  --access-token-file FILE    a file holding the access token, to fetch distributed claims (an
+                              overage); - reads it from standard input. Or set
+                              GROUPSYNC_ACCESS_TOKEN. Prefer these: they keep it out of ps
+  --access-token TOKEN        the access token on the command line, where every user of the
+                              machine can read it in the process list; avoid
+  --claim-source-origin URL   an origin (https://host[:port]) the distributed-claims resolver may
+                              call; repeat for several. Without one an overage is denied
   --user USER                 the user id in the store (default: the token's sub)
 
 Verification:
@@ -95,6 +109,60 @@ function userOf(given: string | undefined, idToken: string): string {
   return sub
 }
 
+/** The environment variable the access token may come from, out of the process list. */
+const ACCESS_TOKEN_ENV = 'GROUPSYNC_ACCESS_TOKEN'
+
+/**
+ * The access token from `--access-token-file` (a path, or `-` for standard input),
+ * `--access-token`, or `GROUPSYNC_ACCESS_TOKEN`, in that order; at most one of the options.
+ */
+async function readAccessToken(
+  values: { readonly 'access-token'?: string; readonly 'access-token-file'?: string },
+  ctx: CommandContext,
+): Promise<string | undefined> {
+  const file = values['access-token-file']
+  if (file !== undefined && values['access-token'] !== undefined) {
+    throw usage('Give at most one of --access-token-file and --access-token.', 'sync')
+  }
+  if (file === '-') {
+    const text = (await (ctx.io.stdin ?? readProcessStdin)()).trim()
+    if (text === '') {
+      throw new CliError('CLI_INPUT_INVALID', 'No access token on standard input.', {
+        path: 'access-token-file',
+      })
+    }
+    return text
+  }
+  if (file !== undefined) return readTextFile(file, ctx.cwd, 'the access token')
+  const fromEnv = ctx.env[ACCESS_TOKEN_ENV]
+  return values['access-token'] ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv)
+}
+
+/** All of this process's standard input, as text. */
+async function readProcessStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The userinfo file: a JSON object, or a signed userinfo (a compact JWT) verified by the sync. */
+async function readUserinfo(path: string, cwd: string): Promise<unknown> {
+  const text = await readTextFile(path, cwd, 'the userinfo response')
+  return text.startsWith('{') ? readJsonFile(path, cwd, 'the userinfo response') : text
+}
+
+/** The HTTP resolver allowed to call `origins`; a bad origin is a usage error. */
+function resolverFor(origins: readonly string[]): DistributedClaimsResolver {
+  try {
+    return createHttpDistributedClaimsResolver({ allowedOrigins: origins })
+  } catch (error) {
+    throw usage(
+      `--claim-source-origin must be an https origin such as https://graph.microsoft.com (http only for a loopback host): ${(error as Error).message}`,
+      'sync',
+    )
+  }
+}
+
 /** `groupsync sync`: one login sync against a store. */
 export const syncCommand: Command = {
   name: 'sync',
@@ -109,6 +177,8 @@ export const syncCommand: Command = {
           'id-token-file': { type: 'string' },
           'userinfo-file': { type: 'string' },
           'access-token': { type: 'string' },
+          'access-token-file': { type: 'string' },
+          'claim-source-origin': { type: 'string', multiple: true },
           user: { type: 'string' },
           issuer: { type: 'string' },
           'client-id': { type: 'string' },
@@ -139,7 +209,8 @@ export const syncCommand: Command = {
     const userinfo =
       values['userinfo-file'] === undefined
         ? undefined
-        : await readJsonFile(values['userinfo-file'], ctx.cwd, 'the userinfo response')
+        : await readUserinfo(values['userinfo-file'], ctx.cwd)
+    const accessToken = await readAccessToken(values, ctx)
     const userId = userOf(values.user, idToken)
     const sources = oneOf('sync', values['claim-sources'], 'claim-sources', [
       'id_token',
@@ -181,8 +252,11 @@ export const syncCommand: Command = {
       userId,
       idToken,
       ...(userinfo === undefined ? {} : { userinfo }),
-      ...(values['access-token'] === undefined ? {} : { accessToken: values['access-token'] }),
+      ...(accessToken === undefined ? {} : { accessToken }),
     }
+
+    const origins = values['claim-source-origin']
+    const resolver = origins === undefined ? undefined : resolverFor(origins)
 
     return withStore(values, ctx, async (store) => {
       const deps = {
@@ -190,7 +264,7 @@ export const syncCommand: Command = {
         verification,
         claimsOptions,
         policy: () => policy,
-        resolver: createHttpDistributedClaimsResolver({}),
+        ...(resolver === undefined ? {} : { resolver }),
       }
       if (values['dry-run'] === true) {
         const plan = orThrow(await planOnLogin(input, deps)())

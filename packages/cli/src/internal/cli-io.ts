@@ -8,6 +8,8 @@ export interface CliIo {
   readonly env?: Readonly<Record<string, string | undefined>>
   /** The directory relative paths are read from; default `process.cwd()`. */
   readonly cwd?: string
+  /** Reads all of standard input (for `--access-token-file -`); default the process's. */
+  readonly stdin?: () => Promise<string>
 }
 
 /** A writer for one stream that adds the newline. */

@@ -42,6 +42,10 @@ export function renderSyncResult(orgId: string, userId: string, result: SyncResu
       return [
         `The login carries no groups claim and the policy keeps memberships: nothing changed.`,
       ]
+    case 'stale':
+      return [
+        `The login's token (issued ${result.tokenIssuedAt.toISOString()}) is older than the one behind ${userId}'s last sync (${result.lastTokenIssuedAt.toISOString()}): nothing changed.`,
+      ]
     case 'synced': {
       const lines = [
         `Synced ${userId} in ${orgId}: claim ${result.claim.state}${result.claim.source === null ? '' : ` from ${result.claim.source}`}, removal ${result.removalMode}.`,
@@ -74,6 +78,7 @@ export function renderSyncPlan(orgId: string, userId: string, plan: SyncPlan): s
   switch (plan.status) {
     case 'disabled':
     case 'kept':
+    case 'stale':
       return [`Dry run for ${userId} in ${orgId}: nothing would change; ${plan.reason}.`]
     case 'denied':
       return [

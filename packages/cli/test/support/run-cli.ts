@@ -10,7 +10,11 @@ export interface CliRun {
 /** Runs `groupsync ARGV` in-process, capturing its output. */
 export async function runCli(
   argv: readonly string[],
-  options: { readonly cwd?: string; readonly env?: Record<string, string | undefined> } = {},
+  options: {
+    readonly cwd?: string
+    readonly env?: Record<string, string | undefined>
+    readonly stdin?: string
+  } = {},
 ): Promise<CliRun> {
   let stdout = ''
   let stderr = ''
@@ -23,6 +27,7 @@ export async function runCli(
     },
     cwd: options.cwd ?? new URL('..', import.meta.url).pathname,
     env: options.env ?? {},
+    ...(options.stdin === undefined ? {} : { stdin: () => Promise.resolve(options.stdin ?? '') }),
   })
   return { code, stdout, stderr }
 }

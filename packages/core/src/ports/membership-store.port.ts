@@ -78,6 +78,12 @@ export interface UserSyncSnapshot {
   readonly memberships: readonly Membership[]
   /** When the user was last synced in this organisation, or null if never. */
   readonly lastSyncedAt: Date | null
+  /**
+   * The issue time of the token behind the user's last applied sync in this organisation
+   * (`UserSyncChanges.tokenIssuedAt`), or null if none was recorded: a login whose token is older
+   * is a replay of a stale token.
+   */
+  readonly lastTokenIssuedAt: Date | null
 }
 
 /** The writes of one unit of work, applied together or not at all. */
@@ -90,6 +96,11 @@ export interface UserSyncChanges {
   readonly audit: readonly AuditEventInput[]
   /** When given, recorded as the user's last sync time. */
   readonly syncedAt?: Date
+  /**
+   * When given (only together with `syncedAt`), recorded as the issue time of the token behind
+   * this sync; when left out, the recorded one stays.
+   */
+  readonly tokenIssuedAt?: Date
 }
 
 /**

@@ -37,7 +37,7 @@ const syncChanges = (changes: Partial<UserSyncChanges>): UserSyncChanges => ({
 })
 
 /** Runs a sync that applies `changes` and returns what the decide step saw. */
-const applySync = (
+export const applySync = (
   store: MembershipStore,
   orgId: string,
   userId: string,

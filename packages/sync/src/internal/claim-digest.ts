@@ -24,14 +24,59 @@ export function canonicalJson(value: unknown): string {
 
 const sha256Hex = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 
+/** Deepest nesting of a login digested in full (the ID token claims object is level 1). */
+export const MAX_DIGEST_DEPTH = 64
+/** Most JSON values (every object, array, string, number, …) of a login digested in full. */
+export const MAX_DIGEST_VALUES = 100_000
+
+/**
+ * Whether a value nests no deeper than {@link MAX_DIGEST_DEPTH} and holds no more than
+ * {@link MAX_DIGEST_VALUES} values. Iterative, and it stops at the first container that would go
+ * over, so a hostile payload costs at most one pass over that container's members.
+ */
+function withinDigestBounds(root: unknown): boolean {
+  let values = 0
+  const stack: (readonly [unknown, number])[] = [[root, 0]]
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [value, depth] = top
+    values += 1
+    if (value === null || typeof value !== 'object') continue
+    if (depth >= MAX_DIGEST_DEPTH) return false
+    const children: readonly unknown[] = Array.isArray(value)
+      ? (value as readonly unknown[])
+      : Object.values(value)
+    if (values + stack.length + children.length > MAX_DIGEST_VALUES) return false
+    for (const child of children) stack.push([child, depth + 1])
+  }
+  return true
+}
+
 /** The digest of a present claim: SHA-256 of the JSON array of its entries, in claim order. */
 export const digestGroups = (groups: readonly string[]): string => sha256Hex(JSON.stringify(groups))
 
 /**
  * The digest of a login whose claim named no usable groups: SHA-256 of the canonical JSON of the
  * verified ID token claims and the userinfo body. Identifies the login without storing it.
+ *
+ * A login nested deeper than {@link MAX_DIGEST_DEPTH} or holding more than
+ * {@link MAX_DIGEST_VALUES} values is not serialised (that would take unbounded time and stack,
+ * and turn a denial into a crash): its digest is that of
+ * `{"iat": <iat>, "iss": <iss>, "oversized": true, "sub": <sub>}` from the ID token claims, each
+ * `null` unless a number (`iat`) or a string.
  */
-export const digestLoginClaims = (
+export function digestLoginClaims(
   idTokenClaims: Readonly<Record<string, unknown>>,
   userinfo: unknown,
-): string => sha256Hex(canonicalJson({ id_token: idTokenClaims, userinfo: userinfo ?? null }))
+): string {
+  const login = { id_token: idTokenClaims, userinfo: userinfo ?? null }
+  if (withinDigestBounds(login)) return sha256Hex(canonicalJson(login))
+  const { iss, sub, iat } = idTokenClaims
+  return sha256Hex(
+    canonicalJson({
+      iat: typeof iat === 'number' ? iat : null,
+      iss: typeof iss === 'string' ? iss : null,
+      oversized: true,
+      sub: typeof sub === 'string' ? sub : null,
+    }),
+  )
+}

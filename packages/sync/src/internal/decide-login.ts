@@ -26,12 +26,20 @@ export interface ComputedChanges {
   readonly keptManual: readonly StoredGroup[]
   readonly sources: ReadonlyMap<string, MembershipSource>
   readonly matchMode: UserSyncSnapshot['settings']['matchMode']
+  /** The issue time of the login's token, recorded with the sync when there is one. */
+  readonly tokenIssuedAt?: Date
 }
 
 /** What one login does to one snapshot (points 1 and 4–7 of the sync). */
 export type Decision =
   | { readonly kind: 'disabled' }
   | { readonly kind: 'kept'; readonly claim: ClaimSummary }
+  | {
+      readonly kind: 'stale'
+      readonly claim: ClaimSummary
+      readonly tokenIssuedAt: Date
+      readonly lastTokenIssuedAt: Date
+    }
   | {
       readonly kind: 'denied'
       readonly error: SyncError
@@ -60,6 +68,8 @@ export function decideLogin(
     }
   }
   if (reading.kind === 'keep') return { kind: 'kept', claim: reading.claim }
+  const stale = staleLogin(snapshot, reading, policy)
+  if (stale !== null) return stale
 
   const sources = new Map(snapshot.memberships.map((m) => [m.groupId, m.source] as const))
   const diff = reportAsSent(
@@ -81,6 +91,7 @@ export function decideLogin(
     keptManual: split.keptManual,
     sources,
     matchMode: snapshot.settings.matchMode,
+    ...(reading.tokenIssuedAt === undefined ? {} : { tokenIssuedAt: reading.tokenIssuedAt }),
   }
   const tripped = massRemovalGuard(computed, snapshot.memberships.length)
   if (tripped !== null) {
@@ -98,6 +109,36 @@ export function decideLogin(
     }
   }
   return { kind: 'sync', computed }
+}
+
+/**
+ * The stale-token rule: a login whose token was issued before the token of the user's last
+ * applied sync is a replay of an older login (still within its `exp`), and applying it would put
+ * back groups a newer login took away. Equal times are not stale (two logins in the same second).
+ */
+function staleLogin(
+  snapshot: UserSyncSnapshot,
+  reading: Extract<ClaimReading, { kind: 'sync' }>,
+  policy: ResolvedSyncPolicy,
+): Decision | null {
+  const last = snapshot.lastTokenIssuedAt
+  const issued = reading.tokenIssuedAt
+  if (last === null || issued === undefined || issued.getTime() >= last.getTime()) return null
+  if (policy.staleLogin === 'skip') {
+    return { kind: 'stale', claim: reading.claim, tokenIssuedAt: issued, lastTokenIssuedAt: last }
+  }
+  const error = new SyncServiceError(
+    'STALE_LOGIN_DENIED',
+    "The login's token is older than the token of the user's last sync (a replayed login?); nothing changed. Ask the user to log in again.",
+    { value: issued.toISOString() },
+  )
+  const denied: DeniedClaim = {
+    state: reading.claim.state,
+    source: reading.claim.source,
+    digest: reading.claim.digest,
+    detail: { tokenIssuedAt: issued.toISOString(), lastTokenIssuedAt: last.toISOString() },
+  }
+  return { kind: 'denied', error, audit: deniedEvent(snapshot, error, denied) }
 }
 
 function massRemovalGuard(
@@ -155,6 +196,7 @@ export function decisionChanges(decision: Decision, syncedAt: Date): UserSyncCha
   switch (decision.kind) {
     case 'disabled':
     case 'kept':
+    case 'stale':
       return null
     case 'denied':
       return { add: [], remove: [], audit: [decision.audit] }
@@ -187,6 +229,7 @@ function syncChanges(computed: ComputedChanges, syncedAt: Date): UserSyncChanges
       ...computed.toRemove.map((g) => event('membership.removed', g)),
     ],
     syncedAt,
+    ...(computed.tokenIssuedAt === undefined ? {} : { tokenIssuedAt: computed.tokenIssuedAt }),
   }
 }
 

@@ -1,6 +1,8 @@
 import {
+  DEFAULT_CLOCK_TOLERANCE_SECONDS,
   extractGroupsClaim,
   verifyIdToken,
+  verifyUserinfoJwt,
   type ClaimsError,
   type GroupsClaimState,
 } from '@groupsync/claims'
@@ -11,11 +13,15 @@ import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'
 import { digestGroups, digestLoginClaims } from './claim-digest.js'
 
-/** What the claim of a login allows, before the store is read. */
-export type ClaimReading =
+/**
+ * What the claim of a login allows, before the store is read, with the issue time of its token
+ * when it has one (for the stale-token rule, decided under the store's lock).
+ */
+export type ClaimReading = (
   | { readonly kind: 'sync'; readonly claim: ClaimSummary }
   | { readonly kind: 'keep'; readonly claim: ClaimSummary }
   | { readonly kind: 'deny'; readonly error: SyncError; readonly denied: DeniedClaim }
+) & { readonly tokenIssuedAt?: Date }
 
 /** What the `sync.denied` audit event says about a refused claim. */
 export interface DeniedClaim {
@@ -40,12 +46,25 @@ export async function readLoginClaim(
   const verified = await verifiedClaims(input, deps)
   if (E.isLeft(verified)) return verified
   const idTokenClaims = verified.right
-  const userinfo = input.userinfo
-  const loginDigest = (): string => digestLoginClaims(idTokenClaims, userinfo)
+  const userinfo = await verifiedUserinfo(input, deps)
+  if (E.isLeft(userinfo)) return userinfo
+  const reading = await readVerifiedClaim(idTokenClaims, userinfo.right, { input, deps, policy })
+  if (E.isLeft(reading)) return reading
+  const issuedAt = tokenIssuedAt(idTokenClaims, deps)
+  return E.right(
+    issuedAt === undefined ? reading.right : { ...reading.right, tokenIssuedAt: issuedAt },
+  )
+}
 
+async function readVerifiedClaim(
+  idTokenClaims: Readonly<Record<string, unknown>>,
+  userinfo: unknown,
+  ctx: Omit<PolicyContext, 'loginDigest' | 'subject'>,
+): Promise<Either<SyncError, ClaimReading>> {
+  const loginDigest = (): string => digestLoginClaims(idTokenClaims, userinfo)
   const extracted = extractGroupsClaim(
     userinfo === undefined ? { idTokenClaims } : { idTokenClaims, userinfo },
-    policy.claimsOptions,
+    ctx.policy.claimsOptions,
   )
   if (E.isLeft(extracted)) {
     const error = extracted.left
@@ -54,7 +73,55 @@ export async function readLoginClaim(
       deny(error, 'malformed', error.source ?? null, loginDigest(), claimsErrorDetail(error)),
     )
   }
-  return E.right(await applyClaimPolicy(extracted.right, { input, deps, policy, loginDigest }))
+  const subject = idTokenClaims['sub']
+  return E.right(
+    await applyClaimPolicy(extracted.right, {
+      ...ctx,
+      loginDigest,
+      ...(typeof subject === 'string' ? { subject } : {}),
+    }),
+  )
+}
+
+/**
+ * The issue time of the login's token for the stale-token rule: `auth_time` when present, else
+ * `iat` (seconds). None when neither is a number, or when it is later than now plus the clock
+ * tolerance (only claims verified elsewhere can get here with one): a time in the future would
+ * make every later login look stale.
+ */
+function tokenIssuedAt(
+  claims: Readonly<Record<string, unknown>>,
+  deps: SyncDeps,
+): Date | undefined {
+  const authTime = claims['auth_time']
+  const seconds = typeof authTime === 'number' ? authTime : claims['iat']
+  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return undefined
+  const tolerance = deps.verification?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS
+  const now = (deps.clock ?? (() => new Date()))().getTime()
+  const ms = Math.floor(seconds * 1000)
+  return ms > now + tolerance * 1000 ? undefined : new Date(ms)
+}
+
+/**
+ * The userinfo body: as given, or, when the provider signed it (a compact JWT string), its claims
+ * once verified with the ID token's keys. A signed userinfo that fails is `USERINFO_INVALID`.
+ */
+async function verifiedUserinfo(
+  input: LoginSyncInput,
+  deps: SyncDeps,
+): Promise<Either<SyncError, unknown>> {
+  const userinfo = input.userinfo
+  if (typeof userinfo !== 'string') return E.right(userinfo)
+  if (deps.verification === undefined) {
+    return E.left(
+      new SyncServiceError(
+        'SYNC_INPUT_INVALID',
+        'The userinfo is a signed JWT but the sync has no `verification` (issuer, audience, JWKS, algorithms) to check it with; configure it.',
+        { path: 'verification' },
+      ),
+    )
+  }
+  return verifyUserinfoJwt(userinfo, deps.verification)()
 }
 
 async function verifiedClaims(
@@ -102,6 +169,8 @@ interface PolicyContext {
   readonly deps: SyncDeps
   readonly policy: ResolvedSyncPolicy
   readonly loginDigest: () => string
+  /** The login's `sub`, which a claim source's response must be about. */
+  readonly subject?: string
 }
 
 /**
@@ -175,10 +244,11 @@ async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<Cla
       overageDetail(overage),
     )
   }
-  const context =
-    input.accessToken === undefined
-      ? { options: policy.claimsOptions }
-      : { accessToken: input.accessToken, options: policy.claimsOptions }
+  const context = {
+    subject: ctx.subject ?? '',
+    options: policy.claimsOptions,
+    ...(input.accessToken === undefined ? {} : { accessToken: input.accessToken }),
+  }
   const resolved = await deps.resolver.resolve(overage, context)()
   if (E.isRight(resolved)) return applyClaimPolicy(resolved.right, ctx, overage)
   const error: SyncError = DENIAL_CODES.has(resolved.left.code)
@@ -283,6 +353,13 @@ function claimsErrorDetail(error: ClaimsError): DeniedClaim['detail'] {
     claimsError: error.code,
     ...maybe('path', error.path === undefined ? undefined : auditText(error.path)),
     ...maybe('index', error.index),
+    // Why a distributed claim failed (ENDPOINT_NOT_ALLOWED, SUB_MISMATCH, …): a fixed word.
+    ...maybe(
+      'failure',
+      error.code === 'DISTRIBUTED_CLAIMS_FAILED' && typeof error.value === 'string'
+        ? error.value
+        : undefined,
+    ),
   }
 }
 

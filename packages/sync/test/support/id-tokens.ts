@@ -1,4 +1,4 @@
-import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
+import { CompactSign, exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose'
 import type { IdTokenVerification } from '@groupsync/claims'
 
 /** A test issuer with its own freshly generated signing key, signing real ID tokens. */
@@ -8,6 +8,16 @@ export interface TestIssuer {
   readonly sign: (sub: string, claims?: Record<string, unknown>) => Promise<string>
   /** Signs with a key the verification does not know (a forged token). */
   readonly forge: (sub: string, claims?: Record<string, unknown>) => Promise<string>
+  /**
+   * Signs exactly `payload` with the issuer's key, adding nothing (no iss, aud, sub, iat or exp
+   * unless given): for tokens with chosen times, signed userinfo and claim-source answers.
+   */
+  readonly signRaw: (payload: Record<string, unknown>) => Promise<string>
+  /** Signs a payload given as JSON text (one too deep for JSON.stringify, say). */
+  readonly signText: (payloadJson: string) => Promise<string>
+  /** The issuer and the client id the verification expects. */
+  readonly issuer: string
+  readonly audience: string
 }
 
 const ISSUER = 'https://idp.example.test'
@@ -25,7 +35,13 @@ async function signer(kid: string) {
       .setIssuedAt()
       .setExpirationTime('5m')
       .sign(privateKey)
-  return { jwk, sign }
+  const signRaw = (payload: Record<string, unknown>): Promise<string> =>
+    new SignJWT(payload).setProtectedHeader({ alg: 'ES256', kid }).sign(privateKey)
+  const signText = (payloadJson: string): Promise<string> =>
+    new CompactSign(new TextEncoder().encode(payloadJson))
+      .setProtectedHeader({ alg: 'ES256', kid })
+      .sign(privateKey)
+  return { jwk, sign, signRaw, signText }
 }
 
 /** Makes a {@link TestIssuer}: ES256 keys generated here, a local JWKS. */
@@ -41,5 +57,9 @@ export async function makeTestIssuer(): Promise<TestIssuer> {
     },
     sign: good.sign,
     forge: forged.sign,
+    signRaw: good.signRaw,
+    signText: good.signText,
+    issuer: ISSUER,
+    audience: AUDIENCE,
   }
 }

@@ -443,7 +443,9 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
       it('overage through the real HTTP resolver against a loopback endpoint', async () => {
         const { createHttpDistributedClaimsResolver } = await import('@groupsync/claims')
         const endpoint = await startClaimsEndpoint((auth) =>
-          auth === 'Bearer access-1' ? { groups: ['support'] } : { error: 'unauthorized' },
+          auth === 'Bearer access-1'
+            ? { sub: 'alice', groups: ['support'] }
+            : { error: 'unauthorized' },
         )
         try {
           const org = await makeOrg()
@@ -451,7 +453,12 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
           const result = rightOf(
             await syncOnLogin(
               { orgId: org.orgId, userId: 'alice', idToken, accessToken: 'access-1' },
-              deps({ resolver: createHttpDistributedClaimsResolver({ timeoutMs: 5000 }) }),
+              deps({
+                resolver: createHttpDistributedClaimsResolver({
+                  allowedOrigins: [new URL(endpoint.url).origin],
+                  timeoutMs: 5000,
+                }),
+              }),
             )(),
           )
           expect(result.status === 'synced' && result.claim.source).toBe('distributed')
@@ -469,7 +476,10 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
         // A closed port on loopback: the fetch fails at once.
         const endpoint = await startClaimsEndpoint(() => ({}))
         await endpoint.close()
-        const resolver = createHttpDistributedClaimsResolver({ timeoutMs: 2000 })
+        const resolver = createHttpDistributedClaimsResolver({
+          allowedOrigins: [new URL(endpoint.url).origin],
+          timeoutMs: 2000,
+        })
         const result = await login(org, 'alice', overageClaims(endpoint.url), deps({ resolver }))
         await expectDenied(org, result, 'DISTRIBUTED_CLAIMS_FAILED', before, ['dev'])
       })
