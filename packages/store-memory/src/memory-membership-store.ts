@@ -10,7 +10,6 @@ import {
   assertStoreId,
   assertStoreText,
   assertUserSyncChanges,
-  userSyncScope,
   groupNotFound,
   compareCodeUnits,
   compareGroups,
@@ -28,6 +27,7 @@ import {
   type UserSyncDecision,
   type UserSyncSnapshot,
 } from '@groupsync/core'
+import { EMPTY_GROUPS_VIEW, OrgGroups } from './internal/org-groups.js'
 import { KeyedRwLocks, type Release } from './internal/rw-lock.js'
 
 /**
@@ -68,7 +68,7 @@ interface StoredAuditEvent {
 
 interface OrgState {
   settings: OrgSettings | undefined
-  readonly groups: Map<string, { readonly name: string; readonly createdAt: number }>
+  readonly groups: OrgGroups
   /** userId → groupId → membership. */
   readonly members: Map<string, ReadonlyMap<string, MemberRecord>>
   readonly lastSync: Map<string, number>
@@ -80,7 +80,7 @@ interface OrgState {
 
 const emptyOrg = (): OrgState => ({
   settings: undefined,
-  groups: new Map(),
+  groups: new OrgGroups(),
   members: new Map(),
   lastSync: new Map(),
   lastTokenIssued: new Map(),
@@ -315,19 +315,21 @@ export const createMemoryMembershipStore = (
         const state = orgs.get(orgId)
         const last = state?.lastSync.get(userId)
         const lastToken = state?.lastTokenIssued.get(userId)
+        // Built once per version of the org's groups, shared by the syncs until they change.
+        const groupsView = state?.groups.view(orgId) ?? EMPTY_GROUPS_VIEW
         const snapshot: UserSyncSnapshot = {
           orgId,
           userId,
           settings: { ...(state?.settings ?? DEFAULT_ORG_SETTINGS) },
-          groups: [...(state?.groups ?? [])]
-            .map(([id, g]) => toGroup(orgId, id, g))
-            .sort(compareGroups),
+          // A copy of the list, so that a decide step that edits it changes no other snapshot.
+          groups: [...groupsView.groups],
+          groupIndex: groupsView.index,
           memberships: userMemberships(orgId, userId),
           lastSyncedAt: last === undefined ? null : new Date(last),
           lastTokenIssuedAt: lastToken === undefined ? null : new Date(lastToken),
         }
         // Checked against the ids as read: decide may scribble on the snapshot it was given.
-        const scope = userSyncScope(snapshot)
+        const scope = { orgId, groupIds: groupsView.ids }
         const { changes, result } = await decide(snapshot)
         assertUserSyncChanges(scope, changes)
         if (changes !== null) await applySync(orgId, userId, changes)

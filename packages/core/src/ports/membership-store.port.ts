@@ -1,4 +1,5 @@
 import type { MatchMode, OrgGroup } from '../org-group.js'
+import type { OrgGroupIndex } from '../org-group-index.js'
 
 /** Who created a membership: the login sync, or an admin by hand. */
 export type MembershipSource = 'sync' | 'manual'
@@ -72,8 +73,14 @@ export interface UserSyncSnapshot {
   readonly orgId: string
   readonly userId: string
   readonly settings: OrgSettings
-  /** All groups of the organisation. */
+  /** All groups of the organisation; read-only (a store may share them between snapshots). */
   readonly groups: readonly StoredGroup[]
+  /**
+   * An index of `groups` (from `indexOrgGroups`: the same groups in the same order), when the
+   * store keeps one per version of the organisation's groups. `computeMembershipDiff` given it
+   * returns the same diff as given `groups` without walking every group. Absent otherwise.
+   */
+  readonly groupIndex?: OrgGroupIndex<StoredGroup>
   /** The user's memberships of the organisation's groups. */
   readonly memberships: readonly Membership[]
   /** When the user was last synced in this organisation, or null if never. */

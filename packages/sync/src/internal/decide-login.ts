@@ -73,9 +73,14 @@ export function decideLogin(
 
   const sources = new Map(snapshot.memberships.map((m) => [m.groupId, m.source] as const))
   const diff = reportAsSent(
-    computeMembershipDiff(reading.claim.groups, snapshot.groups, [...sources.keys()], {
-      match: snapshot.settings.matchMode,
-    }),
+    // The store's index of the groups, when it keeps one, gives the same diff without walking
+    // every group of the organisation.
+    computeMembershipDiff(
+      reading.claim.groups,
+      snapshot.groupIndex ?? snapshot.groups,
+      [...sources.keys()],
+      { match: snapshot.settings.matchMode },
+    ),
     reading.claim.sent,
     policy.claimsOptions,
   )
