@@ -68,12 +68,15 @@ export const statements = (s: string) => {
       (SELECT json_agg(json_build_array(group_id, source, ${ms('created_at')}))
          FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2)::text AS memberships,
       (SELECT ${ms('last_synced_at')}
-         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_synced_ms`,
+         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_synced_ms,
+      (SELECT ${ms('last_token_issued_at')}
+         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_token_ms`,
 
     /**
      * $1 org, $2 user, $3 group ids to remove, $4/$5 group ids and sources to add, $6-$13 audit
-     * columns, $14 sync time (ISO text or null): all the writes of a sync in one statement, the
-     * same statement whatever the size of the diff.
+     * columns, $14 sync time (ISO text or null), $15 the token's issue time (ISO text, or null to
+     * keep the recorded one): all the writes of a sync in one statement, the same statement
+     * whatever the size of the diff.
      */
     writeSync: `WITH removed AS (
       DELETE FROM ${s}.memberships
@@ -88,9 +91,10 @@ export const statements = (s: string) => {
       ON CONFLICT DO NOTHING
       RETURNING group_id
     ), ${auditCtes(s, '$1', 6)}, synced AS (
-      INSERT INTO ${s}.user_syncs (org_id, user_id, last_synced_at)
-      SELECT $1, $2, $14::timestamptz WHERE $14::timestamptz IS NOT NULL
-      ON CONFLICT (org_id, user_id) DO UPDATE SET last_synced_at = EXCLUDED.last_synced_at
+      INSERT INTO ${s}.user_syncs AS u (org_id, user_id, last_synced_at, last_token_issued_at)
+      SELECT $1, $2, $14::timestamptz, $15::timestamptz WHERE $14::timestamptz IS NOT NULL
+      ON CONFLICT (org_id, user_id) DO UPDATE SET last_synced_at = EXCLUDED.last_synced_at,
+        last_token_issued_at = COALESCE(EXCLUDED.last_token_issued_at, u.last_token_issued_at)
       RETURNING 1
     )
     SELECT (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM added)::int AS added,
