@@ -27,6 +27,12 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-JavaScript test fixtures that run outside vitest (a child process's script): linted
+    // without type information, since no tsconfig covers them.
+    files: ['**/test/**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
     files: ['**/test/**/*.ts'],
     rules: {
       // Test files build fixtures with non-null assertions on values the test itself just made.

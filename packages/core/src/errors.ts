@@ -11,6 +11,8 @@ export type GroupsyncErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CONFLICT'
   | 'STORE_INVALID_INPUT'
+  | 'STORE_TIMEOUT'
+  | 'STORE_OUTCOME_UNKNOWN'
   | 'GROUP_NOT_FOUND'
   | 'GROUP_NAME_TAKEN'
 
@@ -63,13 +65,21 @@ export type StoreErrorCode =
   | 'STORE_UNAVAILABLE'
   | 'STORE_CONFLICT'
   | 'STORE_INVALID_INPUT'
+  | 'STORE_TIMEOUT'
+  | 'STORE_OUTCOME_UNKNOWN'
   | 'GROUP_NOT_FOUND'
   | 'GROUP_NAME_TAKEN'
 
 /**
  * A failure reported by a {@link MembershipStore}: the store could not be reached
  * (`STORE_UNAVAILABLE`), a concurrent change won (`STORE_CONFLICT`), the input cannot be stored
- * (`STORE_INVALID_INPUT`, e.g. a NUL character), or a group rule was broken.
+ * (`STORE_INVALID_INPUT`, e.g. a NUL character), the call ran out of time or was aborted
+ * (`STORE_TIMEOUT`), or a group rule was broken. All of these mean nothing was written.
+ *
+ * `STORE_OUTCOME_UNKNOWN` is the one exception: the connection was lost after COMMIT was sent, so
+ * the change may or may not have been committed. Retrying is safe: a login sync recomputes its
+ * diff from what is stored and converges; a manual add or remove answers false if it had landed;
+ * a group create answers `GROUP_NAME_TAKEN` and a delete `GROUP_NOT_FOUND` if theirs had.
  */
 export class StoreError extends GroupsyncError<StoreErrorCode> {
   readonly _tag = 'StoreError'

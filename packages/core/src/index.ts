@@ -26,6 +26,7 @@ export type {
   AuditEventInput,
   AuditEventType,
   AuditQuery,
+  GroupChangeOptions,
   JsonValue,
   Membership,
   MembershipSource,
@@ -33,17 +34,21 @@ export type {
   OrgSettings,
   OrgSettingsUpdate,
   StaleMember,
+  StoreCallOptions,
   StoredGroup,
   UserSyncChanges,
   UserSyncDecision,
   UserSyncSnapshot,
 } from './ports/membership-store.port.js'
+export { groupCreatedEvent, groupDeletedEvents, groupRenamedEvent } from './group-audit-events.js'
+export type { AuditedGroup } from './group-audit-events.js'
 export {
   MAX_STORE_ID_LENGTH,
   MIN_STORE_TIME,
   MAX_STORE_TIME,
   assertAuditEvents,
   assertAuditQuery,
+  assertGroupChangeOptions,
   assertMembershipSource,
   assertOrgSettings,
   assertStoreDate,
@@ -52,5 +57,6 @@ export {
   assertUserSyncChanges,
   userSyncScope,
   groupNotFound,
+  storeTimeout,
 } from './store-input.js'
 export type { UserSyncScope } from './store-input.js'

@@ -3,6 +3,7 @@ import type {
   AuditEventInput,
   AuditEventType,
   AuditQuery,
+  GroupChangeOptions,
   MembershipSource,
   OrgSettings,
   UserSyncChanges,
@@ -25,11 +26,21 @@ export const MIN_STORE_TIME = Date.parse('0001-01-01T00:00:00.000Z')
 /** The latest time a store accepts (`9999-12-31T23:59:59.999Z`). */
 export const MAX_STORE_TIME = Date.parse('9999-12-31T23:59:59.999Z')
 
+/** The event types a caller may append; `group.*` events are the store's own (see below). */
 const AUDIT_EVENT_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
   'membership.added',
   'membership.removed',
   'sync.denied',
   'settings.changed',
+])
+/**
+ * Written only by a store, in the transaction of the group change they record: a caller who
+ * could append them could make the log say a group exists, or is gone, when it is not.
+ */
+const STORE_WRITTEN_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
+  'group.created',
+  'group.renamed',
+  'group.deleted',
 ])
 const MATCH_MODES: ReadonlySet<string> = new Set(['exact', 'case-insensitive'])
 const MAX_JSON_DEPTH = 64
@@ -174,6 +185,9 @@ export function assertAuditEvents(
   events.forEach((event: unknown, i) => {
     const at = `${path}[${i}]`
     if (!isRecord(event)) throw invalid(at, 'must be an object')
+    if (typeof event.type === 'string' && STORE_WRITTEN_TYPES.has(event.type)) {
+      throw invalid(`${at}.type`, 'is written by the store itself when a group changes', event.type)
+    }
     if (typeof event.type !== 'string' || !AUDIT_EVENT_TYPES.has(event.type)) {
       throw invalid(`${at}.type`, 'is not a known audit event type')
     }
@@ -296,4 +310,37 @@ export const groupNotFound = (orgId: string, groupId: string): StoreError =>
     'GROUP_NOT_FOUND',
     `Organisation ${JSON.stringify(orgId)} has no group ${JSON.stringify(groupId)}; list its groups to find the id.`,
     { path: 'groupId', value: groupId },
+  )
+
+/**
+ * Checks the per-call options of a store write: `signal` an `AbortSignal`, `actor` storable text.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertGroupChangeOptions(
+  options: unknown,
+  path = 'options',
+): asserts options is GroupChangeOptions | undefined {
+  if (options === undefined) return
+  if (!isRecord(options)) throw invalid(path, 'must be an object')
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw invalid(`${path}.signal`, 'must be an AbortSignal')
+  }
+  if (options.actor !== undefined) assertStoreText(options.actor, `${path}.actor`)
+}
+
+/**
+ * The `STORE_TIMEOUT` error of a call that ran out of time (the caller's signal, or a store's own
+ * timeout): nothing was written, so the call can simply be made again.
+ *
+ * @example
+ * ```ts
+ * if (signal?.aborted) throw storeTimeout('withUserSync', signal.reason)
+ * ```
+ */
+export const storeTimeout = (action: string, cause?: unknown): StoreError =>
+  new StoreError(
+    'STORE_TIMEOUT',
+    `${action}: ran out of time or was aborted before committing; nothing was written, retry it.`,
+    cause === undefined ? {} : { cause },
   )

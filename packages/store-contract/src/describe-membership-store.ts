@@ -5,6 +5,7 @@ import type {
   MakeStore,
 } from './internal/context.js'
 import { describeAtomicityTests } from './internal/atomicity-tests.js'
+import { describeAuditLogTests } from './internal/audit-log-tests.js'
 import { describeConcurrencyTests } from './internal/concurrency-tests.js'
 import { describeExampleTests } from './internal/example-tests.js'
 import { describeModelTests } from './internal/model-tests.js'
@@ -44,6 +45,7 @@ export const describeMembershipStore = (
   // Generous per-test time: a busy CI machine shares its cores; nothing here measures speed.
   describe(`MembershipStore contract: ${name}`, { timeout: 60_000 }, () => {
     describeExampleTests(ctx)
+    describeAuditLogTests(ctx)
     describeTokenTimeTests(ctx)
     describeModelTests(ctx)
     describeConcurrencyTests(ctx)

@@ -10,12 +10,18 @@ import {
   assertStoreId,
   assertStoreText,
   assertUserSyncChanges,
+  assertGroupChangeOptions,
   groupNotFound,
+  groupCreatedEvent,
+  groupDeletedEvents,
+  groupRenamedEvent,
+  storeTimeout,
   compareCodeUnits,
   compareGroups,
   type AuditEvent,
   type AuditEventInput,
   type AuditQuery,
+  type GroupChangeOptions,
   type Membership,
   type MembershipSource,
   type MembershipStore,
@@ -28,7 +34,7 @@ import {
   type UserSyncSnapshot,
 } from '@groupsync/core'
 import { EMPTY_GROUPS_VIEW, OrgGroups } from './internal/org-groups.js'
-import { KeyedRwLocks, type Release } from './internal/rw-lock.js'
+import { KeyedRwLocks, LockWaitAborted, type Release } from './internal/rw-lock.js'
 
 /**
  * The points inside a write where a memory store calls its test-only fault hook: between the
@@ -42,6 +48,7 @@ export type MemoryStoreFaultPoint =
   | 'add-member:before-commit'
   | 'remove-member:before-commit'
   | 'settings:before-commit'
+  | 'group:before-commit'
 
 /** Options of {@link createMemoryMembershipStore}. */
 export interface MemoryMembershipStoreOptions {
@@ -139,20 +146,32 @@ export const createMemoryMembershipStore = (
     return t
   }
 
-  /** Runs `fn` holding the org lock (shared or exclusive) and, if given, the user's lock. */
+  /**
+   * Runs `fn` holding the org lock (shared or exclusive) and, if given, the user's lock. A signal
+   * that aborts while the call waits for a lock, or before `commit` publishes its writes, ends
+   * the call with `STORE_TIMEOUT` and nothing written.
+   */
   const locked = async <A>(
+    action: string,
     orgId: string,
     exclusiveOrg: boolean,
     userId: string | undefined,
-    fn: () => Promise<A> | A,
+    signal: AbortSignal | undefined,
+    fn: (commit: () => void) => Promise<A> | A,
   ): Promise<A> => {
-    const releases: Release[] = [await orgLocks.acquire(orgId, exclusiveOrg)]
+    const releases: Release[] = []
+    const commit = (): void => {
+      if (signal?.aborted === true) throw storeTimeout(action, signal.reason)
+    }
     try {
+      releases.push(await orgLocks.acquire(orgId, exclusiveOrg, signal))
       if (userId !== undefined) {
-        releases.push(await userLocks.acquire(JSON.stringify([orgId, userId]), true))
+        releases.push(await userLocks.acquire(JSON.stringify([orgId, userId]), true, signal))
       }
       ensureOpen()
-      return await fn()
+      return await fn(commit)
+    } catch (error) {
+      throw error instanceof LockWaitAborted ? storeTimeout(action, error.reason) : error
     } finally {
       for (const release of releases.reverse()) release()
     }
@@ -208,10 +227,12 @@ export const createMemoryMembershipStore = (
   const updateOrgSettings = async (
     orgId: string,
     update: (current: OrgSettings) => OrgSettingsUpdate | null,
+    options: GroupChangeOptions | undefined,
   ): Promise<OrgSettings> => {
     ensureOpen()
     assertStoreId(orgId, 'orgId')
-    return locked(orgId, true, undefined, async () => {
+    assertGroupChangeOptions(options)
+    return locked('updateOrgSettings', orgId, true, undefined, options?.signal, async (commit) => {
       const current: OrgSettings = { ...(orgs.get(orgId)?.settings ?? DEFAULT_ORG_SETTINGS) }
       const decided = update({ ...current })
       if (decided === null) return current
@@ -224,6 +245,7 @@ export const createMemoryMembershipStore = (
       const events = decided.audit.map(cloneAuditInput)
       const at = timestamp()
       await hook('settings:before-commit')
+      commit()
       const state = org(orgId)
       state.settings = settings
       appendAudit(state, events, at)
@@ -236,6 +258,7 @@ export const createMemoryMembershipStore = (
     orgId: string,
     userId: string,
     changes: UserSyncChanges,
+    commit: () => void,
   ): Promise<void> => {
     const state = org(orgId)
     const at = timestamp()
@@ -251,6 +274,7 @@ export const createMemoryMembershipStore = (
     const syncedAt = changes.syncedAt?.getTime()
     const tokenIssuedAt = changes.tokenIssuedAt?.getTime()
     await hook('sync:after-last-sync')
+    commit()
     // Publish: synchronous from here on, so nobody observes a half-applied sync.
     publishMembers(state, userId, draft)
     appendAudit(state, audit, at)
@@ -277,6 +301,7 @@ export const createMemoryMembershipStore = (
     groupId: string,
     userId: string,
     audit: readonly AuditEventInput[],
+    options: GroupChangeOptions | undefined,
     point: MemoryStoreFaultPoint,
     edit: (
       mine: ReadonlyMap<string, MemberRecord>,
@@ -288,14 +313,17 @@ export const createMemoryMembershipStore = (
     assertStoreId(groupId, 'groupId')
     assertStoreId(userId, 'userId')
     assertAuditEvents(orgId, audit)
+    assertGroupChangeOptions(options)
     const events = audit.map(cloneAuditInput)
-    return locked(orgId, false, userId, async () => {
+    const action = point.startsWith('add') ? 'addMember' : 'removeMember'
+    return locked(action, orgId, false, userId, options?.signal, async (commit) => {
       groupOf(orgId, groupId)
       const state = org(orgId)
       const at = timestamp()
       const draft = edit(state.members.get(userId) ?? new Map<string, MemberRecord>(), at)
       if (draft === undefined) return false
       await hook(point)
+      commit()
       publishMembers(state, userId, draft)
       appendAudit(state, events, at)
       return true
@@ -307,11 +335,13 @@ export const createMemoryMembershipStore = (
       orgId: string,
       userId: string,
       decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A> | Promise<UserSyncDecision<A>>,
+      options?: GroupChangeOptions,
     ): Promise<A> => {
       ensureOpen()
       assertStoreId(orgId, 'orgId')
       assertStoreId(userId, 'userId')
-      return locked(orgId, false, userId, async () => {
+      assertGroupChangeOptions(options)
+      return locked('withUserSync', orgId, false, userId, options?.signal, async (commit) => {
         const state = orgs.get(orgId)
         const last = state?.lastSync.get(userId)
         const lastToken = state?.lastTokenIssued.get(userId)
@@ -332,53 +362,78 @@ export const createMemoryMembershipStore = (
         const scope = { orgId, groupIds: groupsView.ids }
         const { changes, result } = await decide(snapshot)
         assertUserSyncChanges(scope, changes)
-        if (changes !== null) await applySync(orgId, userId, changes)
+        if (changes !== null) await applySync(orgId, userId, changes, commit)
         return result
       })
     },
 
-    createGroup: async (orgId, name) => {
+    createGroup: async (orgId, name, options) => {
       ensureOpen()
       assertStoreId(orgId, 'orgId')
       assertStoreText(name, 'name')
-      return locked(orgId, true, undefined, () => {
+      assertGroupChangeOptions(options)
+      return locked('createGroup', orgId, true, undefined, options?.signal, async (commit) => {
         const state = org(orgId)
         assertNameFree(state, name)
         const id = randomUUID()
         const g = { name, createdAt: timestamp() }
+        const group = toGroup(orgId, id, g)
+        await hook('group:before-commit')
+        commit()
         state.groups.set(id, g)
-        return toGroup(orgId, id, g)
+        appendAudit(state, [groupCreatedEvent(group, options?.actor)], g.createdAt)
+        return group
       })
     },
 
-    renameGroup: async (orgId, groupId, name) => {
+    renameGroup: async (orgId, groupId, name, options) => {
       ensureOpen()
       assertStoreId(orgId, 'orgId')
       assertStoreId(groupId, 'groupId')
       assertStoreText(name, 'name')
-      return locked(orgId, true, undefined, () => {
-        const g = { ...groupOf(orgId, groupId), name }
+      assertGroupChangeOptions(options)
+      return locked('renameGroup', orgId, true, undefined, options?.signal, async (commit) => {
+        const before = groupOf(orgId, groupId)
+        const g = { ...before, name }
         const state = org(orgId)
         assertNameFree(state, name, groupId)
+        const group = toGroup(orgId, groupId, g)
+        const at = timestamp()
+        await hook('group:before-commit')
+        commit()
         state.groups.set(groupId, g)
-        return toGroup(orgId, groupId, g)
+        appendAudit(state, [groupRenamedEvent(group, before.name, options?.actor)], at)
+        return group
       })
     },
 
-    deleteGroup: async (orgId, groupId) => {
+    deleteGroup: async (orgId, groupId, options) => {
       ensureOpen()
       assertStoreId(orgId, 'orgId')
       assertStoreId(groupId, 'groupId')
-      await locked(orgId, true, undefined, () => {
-        groupOf(orgId, groupId)
+      assertGroupChangeOptions(options)
+      await locked('deleteGroup', orgId, true, undefined, options?.signal, async (commit) => {
+        const { name } = groupOf(orgId, groupId)
         const state = org(orgId)
-        state.groups.delete(groupId)
+        const members: { userId: string; source: MembershipSource }[] = []
         for (const [userId, mine] of state.members) {
-          if (!mine.has(groupId)) continue
-          const rest = new Map(mine)
+          const m = mine.get(groupId)
+          if (m !== undefined) members.push({ userId, source: m.source })
+        }
+        const at = timestamp()
+        await hook('group:before-commit')
+        commit()
+        state.groups.delete(groupId)
+        for (const { userId } of members) {
+          const rest = new Map(state.members.get(userId))
           rest.delete(groupId)
           publishMembers(state, userId, rest)
         }
+        appendAudit(
+          state,
+          groupDeletedEvents({ orgId, id: groupId, name }, members, options?.actor),
+          at,
+        )
       })
     },
 
@@ -398,29 +453,44 @@ export const createMemoryMembershipStore = (
       return { ...(orgs.get(orgId)?.settings ?? DEFAULT_ORG_SETTINGS) }
     },
 
-    setOrgSettings: async (orgId, settings, audit) => {
+    setOrgSettings: async (orgId, settings, audit, options) => {
       // Checked before the lock, as every write checks its input before anything else.
       assertOrgSettings(settings)
       assertAuditEvents(orgId, audit)
-      await updateOrgSettings(orgId, () => ({ settings, audit }))
+      await updateOrgSettings(orgId, () => ({ settings, audit }), options)
     },
 
-    updateOrgSettings: (orgId, update) => updateOrgSettings(orgId, update),
+    updateOrgSettings: (orgId, update, options) => updateOrgSettings(orgId, update, options),
 
-    addMember: async (orgId, groupId, userId, source, audit) => {
+    addMember: async (orgId, groupId, userId, source, audit, options) => {
       assertMembershipSource(source, 'source')
-      return changeMember(orgId, groupId, userId, audit, 'add-member:before-commit', (mine, at) =>
-        mine.has(groupId) ? undefined : new Map(mine).set(groupId, { source, createdAt: at }),
+      return changeMember(
+        orgId,
+        groupId,
+        userId,
+        audit,
+        options,
+        'add-member:before-commit',
+        (mine, at) =>
+          mine.has(groupId) ? undefined : new Map(mine).set(groupId, { source, createdAt: at }),
       )
     },
 
-    removeMember: async (orgId, groupId, userId, audit) =>
-      changeMember(orgId, groupId, userId, audit, 'remove-member:before-commit', (mine) => {
-        if (!mine.has(groupId)) return undefined
-        const draft = new Map(mine)
-        draft.delete(groupId)
-        return draft
-      }),
+    removeMember: async (orgId, groupId, userId, audit, options) =>
+      changeMember(
+        orgId,
+        groupId,
+        userId,
+        audit,
+        options,
+        'remove-member:before-commit',
+        (mine) => {
+          if (!mine.has(groupId)) return undefined
+          const draft = new Map(mine)
+          draft.delete(groupId)
+          return draft
+        },
+      ),
 
     listMembers: async (orgId, groupId) => {
       ensureOpen()

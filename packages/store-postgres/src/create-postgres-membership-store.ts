@@ -5,8 +5,10 @@ import { migrate } from './migrate.js'
 import { fromPgPool, type PgPoolLike } from './pg-pool-client.js'
 import { fromPGlite, type PGliteLike } from './pglite-client.js'
 import {
+  DEFAULT_POSTGRES_STORE_TIMEOUTS,
   postgresMembershipStore,
   type PostgresStoreFaultPoint,
+  type PostgresStoreTimeouts,
 } from './postgres-membership-store.js'
 import type { SqlClient } from './sql-client.js'
 
@@ -34,6 +36,13 @@ export interface PostgresMembershipStoreOptions {
   readonly migrate?: boolean
   /** Attempts of a transaction that hits a serialisation failure or deadlock; default 3. */
   readonly maxAttempts?: number
+  /**
+   * Time limits in milliseconds (0: none), each defaulting to
+   * {@link DEFAULT_POSTGRES_STORE_TIMEOUTS}: the server's lock, statement and
+   * idle-in-transaction timeouts of every transaction, and a client-side bound on every call.
+   * Running out of one is `STORE_TIMEOUT`, with nothing written.
+   */
+  readonly timeouts?: Partial<PostgresStoreTimeouts>
   /**
    * TEST ONLY. Called at each {@link PostgresStoreFaultPoint} inside a transaction; a throw there
    * rolls the transaction back, as a crash would. Never set this in production code.
@@ -75,6 +84,13 @@ export const createPostgresMembershipStore = async (
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
     throw invalidOptions('maxAttempts must be a whole number of at least 1.')
   }
+  const timeouts = { ...DEFAULT_POSTGRES_STORE_TIMEOUTS, ...options.timeouts }
+  for (const [name, ms] of Object.entries(timeouts)) {
+    // Postgres keeps these as 32-bit milliseconds; setTimeout allows the same range.
+    if (!Number.isSafeInteger(ms) || ms < 0 || ms > 2_147_483_647) {
+      throw invalidOptions(`timeouts.${name} must be a whole number of milliseconds, 0 for none.`)
+    }
+  }
 
   let client: SqlClient
   let release = (): Promise<void> => Promise.resolve()
@@ -103,6 +119,7 @@ export const createPostgresMembershipStore = async (
     client,
     schema,
     maxAttempts,
+    timeouts,
     testOnlyFaultHook: options.testOnlyFaultHook,
     release,
   })

@@ -25,6 +25,26 @@ const toResult = (result: PGliteResultLike): SqlResult => ({
   rows: result.rows as readonly Record<string, unknown>[],
 })
 
+/** One turn of the event loop: timers and I/O that are due run before the promise resolves. */
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve)
+  })
+
+/**
+ * Runs calls one after the other, with a turn of the event loop before each. PGlite answers in
+ * microtasks, so a queue of calls would otherwise run to its end without letting a timer or a
+ * socket of the application run in between (a 10 ms timer fired after 0.8 s behind 200 logins).
+ */
+const turnTaking = () => {
+  let tail: Promise<unknown> = Promise.resolve()
+  return <A>(work: () => Promise<A>, finished: (result: A) => Promise<unknown>): Promise<A> => {
+    const turn = tail.then(nextTurn).then(work)
+    tail = turn.then(finished).catch(() => undefined)
+    return turn
+  }
+}
+
 /**
  * Adapts an embedded PGlite database to the store's {@link SqlClient}. PGlite has a single
  * connection, so transactions run one at a time: each holds PGlite's own transaction lock from
@@ -36,37 +56,56 @@ const toResult = (result: PGliteResultLike): SqlResult => ({
  * const client = fromPGlite(new PGlite('./groupsync-data'))
  * ```
  */
-export const fromPGlite = (db: PGliteLike): SqlClient => ({
-  concurrent: false,
-  query: async (text, params) => toResult(await db.query(text, params && [...params])),
-  begin: () =>
-    new Promise<SqlTransaction>((resolveBegin, rejectBegin) => {
-      let decide: (commit: boolean) => void = () => undefined
-      const decided = new Promise<boolean>((resolve) => {
-        decide = resolve
+export const fromPGlite = (db: PGliteLike): SqlClient => {
+  const inTurn = turnTaking()
+  return {
+    concurrent: false,
+    query: (text, params) =>
+      inTurn(
+        async () => toResult(await db.query(text, params && [...params])),
+        () => Promise.resolve(),
+      ),
+    // The limits are for a server shared over a network; PGlite runs inside this process.
+    begin: () =>
+      inTurn(
+        () => beginOn(db),
+        (tx) => tx.done,
+      ),
+  }
+}
+
+/** Begins a PGlite transaction; `done` settles once it has ended (committed or rolled back). */
+const beginOn = (db: PGliteLike): Promise<SqlTransaction & { readonly done: Promise<unknown> }> =>
+  new Promise((resolveBegin, rejectBegin) => {
+    let decide: (commit: boolean) => void = () => undefined
+    const decided = new Promise<boolean>((resolve) => {
+      decide = resolve
+    })
+    let begun = false
+    // PGlite sends BEGIN, runs the callback, then COMMIT (or ROLLBACK if it threw or rolled back).
+    const finished = db.transaction(async (tx) => {
+      begun = true
+      resolveBegin({
+        done: finished.catch(() => undefined),
+        query: async (text, params) => toResult(await tx.query(text, params && [...params])),
+        execScript: async (script) => {
+          await tx.exec(script)
+        },
+        commit: async () => {
+          decide(true)
+          await finished
+        },
+        rollback: async () => {
+          decide(false)
+          await finished.catch(() => undefined)
+        },
+        abandon: () => {
+          decide(false)
+        },
       })
-      let begun = false
-      // PGlite sends BEGIN, runs the callback, then COMMIT (or ROLLBACK if it threw or rolled back).
-      const finished = db.transaction(async (tx) => {
-        begun = true
-        resolveBegin({
-          query: async (text, params) => toResult(await tx.query(text, params && [...params])),
-          execScript: async (script) => {
-            await tx.exec(script)
-          },
-          commit: async () => {
-            decide(true)
-            await finished
-          },
-          rollback: async () => {
-            decide(false)
-            await finished.catch(() => undefined)
-          },
-        })
-        if (!(await decided)) await tx.rollback()
-      })
-      finished.catch((error: unknown) => {
-        if (!begun) rejectBegin(error instanceof Error ? error : new Error(String(error)))
-      })
-    }),
-})
+      if (!(await decided)) await tx.rollback()
+    })
+    finished.catch((error: unknown) => {
+      if (!begun) rejectBegin(error instanceof Error ? error : new Error(String(error)))
+    })
+  })

@@ -12,16 +12,54 @@ export interface SqlQueryable {
 }
 
 /**
+ * Server-side limits of one transaction, in milliseconds (0: none). A server client sets them
+ * with `SET LOCAL` together with BEGIN, so they end with the transaction and work through a
+ * transaction-pooling proxy such as PgBouncer.
+ */
+export interface TransactionLimits {
+  /** `lock_timeout`: the longest wait for a lock (the per-user and per-org advisory locks). */
+  readonly lockTimeoutMs: number
+  /** `statement_timeout`: the longest any one statement runs. */
+  readonly statementTimeoutMs: number
+  /**
+   * `idle_in_transaction_session_timeout`: the server ends a session that sits this long inside
+   * the transaction without sending anything (a client that froze), releasing its locks.
+   */
+  readonly idleInTransactionTimeoutMs: number
+}
+
+/**
+ * Thrown by {@link SqlTransaction.commit} when COMMIT was never sent (the connection had already
+ * broken): the transaction certainly did not commit. Any other failure of `commit` without an
+ * answer from the server leaves the outcome unknown.
+ */
+export class CommitNotSentError extends Error {
+  constructor(cause: unknown) {
+    super('COMMIT was not sent: the connection had already broken', { cause })
+    this.name = 'CommitNotSentError'
+  }
+}
+
+/**
  * An open transaction on one connection, begun by {@link SqlClient.begin}. Exactly one of
- * `commit` or `rollback` ends it and gives the connection back.
+ * `commit`, `rollback` or `abandon` ends it and gives the connection back.
  */
 export interface SqlTransaction extends SqlQueryable {
   /** Runs a script of several statements without parameters (the migrations). */
   readonly execScript: (script: string) => Promise<void>
-  /** Sends COMMIT and gives the connection back, even if COMMIT fails. */
+  /**
+   * Sends COMMIT and gives the connection back, even if COMMIT fails. Rejects with
+   * {@link CommitNotSentError} if the connection was already broken, so COMMIT never left.
+   */
   readonly commit: () => Promise<void>
   /** Sends ROLLBACK and gives the connection back; never rejects. */
   readonly rollback: () => Promise<void>
+  /**
+   * Gives the transaction up at once, without waiting for a statement in flight (a connection
+   * that froze): a server connection is destroyed, so the server rolls back. Without it, the
+   * store calls `rollback` and does not wait for it.
+   */
+  readonly abandon?: (reason: Error) => void
 }
 
 /**
@@ -38,8 +76,11 @@ export interface SqlTransaction extends SqlQueryable {
  * ```
  */
 export interface SqlClient extends SqlQueryable {
-  /** Takes a connection for a transaction and sends BEGIN on it. */
-  readonly begin: () => Promise<SqlTransaction>
+  /**
+   * Takes a connection for a transaction and sends BEGIN on it, with the given limits where the
+   * database has them (PGlite, which runs in this process, has no use for them).
+   */
+  readonly begin: (limits?: TransactionLimits) => Promise<SqlTransaction>
   /**
    * Whether transactions on different connections can run at the same time (true for a pool;
    * false for PGlite, whose one connection runs one transaction at a time).

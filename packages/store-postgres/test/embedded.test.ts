@@ -32,7 +32,10 @@ describe('embedded PGlite, opened by the store', () => {
         expect((await again.listGroups('org')).map((x) => [x.id, x.name])).toEqual([
           [g.id, 'Engineering'],
         ])
-        expect(await again.listAuditEvents('org')).toHaveLength(1)
+        expect((await again.listAuditEvents('org')).map((e) => e.type)).toEqual([
+          'group.created',
+          'membership.added',
+        ])
         // A PGlite passed in stays open after close(): the caller owns it.
         await again.close()
         expect((await db.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
@@ -45,7 +48,10 @@ describe('embedded PGlite, opened by the store', () => {
   }, 120_000)
 
   it('the migrations ship beside src/ and dist/ in the package folder, and are in its files list', async () => {
-    expect(await listMigrations()).toEqual(['0001_initial.sql'])
+    const migrations = await listMigrations()
+    expect(migrations[0]).toBe('0001_initial.sql')
+    expect(migrations).toContain('0003_group_audit_events.sql')
+    expect(migrations).toEqual([...migrations].sort())
     const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
       files: string[]
     }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import {
   createPostgresMembershipStore,
+  listMigrations,
   migrate,
   type PostgresMembershipStoreOptions,
   type SqlClient,
@@ -138,7 +139,9 @@ export const describePostgresStore = (
         })
         expect(decides).toBe(2)
         expect(await store.listUserMemberships(orgId, 'alice')).toHaveLength(1)
-        expect(await store.listAuditEvents(orgId)).toHaveLength(1)
+        expect(
+          (await store.listAuditEvents(orgId)).filter((e) => e.type === 'membership.added'),
+        ).toHaveLength(1)
         await store.close()
       }
     })
@@ -202,7 +205,7 @@ export const describePostgresStore = (
       const schema = randomSchema()
       try {
         const first = await migrate(client, { schema })
-        expect(first).toEqual({ schema, applied: ['0001_initial.sql'] })
+        expect(first).toEqual({ schema, applied: await listMigrations() })
         expect(await migrate(client, { schema })).toEqual({ schema, applied: [] })
         const store = await createPostgresMembershipStore({ client, schema })
         expect((await store.createGroup('o', 'g')).name).toBe('g')

@@ -43,9 +43,19 @@ export const DEFAULT_ORG_SETTINGS: OrgSettings = {
 export type JsonValue =
   string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
-/** The kinds of audit event groupsync writes. */
+/**
+ * The kinds of audit event groupsync writes. The `group.*` events are written by the store itself
+ * when a group is created, renamed or deleted (a delete first writes a `membership.removed` for
+ * each member it takes away), so the log alone rebuilds the groups and memberships.
+ */
 export type AuditEventType =
-  'membership.added' | 'membership.removed' | 'sync.denied' | 'settings.changed'
+  | 'membership.added'
+  | 'membership.removed'
+  | 'sync.denied'
+  | 'settings.changed'
+  | 'group.created'
+  | 'group.renamed'
+  | 'group.deleted'
 
 /** An audit event to append; the store stamps it with `seq` and `at`. */
 export interface AuditEventInput {
@@ -125,6 +135,30 @@ export interface StaleMember {
   readonly lastSyncedAt: Date
 }
 
+/**
+ * Per-call options of a store operation that writes.
+ *
+ * @example
+ * ```ts
+ * // Give up after 2 s: the call rejects with STORE_TIMEOUT and nothing is written.
+ * await store.withUserSync(orgId, userId, decide, { signal: AbortSignal.timeout(2_000) })
+ * ```
+ */
+export interface StoreCallOptions {
+  /**
+   * Aborts the call (a deadline is `AbortSignal.timeout(ms)`): while it waits for its turn or
+   * before it commits, the call rejects with `STORE_TIMEOUT` and writes nothing; once COMMIT has
+   * been sent it may end in `STORE_OUTCOME_UNKNOWN`.
+   */
+  readonly signal?: AbortSignal
+}
+
+/** Options of a group create, rename or delete. */
+export interface GroupChangeOptions extends StoreCallOptions {
+  /** Who acted, recorded in the change's audit events. */
+  readonly actor?: string
+}
+
 /** Which audit events to list. */
 export interface AuditQuery {
   readonly userId?: string
@@ -135,8 +169,16 @@ export interface AuditQuery {
 
 /**
  * Where memberships live. Every operation rejects with a `StoreError` on failure
- * (`STORE_UNAVAILABLE`, `STORE_CONFLICT`, `STORE_INVALID_INPUT`, `GROUP_NOT_FOUND`,
- * `GROUP_NAME_TAKEN`) and then has changed nothing.
+ * (`STORE_UNAVAILABLE`, `STORE_CONFLICT`, `STORE_INVALID_INPUT`, `STORE_TIMEOUT`,
+ * `GROUP_NOT_FOUND`, `GROUP_NAME_TAKEN`) and then has changed nothing — except
+ * `STORE_OUTCOME_UNKNOWN`: the connection was lost after COMMIT was sent, so the write may or may
+ * not have landed. Every write is safe to retry then: a login sync recomputes its diff from what
+ * is stored and converges, `addMember`/`removeMember` answer false if the first attempt landed,
+ * a repeated `createGroup` answers `GROUP_NAME_TAKEN` and a repeated `deleteGroup`
+ * `GROUP_NOT_FOUND`, and settings are written as a whole.
+ *
+ * Writes take an optional {@link StoreCallOptions} `signal` (a caller's deadline); a store may
+ * also bound every call by its own default timeouts, reported as `STORE_TIMEOUT`.
  *
  * Names and ids are arbitrary strings except that they may not hold a NUL character
  * (`STORE_INVALID_INPUT`): Postgres text cannot, so no store accepts one. Every store applies the
@@ -149,7 +191,8 @@ export interface MembershipStore {
    * One login's unit of work, serialised per (org, user): reads a snapshot, calls `decide`, and
    * applies what it returns — memberships, audit events and last-sync time — all committed
    * together or not at all. Calls for the same (org, user) run one after the other; calls for
-   * different users do not wait for each other. If `decide` throws, nothing is written.
+   * different users do not wait for each other, however many calls of one user are queued (a
+   * queued call holds no database connection). If `decide` throws, nothing is written.
    *
    * @example
    * ```ts
@@ -164,14 +207,38 @@ export interface MembershipStore {
     orgId: string,
     userId: string,
     decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A> | Promise<UserSyncDecision<A>>,
+    options?: StoreCallOptions,
   ) => Promise<A>
 
-  /** Creates a group; `GROUP_NAME_TAKEN` if the org has one of that name. */
-  readonly createGroup: (orgId: string, name: string) => Promise<StoredGroup>
-  /** Renames a group; `GROUP_NOT_FOUND`, or `GROUP_NAME_TAKEN` if another group has the name. */
-  readonly renameGroup: (orgId: string, groupId: string, name: string) => Promise<StoredGroup>
-  /** Deletes a group and all its memberships; `GROUP_NOT_FOUND` if there is none. */
-  readonly deleteGroup: (orgId: string, groupId: string) => Promise<void>
+  /**
+   * Creates a group and appends a `group.created` event (with the actor) in the same transaction;
+   * `GROUP_NAME_TAKEN` if the org has one of that name.
+   */
+  readonly createGroup: (
+    orgId: string,
+    name: string,
+    options?: GroupChangeOptions,
+  ) => Promise<StoredGroup>
+  /**
+   * Renames a group and appends a `group.renamed` event (the new name in `groupName`, the old in
+   * `detail.previousName`); `GROUP_NOT_FOUND`, or `GROUP_NAME_TAKEN` if another group has the name.
+   */
+  readonly renameGroup: (
+    orgId: string,
+    groupId: string,
+    name: string,
+    options?: GroupChangeOptions,
+  ) => Promise<StoredGroup>
+  /**
+   * Deletes a group and all its memberships, appending a `membership.removed` event per member
+   * (ordered by user id) and then `group.deleted`, in the same transaction; `GROUP_NOT_FOUND` if
+   * there is none.
+   */
+  readonly deleteGroup: (
+    orgId: string,
+    groupId: string,
+    options?: GroupChangeOptions,
+  ) => Promise<void>
   /** The org's groups, ordered by name then id (UTF-16 code units). */
   readonly listGroups: (orgId: string) => Promise<readonly StoredGroup[]>
 
@@ -185,6 +252,7 @@ export interface MembershipStore {
     orgId: string,
     settings: OrgSettings,
     audit: readonly AuditEventInput[],
+    options?: StoreCallOptions,
   ) => Promise<void>
 
   /**
@@ -206,6 +274,7 @@ export interface MembershipStore {
   readonly updateOrgSettings: (
     orgId: string,
     update: (current: OrgSettings) => OrgSettingsUpdate | null,
+    options?: StoreCallOptions,
   ) => Promise<OrgSettings>
 
   /**
@@ -219,6 +288,7 @@ export interface MembershipStore {
     userId: string,
     source: MembershipSource,
     audit: readonly AuditEventInput[],
+    options?: StoreCallOptions,
   ) => Promise<boolean>
   /**
    * Removes a member and appends the audit events, together; false (nothing written) if absent.
@@ -229,6 +299,7 @@ export interface MembershipStore {
     groupId: string,
     userId: string,
     audit: readonly AuditEventInput[],
+    options?: StoreCallOptions,
   ) => Promise<boolean>
   /** The members of a group, ordered by user id; `GROUP_NOT_FOUND` if no such group. */
   readonly listMembers: (orgId: string, groupId: string) => Promise<readonly Membership[]>

@@ -69,6 +69,12 @@ const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise
     store.removeMember(f.orgId, id(f, 2), 'alice', [
       { type: 'membership.removed', orgId: f.orgId, userId: 'alice', groupId: id(f, 2) },
     ]),
+  'a group create with its audit event': (store, f) =>
+    store.createGroup(f.orgId, 'g3', { actor: 'admin' }),
+  'a group rename with its audit event': (store, f) =>
+    store.renameGroup(f.orgId, id(f, 0), 'renamed', { actor: 'admin' }),
+  'a group delete with its members and their audit events': (store, f) =>
+    store.deleteGroup(f.orgId, id(f, 0), { actor: 'admin' }),
   'a settings change with its audit event': (store, f) =>
     store.setOrgSettings(f.orgId, { manageGroupMemberships: false, matchMode: 'exact' }, [
       { type: 'settings.changed', orgId: f.orgId, actor: 'admin' },

@@ -10,6 +10,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   END_OF_TIME,
+  expectStoreError,
   freshOrgId,
   groupIdsOf,
   must,
@@ -20,6 +21,8 @@ import { replayAudit } from './model.js'
 
 const GROUP_NAMES = ['eng', 'Eng', "o'ps", '100%', 'back\\slash', '😀'] as const
 const CONCURRENT_SYNCS = 50
+/** Queued calls of one user in the burst test: more than a pool has connections. */
+const BURST = 30
 const BASE_TIME = Date.parse('2025-01-01T00:00:00.000Z')
 
 /** The changes and audit events of a login sync with the given claim, as the sync service makes. */
@@ -179,7 +182,95 @@ export const describeConcurrencyTests = (ctx: ContractContext): void => {
         expect(stale?.lastSyncedAt.getTime()).toBe(BASE_TIME + second.i)
       }))
 
+    it('a call whose signal aborts while it waits behind the same user ends in STORE_TIMEOUT and writes nothing', () =>
+      withStore(ctx, async (store) => {
+        const orgId = freshOrgId('abort')
+        const g = await store.createGroup(orgId, 'g')
+        const release = deferred()
+        const entered = deferred()
+        const first = store.withUserSync(orgId, 'alice', async () => {
+          entered.resolve()
+          await release.promise
+          return { changes: null, result: 'first' }
+        })
+        await entered.promise
+        const controller = new AbortController()
+        let decided = false
+        const queued = store.withUserSync(
+          orgId,
+          'alice',
+          (snap) => {
+            decided = true
+            return {
+              changes: syncChangesFor(snap, ['g'], new Date(BASE_TIME)),
+              result: 'queued',
+            }
+          },
+          { signal: controller.signal },
+        )
+        await turn()
+        controller.abort(new Error('the caller gave up'))
+        await expectStoreError(queued, 'STORE_TIMEOUT')
+        release.resolve()
+        expect(await first).toBe('first')
+        expect(decided).toBe(false)
+        expect(await store.listUserMemberships(orgId, 'alice')).toEqual([])
+        expect(await store.listStaleMembers(orgId, END_OF_TIME)).toEqual([])
+        // A signal that has already aborted stops the call before it does anything.
+        await expectStoreError(
+          store.addMember(orgId, g.id, 'bob', 'manual', [], { signal: AbortSignal.abort() }),
+          'STORE_TIMEOUT',
+        )
+        await expectStoreError(
+          store.createGroup(orgId, 'h', { signal: AbortSignal.abort() }),
+          'STORE_TIMEOUT',
+        )
+        expect((await store.listGroups(orgId)).map((x) => x.name)).toEqual(['g'])
+        expect(await store.listMembers(orgId, g.id)).toEqual([])
+        // The user's queue still works afterwards.
+        expect(
+          await store.withUserSync(orgId, 'alice', () => ({ changes: null, result: 'next' })),
+        ).toBe('next')
+      }))
+
     if (ctx.options.parallelUsers) {
+      it('another user does not wait while one user has many calls queued (queued calls hold no connection)', () =>
+        withStore(ctx, async (store) => {
+          const orgId = freshOrgId('burst')
+          const g = await store.createGroup(orgId, 'g')
+          const release = deferred()
+          const entered = deferred()
+          const burst = [
+            store.withUserSync(orgId, 'busy', async () => {
+              entered.resolve()
+              await release.promise
+              return { changes: null, result: 0 }
+            }),
+          ]
+          await entered.promise
+          // More queued calls of one user than any pool has connections.
+          for (let i = 1; i <= BURST; i++) {
+            burst.push(store.withUserSync(orgId, 'busy', () => ({ changes: null, result: i })))
+          }
+          await turn()
+          let timer: NodeJS.Timeout | undefined
+          const stuck = new Promise<string>((resolve) => {
+            timer = setTimeout(() => {
+              resolve('the other user waited behind the burst')
+            }, 20_000)
+          })
+          const other = store.withUserSync(orgId, 'other', (snap) => ({
+            changes: syncChangesFor(snap, ['g'], new Date(BASE_TIME)),
+            result: 'other synced',
+          }))
+          const outcome = await Promise.race([other, stuck])
+          clearTimeout(timer)
+          release.resolve()
+          expect(await Promise.all(burst)).toEqual(Array.from({ length: BURST + 1 }, (_, i) => i))
+          expect(outcome).toBe('other synced')
+          expect((await store.listMembers(orgId, g.id)).map((m) => m.userId)).toEqual(['other'])
+        }))
+
       it('syncs of different users do not wait for each other', () =>
         withStore(ctx, async (store) => {
           const orgId = freshOrgId('parallel')

@@ -129,3 +129,10 @@ export const must = <T>(value: T | undefined, what: string): T => {
   if (value === undefined) expect.fail(`expected ${what}`)
   return value
 }
+
+/**
+ * Only the `membership.*` events of a log: what a test of membership writes checks, leaving out
+ * the `group.*` events the store wrote when the test set up its groups.
+ */
+export const membershipEvents = <E extends { readonly type: string }>(events: readonly E[]): E[] =>
+  events.filter((e) => e.type === 'membership.added' || e.type === 'membership.removed')

@@ -16,6 +16,40 @@ export const TEN_KB_NAME = longName(7, 10_240)
 export const TEN_KB_NAME_TWIN = `${TEN_KB_NAME.slice(0, -1)}!`
 
 /**
+ * Unicode that decoders, normalisers and sorters like to touch: byte-order marks (a leading
+ * U+FEFF is what a TextDecoder strips), the noncharacters U+FFFE and U+FFFF and the replacement
+ * character, combining marks on their own and stacked, right-to-left marks, embeddings and
+ * isolates, and the characters right next to the surrogate range (U+D7FF, U+E000, U+10000,
+ * U+10FFFF). All are valid text: a store must give each back exactly, code unit for code unit.
+ */
+export const HOSTILE_UNICODE: readonly string[] = [
+  '\uFEFFadmins',
+  'admins\uFEFF',
+  '\uFEFF',
+  '\uFEFF\uFEFF',
+  '\uFFFE',
+  '\uFFFF',
+  '\uFFFD',
+  'x\uFFFEy\uFFFFz',
+  '\uFFFDreplacement',
+  '\u0301',
+  '\u0301leading combining acute',
+  'a\u0300\u0301\u0302\u0303\u0304',
+  'Z\u0351\u0352\u0353\u0354\u0355\u0356',
+  '\u200Fright-to-left mark',
+  'left-to-right mark\u200E',
+  '\u202Bembedding\u202C',
+  '\u2067isolate\u2069',
+  '\u0645\u0634\u0631\u0641\u0648\u0646',
+  '\uD7FF',
+  '\uE000',
+  '\uD800\uDC00',
+  '\uDBFF\uDFFF',
+  '\uD7FF\uE000\uD800\uDC00\uDBFF\uDFFF',
+  '\u2028line\u2029paragraph\u0085next',
+]
+
+/**
  * Group names that break naive SQL, LIKE patterns, escaping, sorting or UTF-8 handling. None holds
  * a NUL or a lone surrogate, so every store must accept them all, exactly as given.
  */
@@ -49,6 +83,7 @@ export const HOSTILE_NAMES: readonly string[] = [
   '\uFF5E fullwidth tilde',
   '\u202Eright-to-left override',
   '\u200Bzero width',
+  ...HOSTILE_UNICODE,
   TEN_KB_NAME,
 ]
 

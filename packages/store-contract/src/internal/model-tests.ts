@@ -26,6 +26,7 @@ import {
   modelMembersOf,
   modelMemberships,
   newOrgModel,
+  replayLog,
   storeMemberships,
   withoutStamp,
   type OrgModel,
@@ -80,6 +81,44 @@ const checkCore = async (m: OrgModel, r: Real): Promise<void> => {
   }
 }
 
+/**
+ * Replays the org's whole audit log from empty and checks it rebuilds exactly the groups (ids,
+ * names, creation times) and every user's memberships (sources, creation times) the store shows.
+ */
+export const expectLogReplays = async (
+  store: MembershipStore,
+  orgId: string,
+  users: readonly string[],
+): Promise<void> => {
+  const replayed = replayLog(await store.listAuditEvents(orgId))
+  if (typeof replayed === 'string') expect.fail(`the audit log does not replay: ${replayed}`)
+  const byId = ([a]: readonly [string, ...unknown[]], [b]: readonly [string, ...unknown[]]) =>
+    compareCodeUnits(a, b)
+  expect(
+    [...replayed.groups].map(([id, g]) => [id, g.name, g.createdAt] as const).sort(byId),
+    'groups rebuilt from the log',
+  ).toEqual(
+    (await store.listGroups(orgId))
+      .map((g) => [g.id, g.name, g.createdAt.getTime()] as const)
+      .sort(byId),
+  )
+  for (const [userId, mine] of replayed.members) {
+    if (mine.size > 0) expect(users, 'a user the log rebuilt memberships for').toContain(userId)
+  }
+  for (const u of users) {
+    expect(
+      [...(replayed.members.get(u) ?? [])]
+        .map(([groupId, m]) => [groupId, m.source, m.createdAt] as const)
+        .sort(byId),
+      `memberships of ${u} rebuilt from the log`,
+    ).toEqual(
+      (await store.listUserMemberships(orgId, u)).map(
+        (x) => [x.groupId, x.source, x.createdAt.getTime()] as const,
+      ),
+    )
+  }
+}
+
 /** At the end of a run: everything else the store shows equals the model too. */
 const checkAll = async (m: OrgModel, r: Real): Promise<void> => {
   await checkCore(m, r)
@@ -98,6 +137,7 @@ const checkAll = async (m: OrgModel, r: Real): Promise<void> => {
   const audit = await r.store.listAuditEvents(m.orgId)
   expect(audit.map(withoutStamp)).toEqual(m.audit)
   expect(audit.every((e, i) => i === 0 || e.seq > must(audit[i - 1], 'an event').seq)).toBe(true)
+  await expectLogReplays(r.store, m.orgId, USERS)
 }
 
 class CreateGroup implements Command {
@@ -112,6 +152,7 @@ class CreateGroup implements Command {
       const g = await attempt
       expect(g).toMatchObject({ orgId: m.orgId, name: this.name })
       m.groups.push({ id: g.id, name: g.name })
+      m.audit.push({ type: 'group.created', orgId: m.orgId, groupId: g.id, groupName: this.name })
     }
     await checkCore(m, r)
   }
@@ -133,7 +174,18 @@ class RenameGroup implements Command {
       await expectStoreError(attempt, 'GROUP_NAME_TAKEN')
     } else {
       expect(await attempt).toMatchObject({ id, name: this.name })
+      const previousName = must(
+        m.groups.find((g) => g.id === id),
+        'the renamed group',
+      ).name
       m.groups = m.groups.map((g) => (g.id === id ? { id, name: this.name } : g))
+      m.audit.push({
+        type: 'group.renamed',
+        orgId: m.orgId,
+        groupId: id,
+        groupName: this.name,
+        detail: { previousName },
+      })
     }
     await checkCore(m, r)
   }
@@ -338,7 +390,40 @@ const commandArbs: fc.Arbitrary<Command>[] = [
     .map(([on, mode]) => new SetSettings(on, mode)),
 ]
 
+/** The writes that change groups or memberships, each as a service would make it (audited). */
+const replayCommandArbs: fc.Arbitrary<Command>[] = [
+  nameArb.map((n) => new CreateGroup(n)),
+  nameArb.map((n) => new CreateGroup(n)),
+  fc.tuple(pickArb, nameArb).map(([p, n]) => new RenameGroup(p, n)),
+  pickArb.map((p) => new DeleteGroup(p)),
+  fc
+    .tuple(userArb, fc.array(nameArb, { maxLength: 6 }), fc.constant(undefined))
+    .map(([u, claim, t]) => new Sync(u, claim, t)),
+  manualChangeArb,
+  manualChangeArb,
+  fc
+    .tuple(fc.boolean(), fc.constantFrom<MatchMode>('exact', 'case-insensitive'))
+    .map(([on, mode]) => new SetSettings(on, mode)),
+]
+
 export const describeModelTests = (ctx: ContractContext): void => {
+  it(
+    `replaying the audit log from empty rebuilds the groups and memberships exactly, after random group creates, renames, deletes, manual changes and syncs (${ctx.options.modelRuns} runs)`,
+    () =>
+      withStore(ctx, async (store) => {
+        await fc.assert(
+          fc.asyncProperty(fc.commands(replayCommandArbs, { maxCommands: 30 }), async (cmds) => {
+            const model = newOrgModel(freshOrgId('replay'))
+            await fc.asyncModelRun(() => ({ model, real: { store } }), cmds)
+            await expectLogReplays(store, model.orgId, USERS)
+            return true
+          }),
+          { numRuns: ctx.options.modelRuns },
+        )
+      }),
+    ctx.options.slowTestTimeoutMs,
+  )
+
   it(
     `behaves like the model over random operations (fc.commands, ${ctx.options.modelRuns} runs)`,
     () =>

@@ -59,10 +59,29 @@ export const modelGroups = (m: OrgModel): [string, string][] =>
     .map((g): [string, string] => [g.id, g.name])
     .sort(([ia, na], [ib, nb]) => compareCodeUnits(na, nb) || compareCodeUnits(ia, ib))
 
-/** Deletes a group and its memberships from the model. */
+/**
+ * Deletes a group and its memberships from the model, with the events a store writes for it: a
+ * `membership.removed` per member, by user id, then `group.deleted`.
+ */
 export const modelDeleteGroup = (m: OrgModel, groupId: string): void => {
+  const groupName = m.groups.find((g) => g.id === groupId)?.name ?? ''
   m.groups = m.groups.filter((g) => g.id !== groupId)
-  for (const mine of m.members.values()) mine.delete(groupId)
+  const removed = [...m.members]
+    .filter(([, mine]) => mine.has(groupId))
+    .sort(([a], [b]) => compareCodeUnits(a, b))
+  for (const [userId, mine] of removed) {
+    const source = mine.get(groupId)
+    mine.delete(groupId)
+    m.audit.push({
+      type: 'membership.removed',
+      orgId: m.orgId,
+      userId,
+      groupId,
+      groupName,
+      ...(source !== undefined && { source }),
+    })
+  }
+  m.audit.push({ type: 'group.deleted', orgId: m.orgId, groupId, groupName })
 }
 
 /** An audit event without the fields the store stamps, for comparing with inputs. */
@@ -91,4 +110,71 @@ export const replayAudit = (
     }
   }
   return state
+}
+
+/** Groups and memberships as rebuilt from an audit log, with the times the log gives them. */
+export interface ReplayedOrg {
+  /** groupId → name and creation time (epoch ms). */
+  readonly groups: Map<string, { name: string; readonly createdAt: number }>
+  /** userId → groupId → source and time added (epoch ms). */
+  readonly members: Map<
+    string,
+    Map<string, { readonly source: string; readonly createdAt: number }>
+  >
+}
+
+/**
+ * Replays an organisation's whole audit log from empty: `group.*` events create, rename and
+ * delete groups, `membership.*` events add and remove members. Returns what it rebuilt, or a
+ * string saying which event did not fit the state before it (a group created twice, a member
+ * added twice, a group deleted while it still had members, …).
+ */
+export const replayLog = (events: readonly AuditEvent[]): ReplayedOrg | string => {
+  const groups: ReplayedOrg['groups'] = new Map()
+  const members: ReplayedOrg['members'] = new Map()
+  const mine = (userId: string) => {
+    let m = members.get(userId)
+    if (m === undefined) {
+      m = new Map()
+      members.set(userId, m)
+    }
+    return m
+  }
+  for (const e of events) {
+    const at = `event ${e.seq} (${e.type})`
+    const groupId = e.groupId ?? ''
+    const group = groups.get(groupId)
+    switch (e.type) {
+      case 'group.created':
+        if (group !== undefined) return `${at} creates ${groupId}, which exists`
+        groups.set(groupId, { name: e.groupName ?? '', createdAt: e.at.getTime() })
+        break
+      case 'group.renamed':
+        if (group === undefined) return `${at} renames ${groupId}, which does not exist`
+        group.name = e.groupName ?? ''
+        break
+      case 'group.deleted':
+        if (group === undefined) return `${at} deletes ${groupId}, which does not exist`
+        for (const [userId, m] of members) {
+          if (m.has(groupId)) return `${at} deletes ${groupId}, which still has member ${userId}`
+        }
+        groups.delete(groupId)
+        break
+      case 'membership.added': {
+        if (group === undefined) return `${at} adds to ${groupId}, which does not exist`
+        const m = mine(e.userId ?? '')
+        if (m.has(groupId)) return `${at} adds ${String(e.userId)}, already a member`
+        m.set(groupId, { source: e.source ?? '', createdAt: e.at.getTime() })
+        break
+      }
+      case 'membership.removed': {
+        const m = mine(e.userId ?? '')
+        if (!m.delete(groupId)) return `${at} removes ${String(e.userId)}, not a member`
+        break
+      }
+      default:
+        break
+    }
+  }
+  return { groups, members }
 }

@@ -6,6 +6,13 @@ interface Waiter {
   readonly grant: () => void
 }
 
+/** Rejects a waiter whose signal aborted before it got the lock; it then holds nothing. */
+export class LockWaitAborted extends Error {
+  constructor(readonly reason: unknown) {
+    super('aborted while waiting for a lock')
+  }
+}
+
 /**
  * A fair read-write lock for promises: shared holders run together, an exclusive holder runs
  * alone, and waiters are served in arrival order, so a queued writer is not starved by readers.
@@ -20,14 +27,29 @@ export class RwLock {
     return this.shared === 0 && !this.exclusive && this.queue.length === 0
   }
 
-  acquire(exclusive: boolean): Promise<Release> {
-    return new Promise<Release>((resolve) => {
-      this.queue.push({
+  acquire(exclusive: boolean, signal?: AbortSignal): Promise<Release> {
+    return new Promise<Release>((resolve, reject) => {
+      if (signal?.aborted === true) {
+        reject(new LockWaitAborted(signal.reason))
+        return
+      }
+      const onAbort = (): void => {
+        const at = this.queue.indexOf(waiter)
+        if (at < 0) return
+        this.queue.splice(at, 1)
+        reject(new LockWaitAborted(signal?.reason))
+        // A waiter that left from the head may have been what held shared waiters back.
+        this.drain()
+      }
+      const waiter: Waiter = {
         exclusive,
         grant: () => {
+          signal?.removeEventListener('abort', onAbort)
           resolve(this.releaser(exclusive))
         },
-      })
+      }
+      signal?.addEventListener('abort', onAbort, { once: true })
+      this.queue.push(waiter)
       this.drain()
     })
   }
@@ -60,14 +82,20 @@ export class RwLock {
 export class KeyedRwLocks {
   private readonly locks = new Map<string, RwLock>()
 
-  async acquire(key: string, exclusive: boolean): Promise<Release> {
+  async acquire(key: string, exclusive: boolean, signal?: AbortSignal): Promise<Release> {
     let lock = this.locks.get(key)
     if (lock === undefined) {
       lock = new RwLock()
       this.locks.set(key, lock)
     }
-    const release = await lock.acquire(exclusive)
     const held = lock
+    let release: Release
+    try {
+      release = await lock.acquire(exclusive, signal)
+    } catch (error) {
+      if (held.idle && this.locks.get(key) === held) this.locks.delete(key)
+      throw error
+    }
     return () => {
       release()
       if (held.idle && this.locks.get(key) === held) this.locks.delete(key)

@@ -3,6 +3,13 @@ import { GroupsyncError, StoreError } from '@groupsync/core'
 /** SQLSTATEs after which the whole transaction can simply be run again. */
 const RETRYABLE = new Set(['40001', '40P01'])
 
+/**
+ * The server gave up on the transaction for one of the store's limits: a lock wait over
+ * `lock_timeout` (55P03), a statement over `statement_timeout` (57014), or the session idle in
+ * the transaction over `idle_in_transaction_session_timeout` (25P03). It rolled back.
+ */
+const TIMED_OUT = new Set(['55P03', '57014', '25P03'])
+
 /** The SQLSTATE of a driver error (node-postgres and PGlite both put it in `code`), if any. */
 export const sqlState = (error: unknown): string | undefined => {
   if (typeof error !== 'object' || error === null || !('code' in error)) return undefined
@@ -30,6 +37,12 @@ export const mapPgError = (error: unknown, action: string): GroupsyncError<strin
   if (state === undefined) {
     return fail('STORE_UNAVAILABLE', 'the database could not be reached; retry later.')
   }
+  if (TIMED_OUT.has(state)) {
+    return fail(
+      'STORE_TIMEOUT',
+      'a time limit of the store was reached; nothing was written, retry.',
+    )
+  }
   if (RETRYABLE.has(state)) {
     return fail('STORE_CONFLICT', 'a concurrent change kept winning; retry the operation.')
   }
@@ -53,3 +66,23 @@ export const mapPgError = (error: unknown, action: string): GroupsyncError<strin
   }
   return fail('STORE_UNAVAILABLE', 'the database failed; see the cause, and retry later.')
 }
+
+/**
+ * Whether a failed COMMIT may still have committed: the connection was lost without the server
+ * answering (no SQLSTATE), or the server was going away (classes 08 and 57, except a timeout of
+ * ours, which rolled back). A SQLSTATE the server sent in answer to COMMIT means it rolled back.
+ */
+export const commitOutcomeUnknown = (error: unknown): boolean => {
+  const state = sqlState(error)
+  if (state === undefined) return true
+  if (TIMED_OUT.has(state)) return false
+  return state.startsWith('08') || state.startsWith('57')
+}
+
+/** The `STORE_OUTCOME_UNKNOWN` error of a COMMIT whose answer was lost. */
+export const outcomeUnknown = (action: string, cause: unknown): StoreError =>
+  new StoreError(
+    'STORE_OUTCOME_UNKNOWN',
+    `${action}: the connection was lost after COMMIT was sent; the change may have been committed. Retrying is safe.`,
+    { cause },
+  )

@@ -31,12 +31,8 @@ const optional = (value: unknown): string | undefined =>
 export const jsonRows = (value: unknown): readonly (readonly unknown[])[] =>
   value === null || value === undefined ? [] : (JSON.parse(text(value)) as unknown[][])
 
-export const toGroup = (orgId: string, row: Record<string, unknown>): StoredGroup => ({
-  orgId,
-  id: text(row.id),
-  name: text(row.name),
-  createdAt: new Date(num(row.created_ms)),
-})
+/** A JSON-text column holding one value (a name as a JSON string), parsed. */
+export const jsonValue = (value: unknown): unknown => JSON.parse(text(value))
 
 export const groupFromJson = (
   orgId: string,
@@ -94,17 +90,23 @@ export const auditArrays = (events: readonly AuditEventInput[]): (string | null)
   return AUDIT_COLUMNS.map((column) => events.map((e) => value(e, column)))
 }
 
-/** An audit event from a row of `listAuditEvents`, with only the fields that were set. */
+/**
+ * An audit event from a row of `listAuditEvents` (a JSON array: seq, the audit columns in
+ * {@link AUDIT_COLUMNS} order, at ms), with only the fields that were set.
+ */
 export const auditEventFromRow = (orgId: string, row: Record<string, unknown>): AuditEvent => {
-  const userId = optional(row.user_id)
-  const groupId = optional(row.group_id)
-  const groupName = optional(row.group_name)
-  const source = optional(row.source) as MembershipSource | undefined
-  const claimDigest = optional(row.claim_digest)
-  const actor = optional(row.actor)
-  const detail = optional(row.detail)
+  const [seq, type, ...rest] = JSON.parse(text(row.event)) as unknown[]
+  const at = rest.pop()
+  const column = (name: AuditColumn): unknown => rest[AUDIT_COLUMNS.indexOf(name) - 1]
+  const userId = optional(column('user_id'))
+  const groupId = optional(column('group_id'))
+  const groupName = optional(column('group_name'))
+  const source = optional(column('source')) as MembershipSource | undefined
+  const claimDigest = optional(column('claim_digest'))
+  const actor = optional(column('actor'))
+  const detail = column('detail')
   return {
-    type: text(row.type) as AuditEvent['type'],
+    type: text(type) as AuditEvent['type'],
     orgId,
     ...(userId !== undefined && { userId }),
     ...(groupId !== undefined && { groupId }),
@@ -112,10 +114,9 @@ export const auditEventFromRow = (orgId: string, row: Record<string, unknown>): 
     ...(source !== undefined && { source }),
     ...(claimDigest !== undefined && { claimDigest }),
     ...(actor !== undefined && { actor }),
-    ...(detail !== undefined && {
-      detail: JSON.parse(detail) as { readonly [key: string]: JsonValue },
-    }),
-    seq: num(row.seq),
-    at: new Date(num(row.at_ms)),
+    ...(detail !== null &&
+      detail !== undefined && { detail: detail as { readonly [key: string]: JsonValue } }),
+    seq: num(seq),
+    at: new Date(num(at)),
   }
 }
