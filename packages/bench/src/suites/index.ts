@@ -1,5 +1,6 @@
 import type { BenchSuite } from '../suite.js'
 import { claimVerificationSuite } from './claim-verification/claim-verification.suite.js'
+import { loginBurstSuite } from './login-burst/login-burst.suite.js'
 import { loginThroughputSuite } from './login-throughput/login-throughput.suite.js'
 import { membershipDiffSuite } from './membership-diff/membership-diff.suite.js'
 import { storeSyncSuite } from './store-sync/store-sync.suite.js'
@@ -13,4 +14,5 @@ export const suites: readonly BenchSuite[] = [
   claimVerificationSuite,
   storeSyncSuite,
   loginThroughputSuite,
+  loginBurstSuite,
 ]
