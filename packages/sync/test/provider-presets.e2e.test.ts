@@ -1,4 +1,11 @@
-import type { DistributedClaimsResolver, GroupsClaimState } from '@groupsync/claims'
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import {
+  createHttpDistributedClaimsResolver,
+  PROVIDER_PRESETS,
+  type DistributedClaimsResolver,
+  type GroupsClaimState,
+} from '@groupsync/claims'
 import type { MembershipStore } from '@groupsync/core'
 import {
   loginWithPkce,
@@ -168,6 +175,46 @@ describe('e2e: provider presets through a real login', { timeout: 60_000 }, () =
       code: 'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
     })
     expect(await groupsOf('entra', 'entra-overage', ids)).toEqual(['admins'])
+  })
+
+  it('Entra ID: the preset’s Graph allow-list configures the HTTP resolver; other origins are refused', async () => {
+    const ids = await makeOrg('entra-http', ['admins', 'dev', 'ops'])
+    const policy: SyncPolicy = {
+      preset: 'entra-id',
+      claimsOptions: { valueMapping: { aliases: { [GUID_ADMINS]: 'admins' } } },
+    }
+    // A stand-in for Microsoft Graph on loopback, answering for the user with object ids.
+    const graph: Server = createServer((_request, response) => {
+      response.setHeader('content-type', 'application/json')
+      response.end(JSON.stringify({ sub: 'entra-http', groups: [GUID_ADMINS] }))
+    })
+    await new Promise<void>((resolve) => graph.listen(0, '127.0.0.1', resolve))
+    const origin = `http://127.0.0.1:${(graph.address() as AddressInfo).port}`
+    try {
+      const allowed = PROVIDER_PRESETS['entra-id'].resolver?.allowedOrigins ?? []
+      expect(allowed).toEqual(['https://graph.microsoft.com', 'https://graph.windows.net'])
+      // The test adds its loopback stand-in to the preset's list; a service uses the list as is.
+      const resolver = createHttpDistributedClaimsResolver({ allowedOrigins: [...allowed, origin] })
+      const marker = (endpoint: string) => ({
+        idToken: { _claim_names: { groups: 'src1' }, _claim_sources: { src1: { endpoint } } },
+      })
+      provider.setShapedClaims('entra-http', marker(`${origin}/v1.0/me/getMemberObjects`))
+      await loginAndSync('entra-http', 'entra-http', policy, resolver)
+      expect(await groupsOf('entra-http', 'entra-http', ids)).toEqual(['admins'])
+
+      // A token pointing the resolver (and the user's access token) elsewhere is refused.
+      provider.setShapedClaims('entra-http', marker('https://graph.example.org/getMemberObjects'))
+      await expect(
+        loginAndSync('entra-http', 'entra-http', policy, resolver),
+      ).rejects.toMatchObject({
+        code: 'DISTRIBUTED_CLAIMS_FAILED',
+        value: 'ENDPOINT_NOT_ALLOWED',
+      })
+      expect(await groupsOf('entra-http', 'entra-http', ids)).toEqual(['admins'])
+    } finally {
+      graph.closeAllConnections()
+      await new Promise((resolve) => graph.close(resolve))
+    }
   })
 
   it('Okta: the filtered groups; a user none of whose groups pass the filter loses them', async () => {

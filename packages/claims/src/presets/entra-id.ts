@@ -1,3 +1,4 @@
+import { MICROSOFT_GRAPH_ORIGINS } from '../distributed-claims.js'
 import { definePreset } from './provider-preset.js'
 
 /**
@@ -14,7 +15,7 @@ export const entraIdPreset = definePreset({
   requires: [],
   resolver: {
     kind: 'distributed-claims',
-    allowedOrigins: ['https://graph.microsoft.com', 'https://graph.windows.net'],
+    allowedOrigins: MICROSOFT_GRAPH_ORIGINS,
     note: 'The overage marker (_claim_names/_claim_sources, or hasgroups in the implicit flow) points at Microsoft Graph; resolve it with a DistributedClaimsResolver allowed to call only these origins (MICROSOFT_GRAPH_ORIGINS). Map the GUIDs to your org group names with valueMapping.aliases.',
   },
   atProvider: [
