@@ -230,6 +230,8 @@ describe.skipIf(url === undefined)('real server through a fault proxy', { timeou
     const pool = new pg.Pool({ connectionString: url, application_name: appName, max: 2 })
     pools.push(pool)
     const store = await storeOn(pool)
+    // Without a listener, the pool's 'error' event would be an uncaught exception.
+    expect(pool.listenerCount('error')).toBeGreaterThan(0)
     expect(await store.listGroups(`idle-${randomUUID()}`)).toEqual([])
     expect(pool.idleCount).toBe(1)
     const { rows } = await (direct as pg.Pool).query(
