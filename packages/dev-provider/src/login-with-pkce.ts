@@ -37,9 +37,21 @@ async function unexpected(response: Response, url: URL): Promise<Error> {
 
 /**
  * Walks the development login and consent pages like a browser with a cookie jar, from the
- * authorization URL to the redirect back to the client, and returns the URL it lands on.
+ * authorization URL to the redirect back to the client, and returns the URL it lands on: the
+ * application's callback with `code` and `state`. For an application that builds its own
+ * authorization request (an end-to-end test of its login); {@link loginWithPkce} uses it too.
+ *
+ * @example
+ * ```ts
+ * const callback = await authorizeAtDevProvider(new URL(appLoginRedirect), provider.redirectUri, 'alice')
+ * await fetch(callback, { headers: { cookie: sessionCookie } })
+ * ```
  */
-async function authorize(start: URL, redirectUri: string, sub: string): Promise<URL> {
+export async function authorizeAtDevProvider(
+  start: URL,
+  redirectUri: string,
+  sub: string,
+): Promise<URL> {
   const jar = new CookieJar()
   let url = start
   for (let i = 0; i < MAX_STEPS; i += 1) {
@@ -98,7 +110,7 @@ export async function loginWithPkce(provider: DevProvider, sub: string): Promise
     nonce: expectedNonce,
   })
 
-  const callback = await authorize(authorizationUrl, provider.redirectUri, sub)
+  const callback = await authorizeAtDevProvider(authorizationUrl, provider.redirectUri, sub)
   const tokens = await client.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier,
     expectedState,

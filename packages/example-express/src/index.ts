@@ -1,1 +1,4 @@
-export {}
+export { createExampleApp } from './app.js'
+export type { ExampleAppOptions } from './app.js'
+export { startExample } from './start-example.js'
+export type { RunningExample } from './start-example.js'
