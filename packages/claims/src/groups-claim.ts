@@ -285,19 +285,29 @@ function evaluate(
 ): Either<ClaimsError, GroupsClaimState> {
   let entries: readonly string[]
   if (options.shape === 'object-keys') {
-    if (!isJsonObject(value)) {
-      return left(
-        malformed(
-          `The ${source} groups claim at ${formatJsonPointer(path)} is a ${jsonType(value)}; with shape object-keys it must be an object keyed by group.`,
-          path,
-          source,
-          value,
-        ),
-      )
+    // Zitadel's tokens carry one object keyed by role; its reference documentation shows that
+    // object inside an array. Both are read: the entries are the member names of every object.
+    const objects: readonly unknown[] = Array.isArray(value) ? value : [value]
+    const names = new Set<string>()
+    for (let index = 0; index < objects.length; index += 1) {
+      const object = objects[index]
+      if (!isJsonObject(object)) {
+        const inArray = Array.isArray(value)
+        return left(
+          malformed(
+            `The ${source} groups claim at ${formatJsonPointer(path)} ${inArray ? `holds a ${jsonType(object)} at index ${index}` : `is a ${jsonType(value)}`}; with shape object-keys it must be an object keyed by group (or an array of such objects).`,
+            path,
+            source,
+            object,
+            inArray ? index : undefined,
+          ),
+        )
+      }
+      for (const name of Object.keys(object)) names.add(name)
     }
     // JSON object members have no order (RFC 8259), and JavaScript would put integer-like keys
     // first; sorting by code units gives every port the same list.
-    entries = Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+    entries = [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
   } else if (typeof value === 'string') {
     entries = options.delimiter === undefined ? [value] : value.split(options.delimiter)
   } else {

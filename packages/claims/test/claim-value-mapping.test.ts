@@ -45,7 +45,8 @@ function naiveGlob(pattern: string, value: string): boolean {
     const row = can[p] as boolean[]
     const next = can[p + 1] as boolean[]
     for (let v = value.length; v >= 0; v -= 1) {
-      if (token?.kind === 'star') row[v] = (next[v] ?? false) || (v < value.length && (row[v + 1] ?? false))
+      if (token?.kind === 'star')
+        row[v] = (next[v] ?? false) || (v < value.length && (row[v + 1] ?? false))
       else if (token?.kind === 'any') row[v] = v < value.length && (next[v + 1] ?? false)
       else row[v] = v < value.length && value[v] === token?.unit && (next[v + 1] ?? false)
     }
@@ -162,7 +163,10 @@ function escapeDnValue(value: string): string {
   let out = ''
   for (let i = 0; i < value.length; i += 1) {
     const c = value[i] as string
-    const special = '"+,;<>\\'.includes(c) || (c === '#' && i === 0) || (c === ' ' && (i === 0 || i === value.length - 1))
+    const special =
+      '"+,;<>\\'.includes(c) ||
+      (c === '#' && i === 0) ||
+      (c === ' ' && (i === 0 || i === value.length - 1))
     out += special ? `\\${c}` : c
   }
   return out
@@ -204,12 +208,15 @@ describe('rule C13: the CN of an LDAP distinguished name (RFC 4514)', () => {
 
   fcTest.prop(
     [
-      fc.string({ unit: 'grapheme', minLength: 0, maxLength: 20 }).filter((s) => !s.includes('\u0000')),
+      fc
+        .string({ unit: 'grapheme', minLength: 0, maxLength: 20 })
+        .filter((s) => !s.includes('\u0000')),
       fc.array(fc.constantFrom('OU=Groups', 'DC=example', 'O=Acme\\, Inc'), { maxLength: 3 }),
     ],
     { numRuns: RUNS },
-  )('escaping any value as a CN and parsing the DN gives the value back', (value, rest) =>
-    commonNameOfDn([`CN=${escapeDnValue(value)}`, ...rest].join(',')) === value,
+  )(
+    'escaping any value as a CN and parsing the DN gives the value back',
+    (value, rest) => commonNameOfDn([`CN=${escapeDnValue(value)}`, ...rest].join(',')) === value,
   )
 
   it('with ldapDnCn on, DNs become their CN and other entries stay as sent', () => {
@@ -309,13 +316,41 @@ describe('rule C10: the object-keyed shape', () => {
     })
   })
 
-  it('a list where an object is expected is malformed', () => {
-    const error = expectError(
+  it('an array of objects (the form Zitadel’s reference documentation shows) gives the union of their names', () => {
+    const state = expectRight(
       extractGroupsClaim(
-        { idTokenClaims: { sub: 'u1', roles: ['a'] } },
+        {
+          idTokenClaims: {
+            sub: 'u1',
+            roles: [{ user: { id1: 'acme.zitadel.ch' } }, { admin: {}, user: {} }],
+          },
+        },
         { path: 'roles', shape: 'object-keys' },
       ),
     )
-    expect(error).toMatchObject({ code: 'GROUPS_CLAIM_MALFORMED', path: '/roles', value: 'array' })
+    expect(state).toMatchObject({ state: 'present', groups: ['admin', 'user'] })
+  })
+
+  it('a string, or an array holding a non-object, is malformed (at the first such element)', () => {
+    const inArray = expectError(
+      extractGroupsClaim(
+        { idTokenClaims: { sub: 'u1', roles: [{ a: {} }, 'b'] } },
+        { path: 'roles', shape: 'object-keys' },
+      ),
+    )
+    expect(inArray).toMatchObject({
+      code: 'GROUPS_CLAIM_MALFORMED',
+      path: '/roles',
+      index: 1,
+      value: 'string',
+    })
+    const bare = expectError(
+      extractGroupsClaim(
+        { idTokenClaims: { sub: 'u1', roles: 'a' } },
+        { path: 'roles', shape: 'object-keys' },
+      ),
+    )
+    expect(bare).toMatchObject({ code: 'GROUPS_CLAIM_MALFORMED', path: '/roles', value: 'string' })
+    expect(bare.index).toBeUndefined()
   })
 })
