@@ -269,7 +269,7 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
         await expectDenied(orgId, result, 'GROUPS_CLAIM_MALFORMED', before, [])
       })
 
-      it('the same inside a signed ID token, and beside a userinfo of 200,000 keys', async () => {
+      it('the same inside a signed ID token, and beside a userinfo of 120,000 keys', async () => {
         const orgId = await makeOrg()
         const times = `"iat":${now()},"exp":${now() + 600}`
         const deep = await issuer.signText(
@@ -278,7 +278,7 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
         const before = await eventCount(orgId)
         await expectDenied(orgId, await login(orgId, deep), 'GROUPS_CLAIM_MALFORMED', before, [])
         const wide: Record<string, unknown> = { sub: 'alice' }
-        for (let i = 0; i < 200_000; i += 1) wide[`k${i}`] = i
+        for (let i = 0; i < 120_000; i += 1) wide[`k${i}`] = i
         const result = await login(orgId, await token({ groups: { not: 'a list' } }), deps(), {
           userinfo: wide,
         })
