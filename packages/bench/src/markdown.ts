@@ -9,13 +9,14 @@ export function markdownTable(
   return [line(header), line(rule), ...rows.map(line)].join('\n')
 }
 
-const startMarker = (id: string) => `<!-- bench:${id}:start -->`
-const endMarker = (id: string) => `<!-- bench:${id}:end -->`
+const startMarker = (id: string, prefix: string) => `<!-- ${prefix}:${id}:start -->`
+const endMarker = (id: string, prefix: string) => `<!-- ${prefix}:${id}:end -->`
 
 /**
  * Puts `body` into the section of `doc` between the markers of suite `id`, leaving every other
  * section as it was; appends the section when the doc does not have it yet. This lets each suite
- * rewrite only its own part of `docs/benchmarks.md`.
+ * rewrite only its own part of `docs/benchmarks.md` (and each mutation target its part of
+ * `docs/mutation.md`, with `prefix` `mutation`).
  *
  * @example
  * ```ts
@@ -23,9 +24,9 @@ const endMarker = (id: string) => `<!-- bench:${id}:end -->`
  * // '# Benchmarks\n\n<!-- bench:membership-diff:start -->\n## Diff\n…\n<!-- bench:membership-diff:end -->\n'
  * ```
  */
-export function replaceSection(doc: string, id: string, body: string): string {
-  const start = startMarker(id)
-  const end = endMarker(id)
+export function replaceSection(doc: string, id: string, body: string, prefix = 'bench'): string {
+  const start = startMarker(id, prefix)
+  const end = endMarker(id, prefix)
   const section = `${start}\n${body.trim()}\n${end}`
   const from = doc.indexOf(start)
   const to = doc.indexOf(end)
