@@ -25,6 +25,10 @@ describe('groupsync demo', () => {
       m.slice(1).join(' '),
     )
     expect(events).toEqual([
+      'group.created — admins',
+      'group.created — engineering',
+      'group.created — sales',
+      'group.created — support',
       'settings.changed — —',
       'membership.added alice admins',
       'membership.added alice engineering',

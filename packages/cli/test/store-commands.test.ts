@@ -55,8 +55,17 @@ describe(
       expect(dry.stdout).toMatch(/\nadd +dev +the claim names "dev"\n/)
       expect(dry.stdout).toContain('claim entry "marketing" names no group of the organisation')
       const audit = await cli('audit', '--org', 'acme', '--json')
-      expect((JSON.parse(audit.stdout) as { type: string }[]).map((e) => e.type)).toEqual([
-        'settings.changed',
+      // The group creates are audited too, then the settings change; the dry run wrote nothing.
+      expect(
+        (JSON.parse(audit.stdout) as { type: string; groupName?: string }[]).map((e) => [
+          e.type,
+          e.groupName,
+        ]),
+      ).toEqual([
+        ['group.created', 'dev'],
+        ['group.created', 'ops'],
+        ['group.created', 'sales'],
+        ['settings.changed', undefined],
       ])
 
       const run = await cli('sync', ...args)

@@ -59,19 +59,34 @@ export interface MembershipAdmin {
     userId: string,
     options?: ActorOptions,
   ) => TaskEither<MembershipAdminError, boolean>
-  /** Creates a group (allowed while mapping is on); `GROUP_NAME_TAKEN` if the name is in use. */
+  /**
+   * Creates a group (allowed while mapping is on), audited with the actor; `GROUP_NAME_TAKEN` if
+   * the name is in use.
+   */
   readonly createGroup: (
     orgId: string,
     name: string,
+    options?: ActorOptions,
   ) => TaskEither<MembershipAdminError, StoredGroup>
-  /** Renames a group (allowed while mapping is on); memberships follow the group, not the name. */
+  /**
+   * Renames a group (allowed while mapping is on), audited with the actor; memberships follow the
+   * group, not the name.
+   */
   readonly renameGroup: (
     orgId: string,
     groupId: string,
     name: string,
+    options?: ActorOptions,
   ) => TaskEither<MembershipAdminError, StoredGroup>
-  /** Deletes a group and its memberships (allowed while mapping is on). */
-  readonly deleteGroup: (orgId: string, groupId: string) => TaskEither<MembershipAdminError, void>
+  /**
+   * Deletes a group and its memberships (allowed while mapping is on); the store audits each
+   * membership removed and the delete, with the actor.
+   */
+  readonly deleteGroup: (
+    orgId: string,
+    groupId: string,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, void>
   /** The org's groups, by name then id. */
   readonly listGroups: (orgId: string) => TaskEither<MembershipAdminError, readonly StoredGroup[]>
   /** The org's settings: whether mapping is on, and the match mode. */
@@ -194,9 +209,12 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
       manualChange(orgId, groupId, userId, 'add', options),
     removeMember: (orgId, groupId, userId, options = {}) =>
       manualChange(orgId, groupId, userId, 'remove', options),
-    createGroup: (orgId, name) => attempt(() => store.createGroup(orgId, name)),
-    renameGroup: (orgId, groupId, name) => attempt(() => store.renameGroup(orgId, groupId, name)),
-    deleteGroup: (orgId, groupId) => attempt(() => store.deleteGroup(orgId, groupId)),
+    createGroup: (orgId, name, options = {}) =>
+      attempt(() => store.createGroup(orgId, name, options)),
+    renameGroup: (orgId, groupId, name, options = {}) =>
+      attempt(() => store.renameGroup(orgId, groupId, name, options)),
+    deleteGroup: (orgId, groupId, options = {}) =>
+      attempt(() => store.deleteGroup(orgId, groupId, options)),
     listGroups: (orgId) => attempt(() => store.listGroups(orgId)),
     getSettings: (orgId) => attempt(() => store.getOrgSettings(orgId)),
     setManageGroupMemberships: (orgId, enabled, options = {}) =>

@@ -886,6 +886,23 @@ export function describeLoginSync(name: string, makeStore: StoreFactory): void {
         expect(names).toEqual([...GROUPS])
       })
 
+      it('audits group create, rename and delete with the actor, in the store', async () => {
+        const org = await makeOrg({ on: false })
+        const before = (await events(org)).at(-1)?.seq ?? 0
+        const g = rightOf(await admin.createGroup(org.orgId, 'audited', { actor: 'root' })())
+        rightOf(await admin.addMember(org.orgId, g.id, 'zed', { actor: 'root' })())
+        rightOf(await admin.renameGroup(org.orgId, g.id, 'audited-2', { actor: 'root' })())
+        rightOf(await admin.deleteGroup(org.orgId, g.id, { actor: 'admin2' })())
+        const log = await eventsAfter(org, before)
+        expect(log.map((e) => [e.type, e.groupName, e.userId, e.actor])).toEqual([
+          ['group.created', 'audited', undefined, 'root'],
+          ['membership.added', 'audited', 'zed', 'root'],
+          ['group.renamed', 'audited-2', undefined, 'root'],
+          ['membership.removed', 'audited-2', 'zed', 'admin2'],
+          ['group.deleted', 'audited-2', undefined, 'admin2'],
+        ])
+      })
+
       it('audits turning mapping on and off, and not a no-op', async () => {
         const org = await makeOrg({ on: false })
         const on = rightOf(
