@@ -354,3 +354,48 @@ describe('rule C10: the object-keyed shape', () => {
     expect(bare.index).toBeUndefined()
   })
 })
+
+describe('any claim value and any value mapping', () => {
+  const mappingArb = fc.record(
+    {
+      ldapDnCn: fc.boolean(),
+      filter: fc.record(
+        {
+          prefixes: fc.array(fc.string({ minLength: 1, maxLength: 3 }), { maxLength: 2 }),
+          globs: fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+      stripPrefix: fc.string({ maxLength: 3 }),
+      aliases: fc.dictionary(
+        fc.string({ maxLength: 4 }),
+        fc.oneof(
+          fc.string({ maxLength: 4 }),
+          fc.array(fc.string({ maxLength: 4 }), { maxLength: 2 }),
+        ),
+      ),
+    },
+    { requiredKeys: [] },
+  )
+
+  fcTest.prop([fc.jsonValue(), mappingArb, fc.constantFrom('list', 'object-keys')], {
+    numRuns: RUNS,
+  })(
+    'never throws; a present state maps `sent` to `groups`, anything else is a coded error',
+    (value, valueMapping, shape) => {
+      const options = { path: 'g', shape, valueMapping } as const
+      const result = extractGroupsClaim({ idTokenClaims: { sub: 'u1', g: value } }, options)
+      if (result._tag === 'Left')
+        return ['CLAIMS_INPUT_INVALID', 'GROUPS_CLAIM_MALFORMED'].includes(result.left.code)
+      const state = result.right
+      if (state.state !== 'present') return state.state === 'over-limit' || state.state === 'absent'
+      const compiled = expectRight(compileClaimValueMapping(valueMapping))
+      return (
+        state.sent !== undefined &&
+        JSON.stringify(applyClaimValueMapping(state.sent, compiled).groups) ===
+          JSON.stringify(state.groups) &&
+        state.groups.every((name) => name !== '')
+      )
+    },
+  )
+})
