@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util'
 import {
   createHttpDistributedClaimsResolver,
+  PROVIDER_PRESET_NAMES,
   type ClaimSources,
   type DistributedClaimsResolver,
   type GroupsClaimOptions,
@@ -49,6 +50,10 @@ Verification:
   --algorithm ALG             an allowed signing algorithm; repeat for several (default RS256)
 
 Claim and policy:
+  --preset NAME               the identity provider's preset: its claim options and policy
+                              defaults (entra-id, okta, keycloak, auth0, cognito, zitadel, gitlab,
+                              google-workspace, authentik, lemonldap-ng); the options below
+                              override it
   --claim-path PATH           where the groups are (default groups): name, dotted path, JSON Pointer
   --claim-sources SOURCES     id_token, userinfo or id_token_then_userinfo (default)
   --absent POLICY             a missing claim: empty (default), keep or deny
@@ -184,6 +189,7 @@ export const syncCommand: Command = {
           'client-id': { type: 'string' },
           'jwks-uri': { type: 'string' },
           algorithm: { type: 'string', multiple: true },
+          preset: { type: 'string' },
           'claim-path': { type: 'string' },
           'claim-sources': { type: 'string' },
           absent: { type: 'string' },
@@ -217,6 +223,7 @@ export const syncCommand: Command = {
       'userinfo',
       'id_token_then_userinfo',
     ] as const satisfies readonly ClaimSources[])
+    const preset = oneOf('sync', values.preset, 'preset', PROVIDER_PRESET_NAMES)
     const absent = oneOf('sync', values.absent, 'absent', ['empty', 'keep', 'deny'] as const)
     const removalMode = oneOf('sync', values['removal-mode'], 'removal-mode', [
       'authoritative',
@@ -262,6 +269,7 @@ export const syncCommand: Command = {
       const deps = {
         store,
         verification,
+        ...(preset === undefined ? {} : { preset }),
         claimsOptions,
         policy: () => policy,
         ...(resolver === undefined ? {} : { resolver }),
