@@ -95,7 +95,10 @@ export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks
   const isKeySet =
     jwks instanceof URL ||
     typeof jwks === 'function' ||
-    (typeof jwks === 'object' && jwks !== null && Array.isArray((jwks as { keys?: unknown }).keys))
+    // Options come from configuration, so a null jwks is possible whatever the type says.
+    (typeof jwks === 'object' &&
+      (jwks as unknown) !== null &&
+      Array.isArray((jwks as { keys?: unknown }).keys))
   if (!isKeySet) {
     return left(
       invalidOption(
