@@ -50,6 +50,15 @@ describe('rule C6: an overage keeps only an endpoint and an access token that ar
     }
   })
 
+  it('an array of sources is no _claim_sources object, even for a source named 0', () => {
+    const claims = { _claim_names: { groups: '0' }, _claim_sources: [{ endpoint: 'https://e' }] }
+    expect(expectState(extract(claims))).toEqual({
+      state: 'overage',
+      source: 'id_token',
+      claimSourceName: '0',
+    })
+  })
+
   it('a marker for another claim is no overage of this one', () => {
     const claims = {
       _claim_names: { roles: 's' },
