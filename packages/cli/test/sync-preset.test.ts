@@ -10,7 +10,7 @@ import { runCli } from './support/run-cli.js'
 // `groupsync sync --preset NAME`: the service's provider preset. A LemonLDAP::NG login carries no
 // groups in the ID token and its userinfo joins them into one string; the preset reads userinfo
 // and splits it, where the defaults would see one group named "users; timelords".
-describe('groupsync sync --preset', { timeout: 120_000 }, () => {
+describe('groupsync sync --preset', { timeout: 240_000 }, () => {
   const ISSUER = 'https://auth.example.com/'
   const CLIENT = 'myrp'
   let server: Server
@@ -46,7 +46,8 @@ describe('groupsync sync --preset', { timeout: 120_000 }, () => {
       expect((await runCli(['groups', 'create', group, '--org', 'acme', ...store])).code).toBe(0)
     }
     expect((await runCli(['mapping', 'on', '--org', 'acme', ...store])).code).toBe(0)
-  })
+    // Each command opens the embedded store; on a loaded 2-core machine that takes a while.
+  }, 240_000)
   afterAll(async () => {
     server.closeAllConnections()
     await new Promise((resolve) => server.close(resolve))
