@@ -75,7 +75,7 @@ beforeAll(async () => {
       'lemon-joined': { userinfo: { groups: 'users; timelords' } },
     },
   })
-}, 60_000)
+}, 180_000)
 afterAll(async () => {
   await provider.close()
 })
@@ -135,7 +135,7 @@ async function loginAndSync(
   return { login, result }
 }
 
-describe('e2e: provider presets through a real login', { timeout: 60_000 }, () => {
+describe('e2e: provider presets through a real login', { timeout: 180_000 }, () => {
   it('Entra ID: object ids mapped by aliases; an overage resolved through Graph (a resolver)', async () => {
     const ids = await makeOrg('entra', ['admins', 'dev', 'ops'])
     const policy: SyncPolicy = {
