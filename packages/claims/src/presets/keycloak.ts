@@ -2,7 +2,7 @@ import { definePreset } from './provider-preset.js'
 
 /**
  * Keycloak: the Group Membership mapper sends `groups`, as full paths (`/parent/child`) while
- * its "Full group path" switch is on (the default); realm roles travel in `realm_access.roles`.
+ * its "Full group path" switch is on; realm roles travel in `realm_access.roles`.
  */
 export const keycloakPreset = definePreset({
   name: 'keycloak',
@@ -18,24 +18,27 @@ export const keycloakPreset = definePreset({
   requires: [],
   atProvider: [
     'Clients → (your client) → Client scopes → dedicated scope → Add mapper → By configuration → Group Membership: Token Claim Name groups, Add to ID token and Add to userinfo on.',
-    'Leave Full group path on (the preset strips the leading slash) or turn it off and set keycloakPaths: off.',
+    'Turn Full group path on (the preset strips the leading slash), or off and set keycloakPaths: off.',
     'For realm roles instead of groups, override path with realm_access.roles (and keycloakPaths: off).',
   ],
   references: [
     {
       title: 'Keycloak Javadoc: GroupMembershipMapper (useFullPath)',
       url: 'https://www.keycloak.org/docs-api/latest/javadocs/org/keycloak/protocol/oidc/mappers/GroupMembershipMapper.html',
-      facts: 'the mapper adds the group memberships to the ID token, access token, userinfo and introspection, with or without the full path',
+      facts:
+        'the mapper adds the group memberships to the ID token, access token, userinfo and introspection, with or without the full path (useFullPath)',
     },
     {
       title: 'Keycloak Javadoc: UserRealmRoleMappingMapper',
       url: 'https://www.keycloak.org/docs-api/latest/javadocs/org/keycloak/protocol/oidc/mappers/UserRealmRoleMappingMapper.html',
-      facts: 'realm roles are mapped into an ID or access token claim (realm_access.roles by default)',
+      facts:
+        'realm roles are mapped into an ID or access token claim (realm_access.roles by default)',
     },
     {
       title: 'Terraform/Pulumi keycloak GroupMembershipProtocolMapper',
       url: 'https://www.pulumi.com/registry/packages/keycloak/api-docs/openid/groupmembershipprotocolmapper',
-      facts: 'the mapper’s claim name (groups) and its full_path switch, on by default',
+      facts:
+        'a group membership mapper maps the user’s groups to a claim, named groups in its example',
     },
   ],
 })

@@ -20,12 +20,15 @@ export const oktaPreset = definePreset({
     {
       title: 'Customize tokens returned from Okta with a groups claim',
       url: 'https://developer.okta.com/docs/guides/customize-tokens-groups-claim/main/',
-      facts: 'a groups claim is added to ID tokens (org authorization server) or ID and access tokens (custom authorization server), with a group filter or allowlist',
+      facts:
+        'a groups claim is added to ID tokens (org authorization server) or ID and access tokens (custom authorization server), with a group filter or allowlist',
     },
     {
-      title: 'Okta Management API: OAuth2ClaimGroupFilterType (CONTAINS, EQUALS, REGEX, STARTS_WITH)',
-      url: 'https://developer.okta.com/docs/api/openapi/okta-management/management/tag/AuthorizationServerClaims/',
-      facts: 'the group filter types of an authorization server claim',
+      title:
+        'Okta.PowerShell 1.0.0, Model/OAuth2ClaimGroupFilterType.ps1 (generated from the Okta Management API)',
+      url: 'https://www.powershellgallery.com/packages/Okta.PowerShell/1.0.0/Content/Model%5COAuth2ClaimGroupFilterType.ps1',
+      facts:
+        'the group filter types of an authorization server claim: CONTAINS, EQUALS, REGEX, STARTS_WITH',
     },
   ],
 })
