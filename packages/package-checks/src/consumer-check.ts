@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { access, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, relative } from 'node:path'
-import { promisify } from 'node:util'
+import { promisify, stripVTControlCharacters } from 'node:util'
 import { checkPackage, createPackageFromTarballData } from '@arethetypeswrong/core'
 import { publint } from 'publint'
 import { formatMessage } from 'publint/utils'
@@ -80,15 +80,23 @@ function runAny(file: string, args: readonly string[], cwd: string) {
   })
 }
 
-async function pack(pkg: WorkspacePackage, into: string): Promise<string> {
+/** Packs every package in one pnpm run; resolves with the tarball of each, by package name. */
+async function packAll(
+  packages: readonly WorkspacePackage[],
+  into: string,
+): Promise<Record<string, string>> {
   const [command, ...args] = PNPM
-  const { stdout } = await run(command, [...args, 'pack', '--pack-destination', into], pkg.dir)
-  // pnpm prints the tarball's path last.
-  const tarball = stdout.trim().split('\n').at(-1)?.trim() ?? ''
-  if (!tarball.endsWith('.tgz') || !(await exists(tarball))) {
-    throw new Error(`pnpm pack of ${pkg.manifest.name} printed ${stdout}`)
+  const filters = packages.flatMap((p) => ['--filter', p.manifest.name])
+  await run(command, [...args, '--recursive', ...filters, 'pack', '--pack-destination', into], ROOT)
+  const tarballs: Record<string, string> = {}
+  for (const pkg of packages) {
+    // pnpm names a tarball after the package: @groupsync/core@0.1.0 → groupsync-core-0.1.0.tgz
+    const name = `${pkg.manifest.name.replace(/^@/, '').replace('/', '-')}-${pkg.manifest.version}.tgz`
+    const tarball = join(into, name)
+    if (!(await exists(tarball))) throw new Error(`pnpm pack made no ${name}`)
+    tarballs[pkg.manifest.name] = tarball
   }
-  return tarball
+  return tarballs
 }
 
 async function lint(pkg: WorkspacePackage, tarball: string): Promise<string[]> {
@@ -240,8 +248,7 @@ async function contractSuite(dir: string): Promise<void> {
   )
   if (contract.code !== 0)
     throw new Error(`the store contract suite failed:\n${contract.stdout}\n${contract.stderr}`)
-  // vitest colours its summary only on a terminal; this output is a pipe.
-  const tests = /Tests\s+(\d+) passed/.exec(contract.stdout)?.[1]
+  const tests = /Tests\s+(\d+) passed/.exec(stripVTControlCharacters(contract.stdout))?.[1]
   log(`the store contract suite from its tarball ran on store-memory: ${tests ?? '?'} tests passed`)
 }
 
@@ -258,11 +265,27 @@ async function cliRuns(dir: string): Promise<void> {
   ) {
     throw new Error(`groupsync demo without the provider: exit ${demo.code}\n${demo.stderr}`)
   }
-  const migrated = await runAny(bin, ['migrate', '--data-dir', 'data', '--json'], dir)
-  if (migrated.code !== 0) throw new Error(`groupsync migrate: ${migrated.stderr}`)
-  log(
-    'the CLI runs: audit --help, migrate on embedded PGlite; demo says CLI_DEPENDENCY_MISSING (exit 6)',
+  await writeFile(join(dir, 'claims.json'), '["dev"]')
+  await writeFile(join(dir, 'groups.json'), '[{ "id": "g1", "name": "dev" }]')
+  await writeFile(join(dir, 'current.json'), '[]')
+  const plan = await runAny(
+    bin,
+    [
+      'plan',
+      '--claims',
+      'claims.json',
+      '--org-groups',
+      'groups.json',
+      '--current',
+      'current.json',
+      '--json',
+    ],
+    dir,
   )
+  if (plan.code !== 0 || !plan.stdout.includes('"toAdd"')) {
+    throw new Error(`groupsync plan: exit ${plan.code}\n${plan.stderr}`)
+  }
+  log('the CLI runs: audit --help, plan; demo says CLI_DEPENDENCY_MISSING (exit 6)')
 }
 
 const SERVER_SCRIPT = `import pg from 'pg'
@@ -324,10 +347,7 @@ try {
   const packages = await publicPackages()
   const tarballDir = join(work, 'tarballs')
   await mkdir(tarballDir)
-  const packed = await Promise.all(
-    packages.map(async (pkg) => [pkg.manifest.name, await pack(pkg, tarballDir)] as const),
-  )
-  const tarballs: Record<string, string> = Object.fromEntries(packed)
+  const tarballs = await packAll(packages, tarballDir)
   log(`packed ${packages.map((p) => p.manifest.name).join(', ')}`)
 
   // The server project installs while the tarballs are linted.
