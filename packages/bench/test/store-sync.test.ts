@@ -7,6 +7,7 @@ import {
   type EmbeddedDb,
 } from '../src/postgres.js'
 import { perRowSync } from '../src/suites/store-sync/per-row-sync.js'
+import { addedPerRoundTrip } from '../src/suites/store-sync/store-sync.suite.js'
 import {
   STABLE_GROUPS,
   alternatingClaims,
@@ -89,5 +90,39 @@ describe('perRowSync and the store on PGlite', () => {
       [schema],
     )
     expect(rows[0]?.['n']).toBe(0)
+  })
+})
+
+describe('addedPerRoundTrip', () => {
+  const at = (perRowMs: number, perRowRoundTrips?: number) => ({
+    changes: 10_000,
+    store: { name: 's', samples: 1, median: 100, mean: 100, min: 100, rme: 0 },
+    perRow: { name: 'p', samples: 1, median: perRowMs, mean: perRowMs, min: perRowMs, rme: 0 },
+    storeStatements: 5,
+    perRowStatements: 10_006,
+    storeRoundTrips: 5,
+    perRowRoundTrips,
+  })
+  const direct = { rows: [at(2_000, 10_000)] }
+
+  it('is the extra time per per-row round trip through the proxy, flagged when far over the delay', () => {
+    const proxied = (perRowMs: number) => ({
+      backend: { addedLatencyMs: 0.25 },
+      rows: [at(perRowMs)],
+    })
+    expect(addedPerRoundTrip(proxied(5_500), direct, 10_000)).toEqual({
+      ms: 0.35,
+      inflated: false,
+    })
+    const slowed = addedPerRoundTrip(proxied(19_000), direct, 10_000)
+    expect(slowed?.ms).toBeCloseTo(1.7)
+    expect(slowed?.inflated).toBe(true)
+  })
+
+  it('is undefined without the direct run or its round trips at that size', () => {
+    const proxied = { backend: { addedLatencyMs: 1 }, rows: [at(12_000)] }
+    expect(addedPerRoundTrip(proxied, undefined, 10_000)).toBeUndefined()
+    expect(addedPerRoundTrip(proxied, { rows: [at(2_000)] }, 10_000)).toBeUndefined()
+    expect(addedPerRoundTrip(proxied, direct, 100)).toBeUndefined()
   })
 })
