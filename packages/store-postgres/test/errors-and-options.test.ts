@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPostgresMembershipStore, migrate, type SqlClient } from '../src/index.js'
-import { isRetryable, mapPgError } from '../src/internal/map-pg-error.js'
+import { commitOutcomeUnknown, isRetryable, mapPgError } from '../src/internal/map-pg-error.js'
 import { quoteSchema } from '../src/internal/schema-name.js'
 
 const pgError = (code: string, extra: Record<string, unknown> = {}) =>
@@ -28,6 +28,9 @@ describe('mapping pg errors to store error codes', () => {
     ['57P01', {}, 'STORE_UNAVAILABLE'],
     ['08006', {}, 'STORE_UNAVAILABLE'],
     ['53300', {}, 'STORE_UNAVAILABLE'],
+    ['55P03', {}, 'STORE_TIMEOUT'],
+    ['57014', {}, 'STORE_TIMEOUT'],
+    ['25P03', {}, 'STORE_TIMEOUT'],
   ]
   for (const [state, extra, code] of cases) {
     it(`SQLSTATE ${state} becomes ${code}, with the pg error as cause`, () => {
@@ -43,6 +46,22 @@ describe('mapping pg errors to store error codes', () => {
       code: 'ECONNRESET',
     })
     expect(mapPgError(cause, 'test')).toMatchObject({ code: 'STORE_UNAVAILABLE', cause })
+  })
+
+  it('a failed COMMIT may have committed when no answer came back, not when the server refused it', () => {
+    const reset = Object.assign(new Error('Connection terminated unexpectedly'), {
+      code: 'ECONNRESET',
+    })
+    expect(commitOutcomeUnknown(reset)).toBe(true)
+    expect(commitOutcomeUnknown(new Error('socket hang up'))).toBe(true)
+    expect(commitOutcomeUnknown(pgError('57P01'))).toBe(true)
+    expect(commitOutcomeUnknown(pgError('08006'))).toBe(true)
+    // The server answered COMMIT with an error: it rolled back.
+    expect(commitOutcomeUnknown(pgError('40001'))).toBe(false)
+    expect(commitOutcomeUnknown(pgError('23505'))).toBe(false)
+    // Our own time limits end the transaction before it commits.
+    expect(commitOutcomeUnknown(pgError('25P03'))).toBe(false)
+    expect(commitOutcomeUnknown(pgError('57014'))).toBe(false)
   })
 
   it('only serialisation failures and deadlocks are retryable', () => {
@@ -79,6 +98,19 @@ describe('schema names and options', () => {
     await expect(
       createPostgresMembershipStore({ client: unusedClient, maxAttempts: 0 }),
     ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT' })
+  })
+
+  it('refuses timeouts that are not whole, non-negative milliseconds', async () => {
+    for (const timeouts of [{ lockMs: -1 }, { callMs: 1.5 }, { statementMs: 2 ** 31 }]) {
+      await expect(
+        createPostgresMembershipStore({ client: unusedClient, timeouts }),
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+    }
+    const store = await createPostgresMembershipStore({
+      client: unusedClient,
+      timeouts: { lockMs: 0, callMs: 0 },
+    })
+    await store.close()
   })
 
   it('a database that cannot be reached gives STORE_UNAVAILABLE', async () => {
