@@ -71,9 +71,10 @@ describe('rule C1: the verification options are checked before the token', () =>
     )
     expect(await refusedInput(token, { maxTokenAge: -1 })).toBe('maxTokenAge')
     expect(await refusedInput(token, { maxTokenAge: Number.NaN })).toBe('maxTokenAge')
-    expect(
-      expectRight(await verify(token, { clockToleranceSeconds: 0, maxTokenAge: 0 + 60 })).sub,
-    ).toBe('user-1')
+    // A fresh token, so its age is well within the default 30 s tolerance whatever the load.
+    const fresh = await sign(idTokenClaims(), key)
+    expect(expectRight(await verify(fresh, { clockToleranceSeconds: 0 })).sub).toBe('user-1')
+    expect(expectRight(await verify(fresh, { maxTokenAge: 0 })).sub).toBe('user-1')
   })
 
   it('a nonce option that is not a string is refused, not compared', async () => {

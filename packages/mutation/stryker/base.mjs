@@ -19,7 +19,7 @@ export function strykerTarget({ name, packageDir, mutate, breakAt, testFiles }) 
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],
-    vitest: { configFile: `${packageDir}/vitest.config.ts`, dir: packageDir },
+    vitest: { configFile: 'packages/mutation/stryker/vitest.mutation.config.ts', dir: packageDir },
     ...(testFiles === undefined ? {} : { testFiles }),
     coverageAnalysis: 'perTest',
     mutate,
