@@ -48,7 +48,8 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     mutator: 'ConditionalExpression',
     original: 'unmatchedClaims.length === 0 || unmatchedGroups.length === 0',
     replacement: 'false',
-    reason: 'a shortcut: when either list is empty the pairing loops below find no pair and return []',
+    reason:
+      'a shortcut: when either list is empty the pairing loops below find no pair and return []',
   },
   {
     file: DIFF,
@@ -57,6 +58,22 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'unmatchedClaims.length === 0 && unmatchedGroups.length === 0',
     reason:
       'a shortcut: when either list is empty the pairing loops below find no pair and return []',
+  },
+  {
+    file: DIFF,
+    mutator: 'ConditionalExpression',
+    original: 'lower(key) === key',
+    replacement: 'true',
+    reason:
+      'the key is already lower-cased, and lower-casing is idempotent for every string in current Unicode (the check guards against a future change)',
+  },
+  {
+    file: DIFF,
+    mutator: 'ConditionalExpression',
+    original: '!caseInsensitive',
+    replacement: 'true',
+    reason:
+      'in the near-miss block: in case-insensitive mode an unmatched entry has no group even up to case, so the block finds no pair (the same mutant on the claim loop is killed)',
   },
   {
     file: ID_TOKEN,
