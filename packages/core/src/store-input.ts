@@ -41,6 +41,7 @@ const STORE_WRITTEN_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
   'group.created',
   'group.renamed',
   'group.deleted',
+  'user.removed',
 ])
 const MATCH_MODES: ReadonlySet<string> = new Set(['exact', 'case-insensitive'])
 const MAX_JSON_DEPTH = 64
@@ -64,6 +65,25 @@ const unstorable = (value: string): string | undefined => {
     return 'holds a lone UTF-16 surrogate, which is not valid Unicode text; fix the encoding'
   }
   return undefined
+}
+
+/** Whether a string can be stored: no NUL character, no lone UTF-16 surrogate. */
+export const isStorableText = (value: string): boolean => unstorable(value) === undefined
+
+/**
+ * Checks the claim entries handed to a login's unit of work: an array of strings (any strings: an
+ * entry no group can be named is simply matched by none).
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`
+ */
+export function assertClaimGroups(
+  value: unknown,
+  path: string,
+): asserts value is readonly string[] {
+  if (!Array.isArray(value)) throw invalid(path, 'must be an array of strings')
+  value.forEach((entry: unknown, i) => {
+    if (typeof entry !== 'string') throw invalid(`${path}[${i}]`, 'must be a string')
+  })
 }
 
 /**
@@ -186,7 +206,11 @@ export function assertAuditEvents(
     const at = `${path}[${i}]`
     if (!isRecord(event)) throw invalid(at, 'must be an object')
     if (typeof event.type === 'string' && STORE_WRITTEN_TYPES.has(event.type)) {
-      throw invalid(`${at}.type`, 'is written by the store itself when a group changes', event.type)
+      throw invalid(
+        `${at}.type`,
+        'is written by the store itself (a group change or a user removal)',
+        event.type,
+      )
     }
     if (typeof event.type !== 'string' || !AUDIT_EVENT_TYPES.has(event.type)) {
       throw invalid(`${at}.type`, 'is not a known audit event type')
@@ -275,7 +299,7 @@ export function assertUserSyncChanges(
   const checkGroupId = (id: unknown, at: string): void => {
     assertStoreId(id, at)
     if (!scope.groupIds.has(id)) {
-      throw invalid(at, 'is not a group of this organisation', id)
+      throw invalid(at, "is not a group of this organisation's slice (the snapshot's groups)", id)
     }
     if (seen.has(id)) throw invalid(at, 'names a group already added or removed in this change', id)
     seen.add(id)

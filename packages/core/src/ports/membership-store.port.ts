@@ -1,5 +1,4 @@
 import type { MatchMode, OrgGroup } from '../org-group.js'
-import type { OrgGroupIndex } from '../org-group-index.js'
 
 /** Who created a membership: the login sync, or an admin by hand. */
 export type MembershipSource = 'sync' | 'manual'
@@ -44,9 +43,10 @@ export type JsonValue =
   string | number | boolean | null | readonly JsonValue[] | { readonly [key: string]: JsonValue }
 
 /**
- * The kinds of audit event groupsync writes. The `group.*` events are written by the store itself
- * when a group is created, renamed or deleted (a delete first writes a `membership.removed` for
- * each member it takes away), so the log alone rebuilds the groups and memberships.
+ * The kinds of audit event groupsync writes. The `group.*` and `user.removed` events are written
+ * by the store itself when a group is created, renamed or deleted or a user is removed from the
+ * organisation (a delete or a removal first writes a `membership.removed` for each membership it
+ * takes away), so the log alone rebuilds the groups and memberships.
  */
 export type AuditEventType =
   | 'membership.added'
@@ -56,6 +56,7 @@ export type AuditEventType =
   | 'group.created'
   | 'group.renamed'
   | 'group.deleted'
+  | 'user.removed'
 
 /** An audit event to append; the store stamps it with `seq` and `at`. */
 export interface AuditEventInput {
@@ -78,20 +79,22 @@ export interface AuditEvent extends AuditEventInput {
   readonly at: Date
 }
 
-/** What one user's unit of work sees: read once, at its start, under the per-user lock. */
+/**
+ * What one login's unit of work sees: read once, at its start, under the per-user lock. Only the
+ * slice of the organisation's groups that can change the diff (rule 11), so that a login's cost
+ * depends on the claim and the user's memberships, not on the size of the organisation.
+ */
 export interface UserSyncSnapshot {
   readonly orgId: string
   readonly userId: string
   readonly settings: OrgSettings
-  /** All groups of the organisation; read-only (a store may share them between snapshots). */
-  readonly groups: readonly StoredGroup[]
   /**
-   * An index of `groups` (from `indexOrgGroups`: the same groups in the same order), when the
-   * store keeps one per version of the organisation's groups. `computeMembershipDiff` given it
-   * returns the same diff as given `groups` without walking every group. Absent otherwise.
+   * The slice of the org's groups for this login's claim (rule 11), by name then id: the groups
+   * whose lower-cased name is that of a claim entry, and the groups the user is a member of.
+   * `computeMembershipDiff` over it returns the diff over the whole organisation.
    */
-  readonly groupIndex?: OrgGroupIndex<StoredGroup>
-  /** The user's memberships of the organisation's groups. */
+  readonly groups: readonly StoredGroup[]
+  /** The user's memberships of the organisation's groups, by group id. */
   readonly memberships: readonly Membership[]
   /** When the user was last synced in this organisation, or null if never. */
   readonly lastSyncedAt: Date | null
@@ -101,13 +104,19 @@ export interface UserSyncSnapshot {
    * is a replay of a stale token.
    */
   readonly lastTokenIssuedAt: Date | null
+  /**
+   * When the user was last removed from the organisation (`removeUser`), or null: a login whose
+   * token was issued before it is a login from before the removal and must not bring the user's
+   * memberships back.
+   */
+  readonly removedAt: Date | null
 }
 
 /** The writes of one unit of work, applied together or not at all. */
 export interface UserSyncChanges {
-  /** Groups (of this org) to add the user to; an existing membership is left as it is. */
+  /** Groups of the snapshot to add the user to; an existing membership is left as it is. */
   readonly add: readonly { readonly groupId: string; readonly source: MembershipSource }[]
-  /** Groups (of this org) to remove the user from; absent memberships are ignored. */
+  /** Groups of the snapshot to remove the user from; absent memberships are ignored. */
   readonly remove: readonly string[]
   /** Audit events appended in the same transaction, in this order. */
   readonly audit: readonly AuditEventInput[]
@@ -121,12 +130,27 @@ export interface UserSyncChanges {
 }
 
 /**
- * What the decide step of {@link MembershipStore.withUserSync} returns: the writes to apply
- * (or null for none) and the value handed back to the caller.
+ * What the decide step of a unit of work returns: the writes to apply (or null for none) and the
+ * value handed back to the caller.
  */
 export interface UserSyncDecision<A> {
   readonly changes: UserSyncChanges | null
   readonly result: A
+}
+
+/** What a `removeUser` did. */
+export interface UserRemoval {
+  /** False when the user had nothing in the organisation: nothing was written. */
+  readonly removed: boolean
+  /** How many memberships were removed. */
+  readonly memberships: number
+}
+
+/** A user's last-sync record in an organisation. */
+export interface LastSync {
+  readonly lastSyncedAt: Date
+  /** The issue time of the token behind that sync, or null if none was recorded. */
+  readonly lastTokenIssuedAt: Date | null
 }
 
 /** A user whose last sync in an organisation is older than some time. */
@@ -141,7 +165,7 @@ export interface StaleMember {
  * @example
  * ```ts
  * // Give up after 2 s: the call rejects with STORE_TIMEOUT and nothing is written.
- * await store.withUserSync(orgId, userId, decide, { signal: AbortSignal.timeout(2_000) })
+ * await store.withLoginSync(orgId, userId, claimGroups, decide, { signal: AbortSignal.timeout(2_000) })
  * ```
  */
 export interface StoreCallOptions {
@@ -153,7 +177,7 @@ export interface StoreCallOptions {
   readonly signal?: AbortSignal
 }
 
-/** Options of a group create, rename or delete. */
+/** Options of an admin write: a group change or a manual membership change. */
 export interface GroupChangeOptions extends StoreCallOptions {
   /** Who acted, recorded in the change's audit events. */
   readonly actor?: string
@@ -167,52 +191,73 @@ export interface AuditQuery {
   readonly limit?: number
 }
 
+// The failures every store operation may reject with, all `StoreError`s that mean nothing was
+// written (`STORE_UNAVAILABLE`, `STORE_CONFLICT`, `STORE_INVALID_INPUT`, `STORE_TIMEOUT`,
+// `GROUP_NOT_FOUND`, `GROUP_NAME_TAKEN`) — except `STORE_OUTCOME_UNKNOWN`: the connection was lost
+// after COMMIT was sent, so the write may or may not have landed. Every write is safe to retry
+// then: a login sync recomputes its diff from what is stored and converges, a manual change
+// answers false if the first attempt landed, a repeated `createGroup` answers `GROUP_NAME_TAKEN`
+// and a repeated `deleteGroup` `GROUP_NOT_FOUND`, and settings are written as a whole.
+//
+// Names and ids are arbitrary strings except that they may not hold a NUL character or a lone
+// UTF-16 surrogate (`STORE_INVALID_INPUT`); ids are 1 to 255 code units; times lie between the
+// years 1 and 9999. Every store built with `defineMembershipStore` or `defineLoginSyncStore`
+// applies exactly the same checks, in core.
+
 /**
- * Where memberships live. Every operation rejects with a `StoreError` on failure
- * (`STORE_UNAVAILABLE`, `STORE_CONFLICT`, `STORE_INVALID_INPUT`, `STORE_TIMEOUT`,
- * `GROUP_NOT_FOUND`, `GROUP_NAME_TAKEN`) and then has changed nothing — except
- * `STORE_OUTCOME_UNKNOWN`: the connection was lost after COMMIT was sent, so the write may or may
- * not have landed. Every write is safe to retry then: a login sync recomputes its diff from what
- * is stored and converges, `addMember`/`removeMember` answer false if the first attempt landed,
- * a repeated `createGroup` answers `GROUP_NAME_TAKEN` and a repeated `deleteGroup`
- * `GROUP_NOT_FOUND`, and settings are written as a whole.
- *
- * Writes take an optional {@link StoreCallOptions} `signal` (a caller's deadline); a store may
- * also bound every call by its own default timeouts, reported as `STORE_TIMEOUT`.
- *
- * Names and ids are arbitrary strings except that they may not hold a NUL character
- * (`STORE_INVALID_INPUT`): Postgres text cannot, so no store accepts one. Every store applies the
- * same input checks (`assertStoreText`, `assertStoreId`, `assertUserSyncChanges`, … in
- * `store-input.ts`): no lone UTF-16 surrogates either, ids of 1 to 255 code units, times between
- * the years 1 and 9999, and a unit of work may only add or remove groups of its organisation.
+ * The login sync's role: what `syncOnLogin` needs and nothing more. An application that keeps
+ * groups and memberships in its own tables implements this role (through `defineLoginSyncStore`)
+ * and nothing else.
  */
-export interface MembershipStore {
+export interface LoginSyncStore {
+  /** The org's settings; {@link DEFAULT_ORG_SETTINGS} if never set. Read before the unit of work. */
+  readonly getOrgSettings: (orgId: string, options?: StoreCallOptions) => Promise<OrgSettings>
   /**
-   * One login's unit of work, serialised per (org, user): reads a snapshot, calls `decide`, and
-   * applies what it returns — memberships, audit events and last-sync time — all committed
-   * together or not at all. Calls for the same (org, user) run one after the other; calls for
-   * different users do not wait for each other, however many calls of one user are queued (a
-   * queued call holds no database connection). If `decide` throws, nothing is written.
+   * One login's unit of work, serialised per (org, user): reads the settings, the slice of the
+   * org's groups for `claimGroups` (rule 11), the user's memberships and last-sync record, calls
+   * `decide` with them, and applies what it returns — memberships, audit events and last-sync
+   * time — all committed together or not at all. Calls for the same (org, user) run one after
+   * the other; calls for different users do not wait for each other.
+   *
+   * `decide` MUST be synchronous (a returned promise is refused with `STORE_INVALID_INPUT`): the
+   * store holds its locks while it runs. It MAY run more than once, when the store retries a
+   * transaction after a serialisation failure, so it must have no side effects; only the last
+   * run's decision is applied. If it throws, nothing is written and the error is rethrown.
+   * Its changes may only add and remove groups of the snapshot.
    *
    * @example
    * ```ts
-   * const diff = await store.withUserSync('org1', 'alice', (snap) => {
+   * const diff = await store.withLoginSync('org1', 'alice', claim, (snap) => {
    *   const d = computeMembershipDiff(claim, snap.groups, snap.memberships.map((m) => m.groupId))
    *   return { result: d, changes: { add: d.toAdd.map((g) => ({ groupId: g.id, source: 'sync' })),
    *     remove: d.toRemove.map((g) => g.id), audit: [], syncedAt: new Date() } }
    * })
    * ```
    */
-  readonly withUserSync: <A>(
+  readonly withLoginSync: <A>(
     orgId: string,
     userId: string,
-    decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A> | Promise<UserSyncDecision<A>>,
+    claimGroups: readonly string[],
+    decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A>,
     options?: StoreCallOptions,
   ) => Promise<A>
+  /** The user's last-sync record in the org, or null if never synced (the freshness guard's read). */
+  readonly readLastSync: (
+    orgId: string,
+    userId: string,
+    options?: StoreCallOptions,
+  ) => Promise<LastSync | null>
+}
 
+/**
+ * The admin role: groups, settings, manual membership changes, listings and the audit log. Manual
+ * changes check the manual-change lock in their own unit of work: no member of this role can add
+ * or remove a member while the organisation's mapping is on.
+ */
+export interface MembershipAdminStore {
   /**
    * Creates a group and appends a `group.created` event (with the actor) in the same transaction;
-   * `GROUP_NAME_TAKEN` if the org has one of that name.
+   * `GROUP_NAME_TAKEN` if the org has one of that name. Allowed while mapping is on.
    */
   readonly createGroup: (
     orgId: string,
@@ -232,7 +277,7 @@ export interface MembershipStore {
   /**
    * Deletes a group and all its memberships, appending a `membership.removed` event per member
    * (ordered by user id) and then `group.deleted`, in the same transaction; `GROUP_NOT_FOUND` if
-   * there is none.
+   * there is none. Allowed while mapping is on: the group goes, not a member of it.
    */
   readonly deleteGroup: (
     orgId: string,
@@ -240,27 +285,19 @@ export interface MembershipStore {
     options?: GroupChangeOptions,
   ) => Promise<void>
   /** The org's groups, ordered by name then id (UTF-16 code units). */
-  readonly listGroups: (orgId: string) => Promise<readonly StoredGroup[]>
+  readonly listGroups: (
+    orgId: string,
+    options?: StoreCallOptions,
+  ) => Promise<readonly StoredGroup[]>
 
   /** The org's settings; {@link DEFAULT_ORG_SETTINGS} if never set. */
-  readonly getOrgSettings: (orgId: string) => Promise<OrgSettings>
-  /**
-   * Stores the org's settings and appends the given audit events in the same transaction, so
-   * that turning mapping on or off is never unaudited.
-   */
-  readonly setOrgSettings: (
-    orgId: string,
-    settings: OrgSettings,
-    audit: readonly AuditEventInput[],
-    options?: StoreCallOptions,
-  ) => Promise<void>
-
+  readonly getOrgSettings: (orgId: string, options?: StoreCallOptions) => Promise<OrgSettings>
   /**
    * Reads the org's settings and stores what `update` returns, with its audit events, in one
    * transaction under the org's exclusive lock, so that two concurrent changes of different
-   * fields cannot undo each other. `update` returning null writes nothing; it may run more than
-   * once (a retried transaction), so it must not have side effects. Resolves with the settings in
-   * force afterwards.
+   * fields cannot undo each other and turning mapping on or off is never unaudited. `update`
+   * returning null writes nothing; it may run more than once (a retried transaction), so it must
+   * not have side effects. Resolves with the settings in force afterwards.
    *
    * @example
    * ```ts
@@ -278,37 +315,74 @@ export interface MembershipStore {
   ) => Promise<OrgSettings>
 
   /**
-   * Adds a member with the given source and appends the audit events, together; returns false
-   * (and writes nothing) if the user already was a member. `GROUP_NOT_FOUND` if no such group.
-   * Does not check the manual-change lock: the sync service does.
+   * Adds a user to a group by hand (source `manual`) with a `membership.added` event naming the
+   * actor, in one unit of work that first reads the org's settings: while mapping is on it
+   * rejects with `MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED` and writes nothing. Resolves false
+   * (nothing written) if the user already was a member; `GROUP_NOT_FOUND` if no such group.
    */
-  readonly addMember: (
+  readonly addManualMember: (
     orgId: string,
     groupId: string,
     userId: string,
-    source: MembershipSource,
-    audit: readonly AuditEventInput[],
-    options?: StoreCallOptions,
+    options?: GroupChangeOptions,
   ) => Promise<boolean>
   /**
-   * Removes a member and appends the audit events, together; false (nothing written) if absent.
-   * `GROUP_NOT_FOUND` if no such group.
+   * Removes a user from a group by hand with a `membership.removed` event (source `manual`, the
+   * actor), under the same lock check as {@link MembershipAdminStore.addManualMember}; false if
+   * the user was not a member.
    */
-  readonly removeMember: (
+  readonly removeManualMember: (
     orgId: string,
     groupId: string,
     userId: string,
-    audit: readonly AuditEventInput[],
-    options?: StoreCallOptions,
+    options?: GroupChangeOptions,
   ) => Promise<boolean>
+  /**
+   * Removes a user from the organisation (offboarding): every membership whatever its source,
+   * with a `membership.removed` event each (by group id, the membership's source, the actor),
+   * the user's last-sync record, and then one `user.removed` event with the actor — in one
+   * transaction, serialised with the user's logins. Allowed while mapping is on: this is the
+   * user's departure, not a manual change. It leaves a removal time behind (see
+   * `UserSyncSnapshot.removedAt`) so that a login whose token was issued before the removal
+   * cannot bring the memberships back. Idempotent: for a user with no memberships and no
+   * last-sync record it writes nothing and resolves `{ removed: false, memberships: 0 }`.
+   */
+  readonly removeUser: (
+    orgId: string,
+    userId: string,
+    options?: GroupChangeOptions,
+  ) => Promise<UserRemoval>
   /** The members of a group, ordered by user id; `GROUP_NOT_FOUND` if no such group. */
-  readonly listMembers: (orgId: string, groupId: string) => Promise<readonly Membership[]>
+  readonly listMembers: (
+    orgId: string,
+    groupId: string,
+    options?: StoreCallOptions,
+  ) => Promise<readonly Membership[]>
   /** A user's memberships in an org, ordered by group id. */
-  readonly listUserMemberships: (orgId: string, userId: string) => Promise<readonly Membership[]>
+  readonly listUserMemberships: (
+    orgId: string,
+    userId: string,
+    options?: StoreCallOptions,
+  ) => Promise<readonly Membership[]>
   /** Users whose last sync in the org is strictly older than `olderThan`, oldest first. */
-  readonly listStaleMembers: (orgId: string, olderThan: Date) => Promise<readonly StaleMember[]>
+  readonly listStaleMembers: (
+    orgId: string,
+    olderThan: Date,
+    options?: StoreCallOptions,
+  ) => Promise<readonly StaleMember[]>
   /** The org's audit events in `seq` order. */
-  readonly listAuditEvents: (orgId: string, query?: AuditQuery) => Promise<readonly AuditEvent[]>
-  /** Releases connections the store opened itself; a pool the caller passed in stays open. */
+  readonly listAuditEvents: (
+    orgId: string,
+    query?: AuditQuery,
+    options?: StoreCallOptions,
+  ) => Promise<readonly AuditEvent[]>
+}
+
+/** A store's lifecycle. */
+export interface ClosableStore {
+  /** Waits for calls in flight, then releases what the store opened itself; later calls reject. */
   readonly close: () => Promise<void>
 }
+
+/** A store that plays both roles: the memory and Postgres stores. */
+export interface MembershipStore extends LoginSyncStore, MembershipAdminStore, ClosableStore {}

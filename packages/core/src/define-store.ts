@@ -1,0 +1,473 @@
+import { compareCodeUnits, compareGroups } from './compute-membership-diff.js'
+import { ManualMembershipManagementDisabledError, StoreError } from './errors.js'
+import { claimSliceKeys, orgGroupSlice } from './org-group-slice.js'
+import {
+  DEFAULT_ORG_SETTINGS,
+  type AuditEvent,
+  type AuditEventInput,
+  type ClosableStore,
+  type GroupChangeOptions,
+  type LoginSyncStore,
+  type Membership,
+  type MembershipStore,
+  type OrgSettings,
+  type StoredGroup,
+  type UserRemoval,
+  type UserSyncChanges,
+  type UserSyncDecision,
+  type UserSyncSnapshot,
+} from './ports/membership-store.port.js'
+import type {
+  AdapterCall,
+  LoginSliceRead,
+  LoginSyncAdapter,
+  MembershipStoreAdapter,
+} from './ports/store-adapter.port.js'
+import {
+  assertAuditEvents,
+  assertAuditQuery,
+  assertClaimGroups,
+  assertGroupChangeOptions,
+  assertOrgSettings,
+  assertStoreDate,
+  assertStoreId,
+  assertStoreText,
+  assertUserSyncChanges,
+  groupNotFound,
+  isStorableText,
+} from './store-input.js'
+
+// The one validation layer of every store: the adapters below it only do I/O. Everything a caller
+// hands a store is checked here, before any adapter sees it; everything an adapter hands back is
+// copied and put in the documented order here, so no caller ever shares an adapter's objects and
+// every store orders its lists the same way.
+
+/** Options of {@link defineMembershipStore}. */
+export interface DefineStoreOptions {
+  /** The clock of a user removal's time; `() => new Date()` by default. */
+  readonly now?: () => Date
+}
+
+const copyGroup = (g: StoredGroup): StoredGroup => ({
+  orgId: g.orgId,
+  id: g.id,
+  name: g.name,
+  createdAt: new Date(g.createdAt.getTime()),
+})
+
+const copyMembership = (m: Membership): Membership => ({
+  orgId: m.orgId,
+  groupId: m.groupId,
+  userId: m.userId,
+  source: m.source,
+  createdAt: new Date(m.createdAt.getTime()),
+})
+
+const copySettings = (s: OrgSettings | null): OrgSettings => ({
+  manageGroupMemberships: (s ?? DEFAULT_ORG_SETTINGS).manageGroupMemberships,
+  matchMode: (s ?? DEFAULT_ORG_SETTINGS).matchMode,
+})
+
+const copyDate = (d: Date | null | undefined): Date | null =>
+  d === null || d === undefined ? null : new Date(d.getTime())
+
+const byGroupId = (a: Membership, b: Membership): number => compareCodeUnits(a.groupId, b.groupId)
+const byUserId = (a: Membership, b: Membership): number => compareCodeUnits(a.userId, b.userId)
+
+const invalid = (path: string, message: string): StoreError =>
+  new StoreError('STORE_INVALID_INPUT', `${path}: ${message}`, { path })
+
+/** A store adapter broke its contract: a bug in the adapter, not in the caller's input. */
+const adapterBroken = (what: string): Error =>
+  new Error(`groupsync store adapter contract broken: ${what}`)
+
+const isThenable = (value: unknown): boolean =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { then?: unknown }).then === 'function'
+
+/** A decision without any write is no write at all: an adapter then need not touch the tables. */
+const writesOf = (changes: UserSyncChanges | null): UserSyncChanges | null =>
+  changes !== null &&
+  (changes.add.length > 0 ||
+    changes.remove.length > 0 ||
+    changes.audit.length > 0 ||
+    changes.syncedAt !== undefined)
+    ? changes
+    : null
+
+/**
+ * The error of a manual change refused by the manual-change lock (rule S9).
+ *
+ * @internal
+ */
+export const manualChangeLocked = (
+  orgId: string,
+  action: 'add' | 'remove',
+): ManualMembershipManagementDisabledError =>
+  new ManualMembershipManagementDisabledError(
+    'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
+    `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider: members cannot be ${action === 'add' ? 'added' : 'removed'} by hand. Change the groups at the provider, or turn mapping off.`,
+    { path: 'manageGroupMemberships', value: orgId },
+  )
+
+/** The closed state and calls in flight, shared by both roles of one store. */
+const lifecycle = (release: (() => Promise<void>) | undefined) => {
+  let closed = false
+  const inFlight = new Set<Promise<unknown>>()
+  const track = <A>(what: string, options: unknown, work: (call: AdapterCall) => Promise<A>) => {
+    // Through a promise, so that a failed input check becomes a rejection, never a throw.
+    const p = Promise.resolve().then(() => {
+      if (closed) {
+        throw new StoreError('STORE_UNAVAILABLE', `${what}: the store is closed; create a new one.`)
+      }
+      assertGroupChangeOptions(options)
+      return work({ signal: (options)?.signal })
+    })
+    inFlight.add(p)
+    const forget = () => {
+      inFlight.delete(p)
+    }
+    p.then(forget, forget)
+    return p
+  }
+  const close = async (): Promise<void> => {
+    if (closed) return
+    closed = true
+    await Promise.allSettled([...inFlight])
+    await release?.()
+  }
+  return { track, close }
+}
+
+/** The snapshot `decide` sees: exactly the slice, copied, ordered, frozen. */
+const snapshotOf = (
+  orgId: string,
+  userId: string,
+  claimGroups: readonly string[],
+  read: LoginSliceRead,
+): UserSyncSnapshot => {
+  const memberships = read.memberships.map(copyMembership).sort(byGroupId)
+  const current = memberships.map((m) => m.groupId)
+  const groups = orgGroupSlice(claimGroups, read.groups, current).map(copyGroup).sort(compareGroups)
+  const ids = new Set(groups.map((g) => g.id))
+  for (const id of current) {
+    if (!ids.has(id))
+      throw adapterBroken(`the user is a member of group ${id}, which it did not read`)
+  }
+  return Object.freeze({
+    orgId,
+    userId,
+    settings: Object.freeze(copySettings(read.settings)),
+    groups: Object.freeze(groups.map((g) => Object.freeze(g))),
+    memberships: Object.freeze(memberships.map((m) => Object.freeze(m))),
+    lastSyncedAt: copyDate(read.lastSyncedAt),
+    lastTokenIssuedAt: copyDate(read.lastTokenIssuedAt),
+    removedAt: copyDate(read.removedAt),
+  })
+}
+
+/** Checks what a `decide` returned against the snapshot it saw. */
+const checkDecision = <A>(snapshot: UserSyncSnapshot, decision: unknown): UserSyncDecision<A> => {
+  if (isThenable(decision)) {
+    throw invalid('decide', 'must return its decision synchronously, not a promise')
+  }
+  if (typeof decision !== 'object' || decision === null || !('changes' in decision)) {
+    throw invalid('decide', 'must return { changes, result }')
+  }
+  const { changes, result } = decision as UserSyncDecision<A>
+  assertUserSyncChanges(
+    { orgId: snapshot.orgId, groupIds: new Set(snapshot.groups.map((g) => g.id)) },
+    changes,
+  )
+  return { changes: writesOf(changes), result }
+}
+
+const loginRole = (
+  adapter: LoginSyncAdapter,
+  track: ReturnType<typeof lifecycle>['track'],
+): LoginSyncStore => ({
+  getOrgSettings: (orgId, options) =>
+    track('getOrgSettings', options, async (call) => {
+      assertStoreId(orgId, 'orgId')
+      return copySettings(await adapter.readSettings(orgId, call))
+    }),
+
+  withLoginSync: <A>(
+    orgId: string,
+    userId: string,
+    claimGroups: readonly string[],
+    decide: (snapshot: UserSyncSnapshot) => UserSyncDecision<A>,
+    options?: GroupChangeOptions,
+  ): Promise<A> =>
+    track('withLoginSync', options, (call) => {
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(userId, 'userId')
+      assertClaimGroups(claimGroups, 'claimGroups')
+      if (typeof decide !== 'function') throw invalid('decide', 'must be a function')
+      const claim = [...claimGroups]
+      // A key no stored name can have (a NUL, a lone surrogate) cannot find a group: left out,
+      // so that it never reaches a database that would reject it.
+      const keys = claimSliceKeys(claim).filter(isStorableText)
+      return adapter.loginUnit(
+        orgId,
+        userId,
+        keys,
+        (read) => {
+          const snapshot = snapshotOf(orgId, userId, claim, read)
+          return checkDecision<A>(snapshot, decide(snapshot))
+        },
+        call,
+      )
+    }),
+
+  readLastSync: (orgId, userId, options) =>
+    track('readLastSync', options, async (call) => {
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(userId, 'userId')
+      const last = await adapter.readLastSync(orgId, userId, call)
+      return last === null
+        ? null
+        : {
+            lastSyncedAt: new Date(last.lastSyncedAt.getTime()),
+            lastTokenIssuedAt: copyDate(last.lastTokenIssuedAt),
+          }
+    }),
+})
+
+/**
+ * Wraps a {@link LoginSyncAdapter} (an application's own tables) in the validation layer every
+ * store shares, giving the login sync's role. This is how an application with its own groups and
+ * memberships tables plugs into `syncOnLogin`.
+ *
+ * @example
+ * ```ts
+ * const store = defineLoginSyncStore(myTeamsAdapter)
+ * await syncOnLoginAsync({ orgId, userId, idToken }, { store, claimsOptions })
+ * ```
+ */
+export function defineLoginSyncStore(adapter: LoginSyncAdapter): LoginSyncStore & ClosableStore {
+  const { track, close } = lifecycle(adapter.close)
+  return { ...loginRole(adapter, track), close }
+}
+
+/**
+ * Wraps a {@link MembershipStoreAdapter} in the validation layer every store shares, giving a
+ * store with both roles. The memory and Postgres stores are built with it.
+ *
+ * @example
+ * ```ts
+ * export const createMyStore = (db: Db): MembershipStore => defineMembershipStore(myAdapter(db))
+ * ```
+ */
+export function defineMembershipStore(
+  adapter: MembershipStoreAdapter,
+  options: DefineStoreOptions = {},
+): MembershipStore {
+  const now = options.now ?? (() => new Date())
+  const { track, close } = lifecycle(adapter.close)
+  const admin = (call: AdapterCall, opts: GroupChangeOptions | undefined) => ({
+    ...call,
+    actor: opts?.actor,
+  })
+
+  const manualChange = (
+    action: 'add' | 'remove',
+    orgId: string,
+    groupId: string,
+    userId: string,
+    options: GroupChangeOptions | undefined,
+  ): Promise<boolean> =>
+    track(action === 'add' ? 'addManualMember' : 'removeManualMember', options, (call) => {
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(groupId, 'groupId')
+      assertStoreId(userId, 'userId')
+      const actor = options?.actor
+      return adapter.memberUnit(
+        orgId,
+        groupId,
+        userId,
+        ({ settings, group, isMember }) => {
+          // The lock, read in the same unit of work as the write: rule S9.
+          if (copySettings(settings).manageGroupMemberships) {
+            throw manualChangeLocked(orgId, action)
+          }
+          if (group === null) throw groupNotFound(orgId, groupId)
+          if (isMember === (action === 'add')) return { changes: null, result: false }
+          const event: AuditEventInput = {
+            type: action === 'add' ? 'membership.added' : 'membership.removed',
+            orgId,
+            userId,
+            groupId,
+            groupName: group.name,
+            source: 'manual',
+            ...(actor === undefined ? {} : { actor }),
+          }
+          const changes: UserSyncChanges =
+            action === 'add'
+              ? { add: [{ groupId, source: 'manual' }], remove: [], audit: [event] }
+              : { add: [], remove: [groupId], audit: [event] }
+          return { changes, result: true }
+        },
+        call,
+      )
+    })
+
+  return {
+    ...loginRole(adapter, track),
+
+    createGroup: (orgId, name, options) =>
+      track('createGroup', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreText(name, 'name')
+        return copyGroup(await adapter.createGroup(orgId, name, admin(call, options)))
+      }),
+
+    renameGroup: (orgId, groupId, name, options) =>
+      track('renameGroup', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreId(groupId, 'groupId')
+        assertStoreText(name, 'name')
+        const group = await adapter.renameGroup(orgId, groupId, name, admin(call, options))
+        if (group === null) throw groupNotFound(orgId, groupId)
+        return copyGroup(group)
+      }),
+
+    deleteGroup: (orgId, groupId, options) =>
+      track('deleteGroup', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreId(groupId, 'groupId')
+        if (!(await adapter.deleteGroup(orgId, groupId, admin(call, options)))) {
+          throw groupNotFound(orgId, groupId)
+        }
+      }),
+
+    listGroups: (orgId, options) =>
+      track('listGroups', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        return (await adapter.listGroups(orgId, call)).map(copyGroup).sort(compareGroups)
+      }),
+
+    updateOrgSettings: (orgId, update, options) =>
+      track('updateOrgSettings', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        if (typeof update !== 'function') throw invalid('update', 'must be a function')
+        // The last run of `update` decides (a retried transaction runs it again).
+        let inForce: OrgSettings = copySettings(null)
+        await adapter.updateSettings(
+          orgId,
+          (current) => {
+            const before = copySettings(current)
+            const decided = update({ ...before })
+            if (isThenable(decided)) throw invalid('update', 'must return synchronously')
+            if (decided === null) {
+              inForce = before
+              return null
+            }
+            assertOrgSettings(decided.settings)
+            assertAuditEvents(orgId, decided.audit)
+            inForce = copySettings(decided.settings)
+            return { settings: copySettings(decided.settings), audit: [...decided.audit] }
+          },
+          call,
+        )
+        return inForce
+      }),
+
+    addManualMember: (orgId, groupId, userId, options) =>
+      manualChange('add', orgId, groupId, userId, options),
+    removeManualMember: (orgId, groupId, userId, options) =>
+      manualChange('remove', orgId, groupId, userId, options),
+
+    removeUser: (orgId, userId, options) =>
+      track('removeUser', options, (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreId(userId, 'userId')
+        const actor = options?.actor
+        const withActor = actor === undefined ? {} : { actor }
+        return adapter.removeUserUnit<UserRemoval>(
+          orgId,
+          userId,
+          ({ memberships, hasLastSync }) => {
+            if (memberships.length === 0 && !hasLastSync) {
+              return { write: null, result: { removed: false, memberships: 0 } }
+            }
+            const removed = [...memberships].sort(byGroupId)
+            const audit: AuditEventInput[] = removed.map((m) => ({
+              type: 'membership.removed',
+              orgId,
+              userId,
+              groupId: m.groupId,
+              groupName: m.groupName,
+              source: m.source,
+              ...withActor,
+            }))
+            audit.push({
+              type: 'user.removed',
+              orgId,
+              userId,
+              ...withActor,
+              detail: { memberships: removed.length },
+            })
+            const removedAt = now()
+            assertStoreDate(removedAt, 'now()')
+            return {
+              write: { audit, removedAt },
+              result: { removed: true, memberships: removed.length },
+            }
+          },
+          call,
+        )
+      }),
+
+    listMembers: (orgId, groupId, options) =>
+      track('listMembers', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreId(groupId, 'groupId')
+        const members = await adapter.listMembers(orgId, groupId, call)
+        if (members === null) throw groupNotFound(orgId, groupId)
+        return members.map(copyMembership).sort(byUserId)
+      }),
+
+    listUserMemberships: (orgId, userId, options) =>
+      track('listUserMemberships', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreId(userId, 'userId')
+        return (await adapter.listUserMemberships(orgId, userId, call))
+          .map(copyMembership)
+          .sort(byGroupId)
+      }),
+
+    listStaleMembers: (orgId, olderThan, options) =>
+      track('listStaleMembers', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertStoreDate(olderThan, 'olderThan')
+        const stale = await adapter.listStaleMembers(orgId, new Date(olderThan.getTime()), call)
+        return stale
+          .map((s) => ({ userId: s.userId, lastSyncedAt: new Date(s.lastSyncedAt.getTime()) }))
+          .sort(
+            (a, b) =>
+              a.lastSyncedAt.getTime() - b.lastSyncedAt.getTime() ||
+              compareCodeUnits(a.userId, b.userId),
+          )
+      }),
+
+    listAuditEvents: (orgId, query, options) =>
+      track('listAuditEvents', options, async (call) => {
+        assertStoreId(orgId, 'orgId')
+        assertAuditQuery(query)
+        const events = await adapter.listAuditEvents(
+          orgId,
+          {
+            afterSeq: query?.afterSeq ?? 0,
+            ...(query?.userId === undefined ? {} : { userId: query.userId }),
+            ...(query?.limit === undefined ? {} : { limit: query.limit }),
+          },
+          call,
+        )
+        return events.map((e): AuditEvent => structuredClone(e)).sort((a, b) => a.seq - b.seq)
+      }),
+
+    close,
+  }
+}
