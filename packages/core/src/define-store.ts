@@ -122,7 +122,7 @@ const lifecycle = (release: (() => Promise<void>) | undefined) => {
         throw new StoreError('STORE_UNAVAILABLE', `${what}: the store is closed; create a new one.`)
       }
       assertGroupChangeOptions(options)
-      return work({ signal: (options)?.signal })
+      return work({ signal: options?.signal })
     })
     inFlight.add(p)
     const forget = () => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import {
-  assertAuditEvents,
-  assertGroupChangeOptions,
   groupCreatedEvent,
   groupDeletedEvents,
   groupRenamedEvent,
   storeTimeout,
 } from '../src/index.js'
+import { assertAuditEvents, assertGroupChangeOptions } from '../src/store-input.js'
 
 const group = { orgId: 'acme', id: 'g1', name: '\uFEFFAdmins' }
 

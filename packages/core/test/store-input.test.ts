@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest'
 import {
+  MAX_STORE_ID_LENGTH,
+  MAX_STORE_TIME,
+  MIN_STORE_TIME,
+  StoreError,
+  type UserSyncSnapshot,
+} from '../src/index.js'
+import {
   assertAuditEvents,
   assertAuditQuery,
   assertMembershipSource,
@@ -9,13 +16,8 @@ import {
   assertStoreText,
   assertUserSyncChanges,
   groupNotFound,
-  MAX_STORE_ID_LENGTH,
-  MAX_STORE_TIME,
-  MIN_STORE_TIME,
-  StoreError,
   userSyncScope,
-  type UserSyncSnapshot,
-} from '../src/index.js'
+} from '../src/store-input.js'
 
 // The input rules every store enforces before it writes anything: each bad value is a
 // STORE_INVALID_INPUT error whose `path` names the offending field, and each good value passes.

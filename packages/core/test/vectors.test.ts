@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import {
   computeMembershipDiff,
   MembershipInputError,
+  orgGroupSlice,
   type MembershipDiff,
   type MembershipDiffOptions,
   type OrgGroup,
@@ -14,6 +15,11 @@ import {
 // they check the implementation independently of the property tests' oracle.
 
 const vectorsDir = new URL('../../../docs/vectors/', import.meta.url)
+
+interface ExpectedOutcome extends ExpectedDiff {
+  /** Rule 11: the slice's ids, in the order of orgGroups. */
+  readonly slice?: readonly string[]
+}
 
 interface ExpectedDiff {
   readonly toAdd: readonly string[]
@@ -33,7 +39,7 @@ interface Vector {
     readonly options: MembershipDiffOptions
   }
   readonly outcome:
-    | { readonly kind: 'diff'; readonly expected: ExpectedDiff }
+    | { readonly kind: 'diff'; readonly expected: ExpectedOutcome }
     | { readonly kind: 'error'; readonly code: string; readonly value: string }
 }
 
@@ -76,9 +82,10 @@ function options(x: unknown, path: string): MembershipDiffOptions {
   throw new VectorFormatError(`${path}.match: expected "exact" or "case-insensitive"`)
 }
 
-function expectedDiff(x: unknown, path: string): ExpectedDiff {
+function expectedDiff(x: unknown, path: string): ExpectedOutcome {
   const e = object(x, path)
   return {
+    ...(e.slice === undefined ? {} : { slice: strings(e.slice, `${path}.slice`) }),
     toAdd: strings(e.toAdd, `${path}.toAdd`),
     toRemove: strings(e.toRemove, `${path}.toRemove`),
     unchanged: strings(e.unchanged, `${path}.unchanged`),
@@ -98,8 +105,8 @@ function vector(x: unknown, path: string): Vector {
   const v = object(x, path)
   const input = object(v.input, `${path}.input`)
   const rule = v.rule
-  if (typeof rule !== 'number' || !Number.isInteger(rule) || rule < 1 || rule > 10) {
-    throw new VectorFormatError(`${path}.rule: expected an integer from 1 to 10`)
+  if (typeof rule !== 'number' || !Number.isInteger(rule) || rule < 1 || rule > 11) {
+    throw new VectorFormatError(`${path}.rule: expected an integer from 1 to 11`)
   }
   let outcome: Vector['outcome']
   if (v.expected !== undefined && v.expectedError === undefined) {
@@ -153,11 +160,16 @@ function byId(diff: MembershipDiff): ExpectedDiff {
 }
 
 describe('conformance vectors (docs/vectors/diff-*.json)', () => {
-  it('has at least 40 vectors, at least 2 for each rule 1-10, with unique names', () => {
+  it('has at least 40 vectors, at least 2 for each rule 1-10 and 4 for rule 11, with unique names', () => {
     expect(allVectors.length).toBeGreaterThanOrEqual(40)
     for (let rule = 1; rule <= 10; rule++) {
       expect(allVectors.filter((v) => v.rule === rule).length).toBeGreaterThanOrEqual(2)
     }
+    expect(
+      allVectors.filter(
+        (v) => v.rule === 11 && v.outcome.kind === 'diff' && v.outcome.expected.slice !== undefined,
+      ).length,
+    ).toBeGreaterThanOrEqual(4)
     expect(new Set(allVectors.map((v) => v.name)).size).toBe(allVectors.length)
   })
 
@@ -184,8 +196,13 @@ describe('conformance vectors (docs/vectors/diff-*.json)', () => {
           const { expected } = v.outcome
           it(v.name, () => {
             const diff = run()
+            const { slice, ...lists } = expected
             // toEqual on arrays checks the exact order of every list (rule 7).
-            expect(byId(diff)).toEqual(expected)
+            expect(byId(diff)).toEqual(lists)
+            // Rule 11, on every vector: the diff over the slice is the diff over the org.
+            const sliced = orgGroupSlice(claimGroups, orgGroups, current)
+            if (slice !== undefined) expect(sliced.map((g) => g.id)).toEqual(slice)
+            expect(byId(computeMembershipDiff(claimGroups, sliced, current, opts))).toEqual(lists)
             // The lists hold the caller's own objects, extra fields and all (rule 7).
             const passed = new Set<OrgGroup>(orgGroups)
             const handedBack = [
