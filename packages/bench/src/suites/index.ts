@@ -1,6 +1,7 @@
 import type { BenchSuite } from '../suite.js'
 import { claimVerificationSuite } from './claim-verification/claim-verification.suite.js'
 import { loginBurstSuite } from './login-burst/login-burst.suite.js'
+import { loginScaleSuite } from './login-scale/login-scale.suite.js'
 import { loginThroughputSuite } from './login-throughput/login-throughput.suite.js'
 import { membershipDiffSuite } from './membership-diff/membership-diff.suite.js'
 import { storeSyncSuite } from './store-sync/store-sync.suite.js'
@@ -15,4 +16,5 @@ export const suites: readonly BenchSuite[] = [
   storeSyncSuite,
   loginThroughputSuite,
   loginBurstSuite,
+  loginScaleSuite,
 ]
