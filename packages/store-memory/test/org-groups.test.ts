@@ -1,12 +1,18 @@
-import {
-  computeMembershipDiff,
-  isOrgGroupIndex,
-  type MembershipStore,
-  type StoredGroup,
-} from '@groupsync/core'
+import { sliceKey } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { createMemoryMembershipStore } from '../src/index.js'
-import { EMPTY_GROUPS_VIEW, OrgGroups } from '../src/internal/org-groups.js'
+import { OrgGroups, storedGroup } from '../src/internal/org-groups.js'
+
+const idsOf = (groups: OrgGroups, key: string): string[] => [...groups.idsWithKey(key)].sort()
+
+/** The index as it should be: every group under its name's slice key, and nothing else. */
+const expectedIndex = (groups: OrgGroups): Map<string, string[]> => {
+  const index = new Map<string, string[]>()
+  for (const [id, g] of groups.entries()) {
+    const key = sliceKey(g.name)
+    index.set(key, [...(index.get(key) ?? []), id].sort())
+  }
+  return index
+}
 
 describe('OrgGroups', () => {
   const filled = () => {
@@ -17,110 +23,67 @@ describe('OrgGroups', () => {
     return groups
   }
 
-  it('builds the view once per version: the same view until the groups change', () => {
+  it('finds groups by slice key: every name that lower-cases to the key, and no other', () => {
     const groups = filled()
-    const first = groups.view('org')
-    expect(groups.view('org')).toBe(first)
-    expect(first.groups.map((g) => g.id)).toEqual(['g3', 'g1', 'g2'])
-    expect(first.groups[1]).toEqual({
-      orgId: 'org',
-      id: 'g1',
-      name: 'dev',
-      createdAt: new Date(1),
-    })
-    expect(first.index.groups).toBe(first.groups)
-    expect(isOrgGroupIndex(first.index)).toBe(true)
-    expect([...first.ids].sort()).toEqual(['g1', 'g2', 'g3'])
-    expect(Object.isFrozen(first.groups)).toBe(true)
-    expect(Object.isFrozen(first.groups[0])).toBe(true)
+    expect(idsOf(groups, 'dev')).toEqual(['g1', 'g3'])
+    expect(idsOf(groups, 'ops')).toEqual(['g2'])
+    expect(idsOf(groups, 'Dev')).toEqual([])
+    expect(idsOf(groups, 'nope')).toEqual([])
+    expect(groups.size).toBe(3)
   })
 
-  it('drops the view at every set, delete and clear', () => {
+  it('moves a renamed group to its new key and drops a key left empty', () => {
     const groups = filled()
-    const v1 = groups.view('org')
-    groups.set('g4', { name: 'qa', createdAt: 4 })
-    const v2 = groups.view('org')
-    expect(v2).not.toBe(v1)
-    expect(v2.ids.has('g4')).toBe(true)
-    expect(v1.ids.has('g4')).toBe(false)
-
-    groups.set('g1', { name: 'developers', createdAt: 1 })
-    const v3 = groups.view('org')
-    expect(v3.index.get('g1')?.name).toBe('developers')
-    expect(computeMembershipDiff(['dev'], v3.index, []).toAdd).toEqual([])
-
-    groups.delete('g2')
-    const v4 = groups.view('org')
-    expect(v4.ids.has('g2')).toBe(false)
-    expect(v4.index.has('g2')).toBe(false)
-
-    groups.clear()
-    expect(groups.view('org').groups).toEqual([])
+    groups.set('g2', { name: 'DevOps', createdAt: 2 })
+    expect(idsOf(groups, 'ops')).toEqual([])
+    expect(idsOf(groups, 'devops')).toEqual(['g2'])
+    groups.set('g1', { name: 'DEV', createdAt: 1 })
+    expect(idsOf(groups, 'dev')).toEqual(['g1', 'g3'])
+    expect(groups.get('g1')).toEqual({ name: 'DEV', createdAt: 1 })
   })
 
-  it('gives diffs identical to the diff of the sorted groups', () => {
-    const v = filled().view('org')
-    const claim = ['DEV', 'ops', 'x']
-    const current = ['g1', 'g3', 'elsewhere']
-    expect(computeMembershipDiff(claim, v.index, current)).toStrictEqual(
-      computeMembershipDiff(claim, [...v.groups], current),
-    )
+  it('removes a deleted group from the groups and the index', () => {
+    const groups = filled()
+    expect(groups.delete('g3')).toBe(true)
+    expect(groups.delete('g3')).toBe(false)
+    expect(idsOf(groups, 'dev')).toEqual(['g1'])
+    expect(groups.get('g3')).toBeUndefined()
+    expect(groups.delete('g1')).toBe(true)
+    expect(idsOf(groups, 'dev')).toEqual([])
   })
 
-  it('has an empty view for an organisation without groups', () => {
-    expect(EMPTY_GROUPS_VIEW.groups).toEqual([])
-    expect(EMPTY_GROUPS_VIEW.ids.size).toBe(0)
-  })
-})
-
-describe('the memory store keeps one index per version of an org’s groups', () => {
-  const snapshotOf = (store: MembershipStore, org: string) =>
-    store.withUserSync(org, 'alice', (snapshot) => ({ changes: null, result: snapshot }))
-
-  it('hands every sync the same index until a group is created, renamed or deleted', async () => {
-    const store = createMemoryMembershipStore()
-    const dev = await store.createGroup('org', 'dev')
-    const first = await snapshotOf(store, 'org')
-    expect(first.groupIndex).toBeDefined()
-    expect((await snapshotOf(store, 'org')).groupIndex).toBe(first.groupIndex)
-    expect(first.groupIndex?.groups).toEqual(first.groups)
-
-    const ops = await store.createGroup('org', 'ops')
-    const created = await snapshotOf(store, 'org')
-    expect(created.groupIndex).not.toBe(first.groupIndex)
-    expect(created.groupIndex?.groups.map((g) => g.id)).toEqual([dev.id, ops.id])
-
-    await store.renameGroup('org', dev.id, 'developers')
-    const renamed = await snapshotOf(store, 'org')
-    expect(renamed.groupIndex?.get(dev.id)?.name).toBe('developers')
-
-    await store.deleteGroup('org', ops.id)
-    const deleted = await snapshotOf(store, 'org')
-    expect(deleted.groupIndex?.has(ops.id)).toBe(false)
-    expect(deleted.groups.map((g) => g.id)).toEqual([dev.id])
-  })
-
-  it('gives each snapshot its own list: a decide step that edits it changes no other', async () => {
-    const store = createMemoryMembershipStore()
-    await store.createGroup('org', 'dev')
-    await store.withUserSync('org', 'alice', (snapshot) => {
-      ;(snapshot.groups as StoredGroup[]).length = 0
-      return { changes: null, result: undefined }
-    })
-    const next = await snapshotOf(store, 'org')
-    expect(next.groups.map((g) => g.name)).toEqual(['dev'])
-  })
-
-  it('diffs through the index exactly as through the groups', async () => {
-    const store = createMemoryMembershipStore()
-    for (const name of ['dev', 'Dev', 'ops', 'qa']) await store.createGroup('org', name)
-    const snapshot = await snapshotOf(store, 'org')
-    const current = snapshot.groups.filter((g) => g.name !== 'dev').map((g) => g.id)
-    for (const match of ['exact', 'case-insensitive'] as const) {
-      const claim = ['DEV', 'ops', 'nope']
-      expect(
-        computeMembershipDiff(claim, snapshot.groupIndex ?? [], current, { match }),
-      ).toStrictEqual(computeMembershipDiff(claim, snapshot.groups, current, { match }))
+  it('keeps the index equal to the groups through any sequence of sets and deletes', () => {
+    const groups = new OrgGroups()
+    const names = ['a', 'A', 'b', 'B', 'ß', 'SS', '\u0130', 'i\u0307']
+    let seed = 7
+    const next = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648
+      return seed % n
     }
+    for (let step = 0; step < 500; step += 1) {
+      const id = `g${next(6)}`
+      if (next(4) === 0) groups.delete(id)
+      else groups.set(id, { name: names[next(names.length)] ?? 'a', createdAt: step })
+      for (const [key, ids] of expectedIndex(groups)) expect(idsOf(groups, key)).toEqual(ids)
+      for (const name of names) {
+        if (!expectedIndex(groups).has(sliceKey(name)))
+          expect(idsOf(groups, sliceKey(name))).toEqual([])
+      }
+    }
+  })
+
+  it('finds a group by its exact name only', () => {
+    const groups = filled()
+    expect(groups.idNamed('dev')).toBe('g1')
+    expect(groups.idNamed('Dev')).toBe('g3')
+    expect(groups.idNamed('DEV')).toBeUndefined()
+    expect(groups.idNamed('nope')).toBeUndefined()
+  })
+
+  it('shows a group as a new StoredGroup each time', () => {
+    const record = { name: 'dev', createdAt: 5 }
+    const a = storedGroup('org', 'g1', record)
+    expect(a).toEqual({ orgId: 'org', id: 'g1', name: 'dev', createdAt: new Date(5) })
+    expect(storedGroup('org', 'g1', record)).not.toBe(a)
   })
 })

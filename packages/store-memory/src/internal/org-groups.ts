@@ -1,66 +1,88 @@
-import {
-  compareGroups,
-  indexOrgGroups,
-  type OrgGroupIndex,
-  type StoredGroup,
-} from '@groupsync/core'
+import { sliceKey, type StoredGroup } from '@groupsync/core'
 
-/** A group as the memory store keeps it. */
+/** A group as the memory store keeps it: its name and creation time (epoch milliseconds). */
 export interface GroupRecord {
   readonly name: string
   readonly createdAt: number
 }
 
-/** What every sync of one version of an organisation's groups reads. */
-export interface GroupsView {
-  /** The groups ordered by name, then id; frozen, shared by the snapshots of this version. */
-  readonly groups: readonly StoredGroup[]
-  /** Their index, for the diff: rule 8 checked and the lookups built once per version. */
-  readonly index: OrgGroupIndex<StoredGroup>
-  /** Their ids, for checking a sync's changes. */
-  readonly ids: ReadonlySet<string>
-}
+const NO_IDS: ReadonlySet<string> = new Set()
 
-const view = (groups: readonly StoredGroup[]): GroupsView => {
-  const index = indexOrgGroups(groups)
-  return { groups: index.groups, index, ids: new Set(index.groups.map((g) => g.id)) }
-}
-
-/** The view of an organisation with no groups. */
-export const EMPTY_GROUPS_VIEW: GroupsView = view([])
+/** A group record as the ports show it: a new object each time. */
+export const storedGroup = (orgId: string, id: string, record: GroupRecord): StoredGroup => ({
+  orgId,
+  id,
+  name: record.name,
+  createdAt: new Date(record.createdAt),
+})
 
 /**
- * An organisation's groups by id, which keeps the {@link GroupsView} of its current version until
- * the next change: a login then costs time in proportion to its claim and memberships, not to
- * the organisation, where building the sorted groups, their ids and the diff's lookups at every
- * login cost as much as everything else together. Every `set`, `delete` and `clear` drops the
- * view, so no path that changes the groups can leave a stale one behind.
+ * An organisation's groups by id, with the index a login reads them through: for each slice key
+ * (`sliceKey(name)`, rule 11), the ids of the groups that have it. A login finds the groups of its
+ * claim in time proportional to the claim, whatever the size of the organisation, and a name
+ * check looks at the groups of one key only. Only `set` and `delete` change the groups, and each
+ * updates the index with them, so no path can leave the index behind. The maps are private:
+ * what reads a group goes through these methods, and only {@link OrgGroups.entries} walks them
+ * all (listings do; a login never does).
  */
-export class OrgGroups extends Map<string, GroupRecord> {
-  #view: GroupsView | undefined
+export class OrgGroups {
+  readonly #byId = new Map<string, GroupRecord>()
+  readonly #byKey = new Map<string, Set<string>>()
 
-  override set(id: string, record: GroupRecord): this {
-    this.#view = undefined
-    return super.set(id, record)
+  /** How many groups the organisation has. */
+  get size(): number {
+    return this.#byId.size
   }
 
-  override delete(id: string): boolean {
-    this.#view = undefined
-    return super.delete(id)
+  get(id: string): GroupRecord | undefined {
+    return this.#byId.get(id)
   }
 
-  override clear(): void {
-    this.#view = undefined
-    super.clear()
+  /** The ids of the groups whose slice key is `key` (empty when none). */
+  idsWithKey(key: string): ReadonlySet<string> {
+    return this.#byKey.get(key) ?? NO_IDS
   }
 
-  /** The view of the groups as they are now, built on the first call after a change. */
-  view(orgId: string): GroupsView {
-    this.#view ??= view(
-      Array.from(this, ([id, g]) =>
-        Object.freeze({ orgId, id, name: g.name, createdAt: new Date(g.createdAt) }),
-      ).sort(compareGroups),
-    )
-    return this.#view
+  /**
+   * The id of the group named exactly `name`, if any. Equal names have equal slice keys, so only
+   * the groups of that key are compared.
+   */
+  idNamed(name: string): string | undefined {
+    for (const id of this.idsWithKey(sliceKey(name))) {
+      if (this.#byId.get(id)?.name === name) return id
+    }
+    return undefined
+  }
+
+  /** Every group, in no particular order: for listings, never for a login. */
+  entries(): IterableIterator<[string, GroupRecord]> {
+    return this.#byId.entries()
+  }
+
+  /** Adds a group, or replaces one (a rename), moving it to its new name's key. */
+  set(id: string, record: GroupRecord): void {
+    const before = this.#byId.get(id)
+    if (before !== undefined) this.#unindex(id, before.name)
+    this.#byId.set(id, record)
+    const key = sliceKey(record.name)
+    const ids = this.#byKey.get(key)
+    if (ids === undefined) this.#byKey.set(key, new Set([id]))
+    else ids.add(id)
+  }
+
+  /** Removes a group from the groups and from the index; false when there was none. */
+  delete(id: string): boolean {
+    const before = this.#byId.get(id)
+    if (before === undefined) return false
+    this.#unindex(id, before.name)
+    return this.#byId.delete(id)
+  }
+
+  #unindex(id: string, name: string): void {
+    const key = sliceKey(name)
+    const ids = this.#byKey.get(key)
+    ids?.delete(id)
+    // An emptied key is dropped, so the index never outgrows the groups.
+    if (ids?.size === 0) this.#byKey.delete(key)
   }
 }
