@@ -1,20 +1,30 @@
+/** The codes a {@link StoreError} can carry, once, for code that lists or checks them. */
+export const STORE_ERROR_CODES = [
+  'STORE_UNAVAILABLE',
+  'STORE_CONFLICT',
+  'STORE_INVALID_INPUT',
+  'STORE_TIMEOUT',
+  'STORE_OUTCOME_UNKNOWN',
+  'GROUP_NOT_FOUND',
+  'GROUP_NAME_TAKEN',
+] as const
+
+/** Codes a {@link StoreError} can carry. */
+export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number]
+
 /**
- * Every error code groupsync defines, across all packages. Codes are stable: match on them,
- * never on messages.
+ * Every error code core defines: the diff's precondition, the manual-change lock and the stores'.
+ * Each other package exports its own list the same way (`CLAIMS_ERROR_CODES`,
+ * `SYNC_ERROR_CODES`, …). Codes are stable: match on them, never on messages.
  */
-export type GroupsyncErrorCode =
-  // core preconditions
-  | 'DUPLICATE_GROUP_ID'
-  // manual-change lock
-  | 'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED'
-  // stores
-  | 'STORE_UNAVAILABLE'
-  | 'STORE_CONFLICT'
-  | 'STORE_INVALID_INPUT'
-  | 'STORE_TIMEOUT'
-  | 'STORE_OUTCOME_UNKNOWN'
-  | 'GROUP_NOT_FOUND'
-  | 'GROUP_NAME_TAKEN'
+export const CORE_ERROR_CODES = [
+  'DUPLICATE_GROUP_ID',
+  'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
+  ...STORE_ERROR_CODES,
+] as const
+
+/** An error code of core. */
+export type CoreErrorCode = (typeof CORE_ERROR_CODES)[number]
 
 /** Options shared by every {@link GroupsyncError}. */
 export interface GroupsyncErrorOptions {
@@ -35,7 +45,7 @@ export interface GroupsyncErrorOptions {
  * if (error instanceof GroupsyncError && error.code === 'STORE_UNAVAILABLE') retryLater()
  * ```
  */
-export class GroupsyncError<C extends string = GroupsyncErrorCode> extends Error {
+export class GroupsyncError<C extends string = string> extends Error {
   /** Stable, SCREAMING_SNAKE error code. */
   readonly code: C
   /** Where in the input the problem is, if known. */
@@ -59,16 +69,6 @@ export class GroupsyncError<C extends string = GroupsyncErrorCode> extends Error
 export class MembershipInputError extends GroupsyncError<'DUPLICATE_GROUP_ID'> {
   readonly _tag = 'MembershipInputError'
 }
-
-/** Codes a {@link StoreError} can carry. */
-export type StoreErrorCode =
-  | 'STORE_UNAVAILABLE'
-  | 'STORE_CONFLICT'
-  | 'STORE_INVALID_INPUT'
-  | 'STORE_TIMEOUT'
-  | 'STORE_OUTCOME_UNKNOWN'
-  | 'GROUP_NOT_FOUND'
-  | 'GROUP_NAME_TAKEN'
 
 /**
  * A failure reported by a {@link MembershipStore}: the store could not be reached

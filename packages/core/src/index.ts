@@ -26,9 +26,8 @@ export {
   StoreError,
   ManualMembershipManagementDisabledError,
 } from './errors.js'
-export type { GroupsyncErrorCode, GroupsyncErrorOptions, StoreErrorCode } from './errors.js'
-export { left, right, isLeft, isRight } from './result.js'
-export type { Left, Right, Result } from './result.js'
+export { CORE_ERROR_CODES, STORE_ERROR_CODES } from './errors.js'
+export type { CoreErrorCode, GroupsyncErrorOptions, StoreErrorCode } from './errors.js'
 export { DEFAULT_ORG_SETTINGS } from './ports/membership-store.port.js'
 export type {
   AuditEvent,

@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import {
-  computeMembershipDiff,
-  GroupsyncError,
-  isLeft,
-  isRight,
-  left,
-  MembershipInputError,
-  right,
-} from '../src/index.js'
+import { computeMembershipDiff, GroupsyncError, MembershipInputError } from '../src/index.js'
 
 const dev = { id: 'g1', name: 'dev' }
 const sales = { id: 'g2', name: 'sales' }
@@ -68,15 +60,5 @@ describe('computeMembershipDiff examples', () => {
       expect((error as MembershipInputError).value).toBe('g1')
       expect((error as MembershipInputError).path).toBe('orgGroups')
     }
-  })
-})
-
-describe('Result', () => {
-  it('is shaped like fp-ts Either', () => {
-    expect(left('e')).toEqual({ _tag: 'Left', left: 'e' })
-    expect(right(1)).toEqual({ _tag: 'Right', right: 1 })
-    expect(isLeft(left('e'))).toBe(true)
-    expect(isRight(left('e'))).toBe(false)
-    expect(isRight(right(1))).toBe(true)
   })
 })

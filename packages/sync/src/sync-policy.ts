@@ -6,7 +6,7 @@ import {
   type ProviderPreset,
   type ProviderPresetName,
 } from '@groupsync/claims'
-import { left, right, type Result } from '@groupsync/core'
+import { left, right, type Either } from 'fp-ts/lib/Either.js'
 import { SyncServiceError } from './errors.js'
 
 /**
@@ -122,7 +122,7 @@ export function resolveSyncPolicy(
   policy: SyncPolicy = {},
   base: GroupsClaimOptions = {},
   servicePreset?: ProviderPresetName,
-): Result<SyncServiceError, ResolvedSyncPolicy> {
+): Either<SyncServiceError, ResolvedSyncPolicy> {
   // A misspelt key would otherwise be ignored and its default applied without a word.
   const policyKeys = unknownKey(policy, POLICY_KEYS, '')
   if (policyKeys !== undefined) return policyKeys
@@ -172,7 +172,7 @@ export function resolveSyncPolicy(
 function choosePreset(
   policy: SyncPolicy,
   servicePreset: unknown,
-): ProviderPreset | Result<SyncServiceError, never> | undefined {
+): ProviderPreset | Either<SyncServiceError, never> | undefined {
   const name: unknown = policy.preset !== undefined ? policy.preset : servicePreset
   if (name === undefined) return undefined
   if (isProviderPresetName(name)) return PROVIDER_PRESETS[name]
@@ -201,7 +201,7 @@ function unknownKey(
   value: unknown,
   allowed: ReadonlySet<string>,
   at: string,
-): Result<SyncServiceError, never> | undefined {
+): Either<SyncServiceError, never> | undefined {
   if (value === undefined && at !== '') return undefined
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return invalid(at === '' ? 'policy' : at, Array.isArray(value) ? 'an array' : value)
@@ -217,7 +217,7 @@ function unknownKey(
   )
 }
 
-function invalid(path: string, value: unknown): Result<SyncServiceError, never> {
+function invalid(path: string, value: unknown): Either<SyncServiceError, never> {
   return left(
     new SyncServiceError(
       'SYNC_POLICY_INVALID',
