@@ -6,6 +6,7 @@ export type {
   PlannedChanges,
   PlanStep,
   SyncDeps,
+  StaleLoginCause,
   StaleLoginResult,
   SyncedResult,
   SyncPlan,

@@ -1,28 +1,28 @@
-import {
-  ManualMembershipManagementDisabledError,
-  groupNotFound,
-  type AuditEvent,
-  type AuditEventInput,
-  type AuditQuery,
-  type MatchMode,
-  type MembershipStore,
-  type OrgSettings,
-  type StaleMember,
-  type StoredGroup,
-  type UserSyncDecision,
-  type UserSyncSnapshot,
+import type {
+  AuditEvent,
+  AuditEventInput,
+  AuditQuery,
+  MatchMode,
+  MembershipAdminStore,
+  OrgSettings,
+  StaleMember,
+  StoredGroup,
+  UserRemoval,
 } from '@groupsync/core'
-import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { toAdminError, type MembershipAdminError } from './errors.js'
 
 /** What the admin service needs. */
 export interface MembershipAdminDeps {
-  readonly store: MembershipStore
+  /** The admin role of a store (a `MembershipStore` plays it). */
+  readonly store: MembershipAdminStore
 }
 
-/** Who is acting, recorded in the audit events of manual changes and settings changes. */
+/**
+ * Who is acting, recorded in the audit events of manual changes, group changes, user removals and
+ * settings changes.
+ */
 export interface ActorOptions {
   readonly actor?: string
 }
@@ -35,8 +35,8 @@ export interface SettingsChange {
 
 /**
  * What an application's admin screens call: manual membership changes guarded by the
- * manual-change lock, group create/rename/delete (always allowed), the org's mapping settings
- * (every change audited), staleness and the audit log.
+ * manual-change lock, group create/rename/delete and user removal (always allowed), the org's
+ * mapping settings (every change audited), staleness and the audit log.
  */
 export interface MembershipAdmin {
   /**
@@ -59,6 +59,18 @@ export interface MembershipAdmin {
     userId: string,
     options?: ActorOptions,
   ) => TaskEither<MembershipAdminError, boolean>
+  /**
+   * Removes a user from the organisation (offboarding): every membership, whatever its source,
+   * and the user's last sync, each membership audited and then one `user.removed` event, with the
+   * actor. Allowed while mapping is on: it is the user's departure, not a manual change. A login
+   * whose token was issued at or before the removal cannot bring the memberships back (rule S13).
+   * Right(`{ removed: false, memberships: 0 }`) when the user had nothing there (nothing written).
+   */
+  readonly removeUser: (
+    orgId: string,
+    userId: string,
+    options?: ActorOptions,
+  ) => TaskEither<MembershipAdminError, UserRemoval>
   /**
    * Creates a group (allowed while mapping is on), audited with the actor; `GROUP_NAME_TAKEN` if
    * the name is in use.
@@ -128,23 +140,13 @@ const attempt =
     }
   }
 
-const lockedError = (
-  orgId: string,
-  action: 'add' | 'remove',
-): ManualMembershipManagementDisabledError =>
-  new ManualMembershipManagementDisabledError(
-    'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
-    `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider, so members cannot be ${action === 'add' ? 'added' : 'removed'} by hand: change the user's groups at the identity provider (the change applies at their next login), or turn off group mapping for the organisation first.`,
-    { path: 'manageGroupMemberships', value: orgId },
-  )
-
 /**
  * Makes the admin service: the manual-change lock (the seed: "when enabled, manual management of
  * group memberships will be disabled") and the admin operations around it.
  *
- * Manual changes run in the store's per-user unit of work, so the lock is checked against the
- * settings read in the same transaction as the write, and a manual change never interleaves with
- * a login sync of the same user.
+ * The lock is the store's: its manual changes read the org's settings in the same unit of work as
+ * the write and refuse with `MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED` while mapping is on, so a
+ * change racing the switch to mapping can never land after it.
  *
  * @example
  * ```ts
@@ -155,28 +157,6 @@ const lockedError = (
  */
 export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmin {
   const { store } = deps
-
-  const manualChange =
-    (
-      orgId: string,
-      groupId: string,
-      userId: string,
-      action: 'add' | 'remove',
-      options: ActorOptions,
-    ): TaskEither<MembershipAdminError, boolean> =>
-    async () => {
-      try {
-        const decided = await store.withUserSync(
-          orgId,
-          userId,
-          (snap): UserSyncDecision<Either<MembershipAdminError, boolean>> =>
-            decideManualChange(snap, groupId, action, options),
-        )
-        return decided
-      } catch (error) {
-        return E.left(toAdminError(error))
-      }
-    }
 
   const changeSettings = (
     orgId: string,
@@ -206,9 +186,11 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
 
   return {
     addMember: (orgId, groupId, userId, options = {}) =>
-      manualChange(orgId, groupId, userId, 'add', options),
+      attempt(() => store.addManualMember(orgId, groupId, userId, options)),
     removeMember: (orgId, groupId, userId, options = {}) =>
-      manualChange(orgId, groupId, userId, 'remove', options),
+      attempt(() => store.removeManualMember(orgId, groupId, userId, options)),
+    removeUser: (orgId, userId, options = {}) =>
+      attempt(() => store.removeUser(orgId, userId, options)),
     createGroup: (orgId, name, options = {}) =>
       attempt(() => store.createGroup(orgId, name, options)),
     renameGroup: (orgId, groupId, name, options = {}) =>
@@ -222,35 +204,5 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
     setMatchMode: (orgId, matchMode, options = {}) => changeSettings(orgId, { matchMode }, options),
     listStaleMembers: (orgId, olderThan) => attempt(() => store.listStaleMembers(orgId, olderThan)),
     listAuditEvents: (orgId, query) => attempt(() => store.listAuditEvents(orgId, query ?? {})),
-  }
-}
-
-function decideManualChange(
-  snap: UserSyncSnapshot,
-  groupId: string,
-  action: 'add' | 'remove',
-  options: ActorOptions,
-): UserSyncDecision<Either<MembershipAdminError, boolean>> {
-  const none = (result: Either<MembershipAdminError, boolean>) => ({ changes: null, result })
-  if (snap.settings.manageGroupMemberships) return none(E.left(lockedError(snap.orgId, action)))
-  const group = snap.groups.find((g) => g.id === groupId)
-  if (group === undefined) return none(E.left(groupNotFound(snap.orgId, groupId)))
-  const isMember = snap.memberships.some((m) => m.groupId === groupId)
-  if (isMember === (action === 'add')) return none(E.right(false))
-  const event: AuditEventInput = {
-    type: action === 'add' ? 'membership.added' : 'membership.removed',
-    orgId: snap.orgId,
-    userId: snap.userId,
-    groupId: group.id,
-    groupName: group.name,
-    source: 'manual',
-    ...(options.actor === undefined ? {} : { actor: options.actor }),
-  }
-  return {
-    changes:
-      action === 'add'
-        ? { add: [{ groupId, source: 'manual' }], remove: [], audit: [event] }
-        : { add: [], remove: [groupId], audit: [event] },
-    result: E.right(true),
   }
 }

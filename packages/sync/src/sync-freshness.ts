@@ -1,4 +1,4 @@
-import type { MembershipStore } from '@groupsync/core'
+import type { LoginSyncStore } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
@@ -122,22 +122,18 @@ function invalidLimit(path: string, value: unknown): SyncServiceError {
 }
 
 /**
- * The store's last-sync record of a user in an organisation (null when never synced), read in
- * the user's unit of work without writing anything.
+ * The time of the store's last-sync record of a user in an organisation (null when never synced,
+ * or since the user was removed), read without a unit of work and without writing anything.
  */
 export function readLastSync(
-  store: MembershipStore,
+  store: Pick<LoginSyncStore, 'readLastSync'>,
   orgId: string,
   userId: string,
 ): TaskEither<SyncError, Date | null> {
   return async () => {
     try {
-      return E.right(
-        await store.withUserSync(orgId, userId, (snapshot) => ({
-          changes: null,
-          result: snapshot.lastSyncedAt,
-        })),
-      )
+      const last = await store.readLastSync(orgId, userId)
+      return E.right(last === null ? null : last.lastSyncedAt)
     } catch (error) {
       return E.left(toSyncError(error))
     }
@@ -146,7 +142,7 @@ export function readLastSync(
 
 /** {@link readLastSync} for callers without fp-ts: rejects with the {@link SyncError}. */
 export async function readLastSyncAsync(
-  store: MembershipStore,
+  store: Pick<LoginSyncStore, 'readLastSync'>,
   orgId: string,
   userId: string,
 ): Promise<Date | null> {

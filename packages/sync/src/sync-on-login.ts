@@ -5,6 +5,7 @@ import { SyncServiceError, toSyncError, type SyncError } from './errors.js'
 import {
   decideLogin,
   decisionChanges,
+  loginClaimGroups,
   plannedChanges,
   type Decision,
 } from './internal/decide-login.js'
@@ -109,7 +110,7 @@ async function prepare(
 }
 
 /** What the unit of work decided, or that mapping was off before it ran, with the timings. */
-interface Ran {
+interface LoginOutcome {
   readonly decision: Decision
   readonly syncedAt: Date
   readonly timings: SyncTimings
@@ -120,7 +121,7 @@ async function run(
   input: LoginSyncInput,
   deps: SyncDeps,
   write: boolean,
-): Promise<Either<SyncError, Ran>> {
+): Promise<Either<SyncError, LoginOutcome>> {
   const start = performance.now()
   try {
     const prepared = await prepare(input, deps)
@@ -140,14 +141,20 @@ async function run(
       })
     }
     const { policy, reading } = prepared.right
-    const decided = await deps.store.withUserSync(input.orgId, input.userId, (snapshot) => {
-      const decision = decideLogin(snapshot, reading, policy)
-      const syncedAt = clock()
-      return {
-        changes: write ? decisionChanges(decision, syncedAt) : null,
-        result: { decision, syncedAt },
-      }
-    })
+    // The store reads the slice of the org's groups for the entries the diff uses (rule 11).
+    const decided = await deps.store.withLoginSync(
+      input.orgId,
+      input.userId,
+      loginClaimGroups(reading),
+      (snapshot) => {
+        const decision = decideLogin(snapshot, reading, policy)
+        const syncedAt = clock()
+        return {
+          changes: write ? decisionChanges(decision, syncedAt) : null,
+          result: { decision, syncedAt },
+        }
+      },
+    )
     return E.right({ ...decided, timings: timings(performance.now()) })
   } catch (error) {
     return E.left(toSyncError(error))
@@ -166,14 +173,10 @@ async function runSync(
       return E.right({ status: 'disabled', timings })
     case 'kept':
       return E.right({ status: 'kept', claim: decision.claim, timings })
-    case 'stale':
-      return E.right({
-        status: 'stale',
-        claim: decision.claim,
-        tokenIssuedAt: decision.tokenIssuedAt,
-        lastTokenIssuedAt: decision.lastTokenIssuedAt,
-        timings,
-      })
+    case 'stale': {
+      const { kind, ...stale } = decision
+      return E.right({ ...stale, status: 'stale', timings })
+    }
     case 'denied':
       return E.left(decision.error)
     case 'sync': {
@@ -216,15 +219,17 @@ async function runPlan(
         reason:
           "the login carries no groups claim and the org's policy keeps the memberships as they are",
       })
-    case 'stale':
+    case 'stale': {
+      const { kind, ...stale } = decision
       return E.right({
+        ...stale,
         status: 'stale',
-        claim: decision.claim,
-        tokenIssuedAt: decision.tokenIssuedAt,
-        lastTokenIssuedAt: decision.lastTokenIssuedAt,
         reason:
-          "the login's token is older than the token of the user's last sync, so it would change nothing",
+          stale.cause === 'older-than-last-sync'
+            ? "the login's token is older than the token of the user's last sync, so it would change nothing"
+            : "the login's token was issued before the user was removed from the organisation, so it would change nothing",
       })
+    }
     case 'denied':
       return E.right(
         decision.computed === undefined

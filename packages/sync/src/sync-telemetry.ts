@@ -26,7 +26,7 @@ export const SYNC_TELEMETRY = {
   spans: {
     /** One per `syncOnLogin` call. */
     loginSync: 'groupsync.login_sync',
-    /** One per store unit of work (`withUserSync`) of a login sync, a child of its span. */
+    /** One per store unit of work (`withLoginSync`) of a login sync, a child of its span. */
     unitOfWork: 'groupsync.store.unit_of_work',
   },
   metrics: {

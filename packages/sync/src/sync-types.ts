@@ -8,8 +8,8 @@ import type {
 } from '@groupsync/claims'
 import type {
   CaseOnlyMatch,
+  LoginSyncStore,
   MembershipDiff,
-  MembershipStore,
   OrgGroup,
   StoredGroup,
 } from '@groupsync/core'
@@ -26,7 +26,12 @@ export type LoginSyncInput = { readonly orgId: string; readonly userId: string }
 
 /** What the sync service needs. Only `store` is required. */
 export interface SyncDeps {
-  readonly store: MembershipStore
+  /**
+   * The login sync's role of a store: the org's settings, the per-login unit of work and the
+   * last-sync record. A `MembershipStore` plays it, and so does an application's own tables
+   * wrapped with `defineLoginSyncStore`.
+   */
+  readonly store: LoginSyncStore
   /** How to verify an ID token; required when the input holds an `idToken`. */
   readonly verification?: IdTokenVerification
   /**
@@ -105,23 +110,43 @@ export interface SyncedResult {
 }
 
 /**
- * A login skipped because its token is older than the token of the user's last applied sync: a
- * replay of a stale (still valid) token, which would otherwise put the old groups back.
+ * Why a login was skipped or denied as stale, with the time its token was compared with:
+ *
+ * - `older-than-last-sync` (rule S12): the token was issued before the token of the user's last
+ *   applied sync — a replay of an older (still valid) token, which would put old groups back;
+ * - `issued-before-removal` (rule S13): the token was issued at or before the user's removal from
+ *   the organisation (`removeUser`) — a login from before the removal, which would bring the
+ *   removed memberships back.
  */
-export interface StaleLoginResult {
+export type StaleLoginCause =
+  | {
+      readonly cause: 'older-than-last-sync'
+      /** The issue time of the token behind the last applied sync, which is later. */
+      readonly lastTokenIssuedAt: Date
+    }
+  | {
+      readonly cause: 'issued-before-removal'
+      /** When the user was removed from the organisation, at or after the token's issue time. */
+      readonly removedAt: Date
+    }
+
+/**
+ * A login skipped (policy `staleLogin: 'skip'`) because its token is stale: older than the token
+ * of the user's last applied sync, or issued before the user was removed from the organisation.
+ * Nothing was written.
+ */
+export type StaleLoginResult = {
   readonly status: 'stale'
   readonly claim: ClaimSummary
   /** The issue time of this login's token (`auth_time` when present, else `iat`). */
   readonly tokenIssuedAt: Date
-  /** The issue time of the token behind the last applied sync, which is later. */
-  readonly lastTokenIssuedAt: Date
   readonly timings: SyncTimings
-}
+} & StaleLoginCause
 
 /**
  * What {@link syncOnLogin} did: nothing because mapping is off for the org, nothing because the
- * claim was absent and the policy keeps, nothing because the token is older than the last
- * applied one (`stale`), or a sync.
+ * claim was absent and the policy keeps, nothing because the token is stale (older than the last
+ * applied one, or from before the user's removal), or a sync.
  */
 export type SyncResult =
   | { readonly status: 'disabled'; readonly timings: SyncTimings }
@@ -157,7 +182,12 @@ export interface PlannedChanges {
 export type SyncPlan =
   | { readonly status: 'disabled'; readonly reason: string }
   | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly reason: string }
-  | (Omit<StaleLoginResult, 'timings'> & { readonly reason: string })
+  | ({
+      readonly status: 'stale'
+      readonly claim: ClaimSummary
+      readonly tokenIssuedAt: Date
+      readonly reason: string
+    } & StaleLoginCause)
   | ({ readonly status: 'planned' } & PlannedChanges)
   | {
       readonly status: 'denied'

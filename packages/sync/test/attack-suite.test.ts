@@ -34,12 +34,13 @@ function recordingStore(inner: MembershipStore): {
   const writes: (UserSyncChanges | null)[] = []
   const store: MembershipStore = {
     ...inner,
-    withUserSync: (orgId, userId, decide, ...rest) =>
-      inner.withUserSync(
+    withLoginSync: (orgId, userId, claimGroups, decide, ...rest) =>
+      inner.withLoginSync(
         orgId,
         userId,
-        async (snapshot) => {
-          const decision = await decide(snapshot)
+        claimGroups,
+        (snapshot) => {
+          const decision = decide(snapshot)
           writes.push(decision.changes)
           return decision
         },

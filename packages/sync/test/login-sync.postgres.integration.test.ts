@@ -10,6 +10,6 @@ if (url === undefined) {
     it.skip('needs DATABASE_URL (set it to run against your own server)', () => undefined)
   })
 } else {
-  describeLoginSync('a Postgres server', serverStore(url))
+  describeLoginSync('a Postgres server', serverStore(url), 'representative')
   describeLoginSecurity('a Postgres server', serverStore(url))
 }

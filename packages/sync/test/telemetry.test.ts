@@ -13,7 +13,7 @@ import {
   SimpleSpanProcessor,
   type ReadableSpan,
 } from '@opentelemetry/sdk-trace-base'
-import type { MembershipStore } from '@groupsync/core'
+import type { LoginSyncStore, MembershipStore } from '@groupsync/core'
 import { createMemoryMembershipStore } from '@groupsync/store-memory'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -167,9 +167,9 @@ describe('OpenTelemetry: a span per login sync and per unit of work, and metrics
   it('a store failure: both spans end with status ERROR and the code', async () => {
     const store = createMemoryMembershipStore()
     await org(store, 'acme')
-    const failing: MembershipStore = {
+    const failing: LoginSyncStore = {
       ...store,
-      withUserSync: () => Promise.reject(new Error('connection reset')),
+      withLoginSync: () => Promise.reject(new Error('connection reset')),
     }
     const failed = await syncOnLogin(
       { orgId: 'acme', userId: 'u', claims: { groups: ['secret-dev'] } },
@@ -190,11 +190,11 @@ describe('OpenTelemetry: a span per login sync and per unit of work, and metrics
     const store = createMemoryMembershipStore()
     await org(store, 'acme')
     // A store whose lock is held by someone else for 80 ms before the unit of work can start.
-    const contended: MembershipStore = {
+    const contended: LoginSyncStore = {
       ...store,
-      withUserSync: async (orgId, userId, decide, ...rest) => {
+      withLoginSync: async (orgId, userId, claimGroups, decide, ...rest) => {
         await new Promise((resolve) => setTimeout(resolve, 80))
-        return store.withUserSync(orgId, userId, decide, ...rest)
+        return store.withLoginSync(orgId, userId, claimGroups, decide, ...rest)
       },
     }
     await syncOnLoginAsync(

@@ -10,7 +10,7 @@ import {
 import { SyncServiceError, type SyncError } from '../errors.js'
 import { applyRemovalMode, explainMembershipDiff } from '../explain-membership-diff.js'
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
-import type { ClaimSummary, PlannedChanges } from '../sync-types.js'
+import type { ClaimSummary, PlannedChanges, StaleLoginCause } from '../sync-types.js'
 import type { ClaimReading, DeniedClaim } from './read-login-claim.js'
 import { reportAsSent } from './report-as-sent.js'
 
@@ -30,16 +30,15 @@ export interface ComputedChanges {
   readonly tokenIssuedAt?: Date
 }
 
-/** What one login does to one snapshot (points 1 and 4–7 of the sync). */
+/** What one login does to one snapshot (points 1 and 4–7 of the sync, rules S12 and S13). */
 export type Decision =
   | { readonly kind: 'disabled' }
   | { readonly kind: 'kept'; readonly claim: ClaimSummary }
-  | {
+  | ({
       readonly kind: 'stale'
       readonly claim: ClaimSummary
       readonly tokenIssuedAt: Date
-      readonly lastTokenIssuedAt: Date
-    }
+    } & StaleLoginCause)
   | {
       readonly kind: 'denied'
       readonly error: SyncError
@@ -68,19 +67,17 @@ export function decideLogin(
     }
   }
   if (reading.kind === 'keep') return { kind: 'kept', claim: reading.claim }
-  const stale = staleLogin(snapshot, reading, policy)
+  const stale =
+    staleLogin(snapshot, reading, policy) ?? loginBeforeRemoval(snapshot, reading, policy)
   if (stale !== null) return stale
 
   const sources = new Map(snapshot.memberships.map((m) => [m.groupId, m.source] as const))
   const diff = reportAsSent(
-    // The store's index of the groups, when it keeps one, gives the same diff without walking
-    // every group of the organisation.
-    computeMembershipDiff(
-      reading.claim.groups,
-      snapshot.groupIndex ?? snapshot.groups,
-      [...sources.keys()],
-      { match: snapshot.settings.matchMode },
-    ),
+    // The snapshot's groups are the slice of the org for this claim (rule 11), which gives the
+    // diff over the whole organisation: the store read them for `loginClaimGroups(reading)`.
+    computeMembershipDiff(reading.claim.groups, snapshot.groups, [...sources.keys()], {
+      match: snapshot.settings.matchMode,
+    }),
     reading.claim.sent,
     policy.claimsOptions,
   )
@@ -117,9 +114,19 @@ export function decideLogin(
 }
 
 /**
- * The stale-token rule: a login whose token was issued before the token of the user's last
- * applied sync is a replay of an older login (still within its `exp`), and applying it would put
- * back groups a newer login took away. Equal times are not stale (two logins in the same second).
+ * The claim entries a login's unit of work reads the slice of the org's groups for (rule 11):
+ * exactly those {@link decideLogin} hands `computeMembershipDiff`. A claim that is kept or denied
+ * decides on no group, so it reads none but the user's own.
+ */
+export function loginClaimGroups(reading: ClaimReading): readonly string[] {
+  return reading.kind === 'sync' ? reading.claim.groups : []
+}
+
+/**
+ * Rule S12, the stale-token rule: a login whose token was issued before the token of the user's
+ * last applied sync is a replay of an older login (still within its `exp`), and applying it would
+ * put back groups a newer login took away. Equal times are not stale (two logins in the same
+ * second).
  */
 function staleLogin(
   snapshot: UserSyncSnapshot,
@@ -129,19 +136,75 @@ function staleLogin(
   const last = snapshot.lastTokenIssuedAt
   const issued = reading.tokenIssuedAt
   if (last === null || issued === undefined || issued.getTime() >= last.getTime()) return null
-  if (policy.staleLogin === 'skip') {
-    return { kind: 'stale', claim: reading.claim, tokenIssuedAt: issued, lastTokenIssuedAt: last }
+  return refuseStale(snapshot, reading, policy, issued, {
+    cause: 'older-than-last-sync',
+    lastTokenIssuedAt: last,
+  })
+}
+
+/**
+ * Rule S13, a login from before the user's removal: `removeUser` took every membership away at
+ * `removedAt` (and forgot the last sync, so rule S12 has nothing left to compare with). A token
+ * issued at or before that time was issued to the user as they were before the removal — a
+ * replayed token, or a login racing the offboarding — and applying its claim would bring the
+ * memberships back. It is treated exactly as a stale token (the same policy, the same result).
+ * Unlike rule S12, equal times are refused: in doubt the removal wins. A token time is a whole
+ * second, so a token stamped with the removal's own time may have been issued before it, while a
+ * user who really signs in again after the removal gets a later token. A login without a token
+ * time after a removal is applied: the application vouched for its claims, and refusing it would
+ * keep the user out of every group for good.
+ */
+function loginBeforeRemoval(
+  snapshot: UserSyncSnapshot,
+  reading: Extract<ClaimReading, { kind: 'sync' }>,
+  policy: ResolvedSyncPolicy,
+): Decision | null {
+  const removedAt = snapshot.removedAt
+  const issued = reading.tokenIssuedAt
+  if (removedAt === null || issued === undefined || issued.getTime() > removedAt.getTime()) {
+    return null
   }
-  const error = new SyncServiceError(
-    'STALE_LOGIN_DENIED',
-    "The login's token is older than the token of the user's last sync (a replayed login?); nothing changed. Ask the user to log in again.",
-    { value: issued.toISOString() },
-  )
+  return refuseStale(snapshot, reading, policy, issued, {
+    cause: 'issued-before-removal',
+    removedAt,
+  })
+}
+
+/** A stale login under the org's `staleLogin` policy: skipped, or denied with its event. */
+function refuseStale(
+  snapshot: UserSyncSnapshot,
+  reading: Extract<ClaimReading, { kind: 'sync' }>,
+  policy: ResolvedSyncPolicy,
+  issued: Date,
+  why: StaleLoginCause,
+): Decision {
+  if (policy.staleLogin === 'skip') {
+    return { kind: 'stale', claim: reading.claim, tokenIssuedAt: issued, ...why }
+  }
+  const error =
+    why.cause === 'older-than-last-sync'
+      ? new SyncServiceError(
+          'STALE_LOGIN_DENIED',
+          "The login's token is older than the token of the user's last sync (a replayed login?); nothing changed. Ask the user to log in again.",
+          { value: issued.toISOString() },
+        )
+      : new SyncServiceError(
+          'STALE_LOGIN_DENIED',
+          "The login's token was issued before the user was removed from the organisation; nothing changed. Ask the user to log in again.",
+          { value: issued.toISOString() },
+        )
+  const detail =
+    why.cause === 'older-than-last-sync'
+      ? {
+          tokenIssuedAt: issued.toISOString(),
+          lastTokenIssuedAt: why.lastTokenIssuedAt.toISOString(),
+        }
+      : { tokenIssuedAt: issued.toISOString(), removedAt: why.removedAt.toISOString() }
   const denied: DeniedClaim = {
     state: reading.claim.state,
     source: reading.claim.source,
     digest: reading.claim.digest,
-    detail: { tokenIssuedAt: issued.toISOString(), lastTokenIssuedAt: last.toISOString() },
+    detail,
   }
   return { kind: 'denied', error, audit: deniedEvent(snapshot, error, denied) }
 }

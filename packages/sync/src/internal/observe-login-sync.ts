@@ -1,6 +1,6 @@
 import type * as OtelApi from '@opentelemetry/api'
 import type { Counter, Histogram, MeterProvider, Span, Tracer } from '@opentelemetry/api'
-import type { MembershipStore, UserSyncChanges } from '@groupsync/core'
+import type { LoginSyncStore, UserSyncChanges } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
 import { isSyncDenial, type SyncError } from '../errors.js'
 import { SYNC_TELEMETRY } from '../sync-telemetry.js'
@@ -79,17 +79,23 @@ const deniedClaimState = (changes: UserSyncChanges | null): string | undefined =
 }
 
 /**
- * The store with its `withUserSync` in a span of its own (a child of the login sync's span),
+ * The store with its `withLoginSync` in a span of its own (a child of the login sync's span),
  * recording how long the store took to hand `decide` its snapshot: the lock wait.
  */
 function observedStore(
   api: Api,
   instruments: Instruments,
-  store: MembershipStore,
+  store: LoginSyncStore,
   parent: Span,
   seen: UnitSeen,
-): MembershipStore {
-  const withUserSync: MembershipStore['withUserSync'] = async (orgId, userId, decide, ...rest) => {
+): LoginSyncStore {
+  const withLoginSync: LoginSyncStore['withLoginSync'] = async (
+    orgId,
+    userId,
+    claimGroups,
+    decide,
+    ...rest
+  ) => {
     const span = instruments.tracer.startSpan(
       spans.unitOfWork,
       { attributes: { [A.orgId]: orgId } },
@@ -98,9 +104,10 @@ function observedStore(
     const asked = performance.now()
     let calls = 0
     try {
-      return await store.withUserSync(
+      return await store.withLoginSync(
         orgId,
         userId,
+        claimGroups,
         (snapshot) => {
           calls += 1
           // A retried transaction calls decide again; the wait is until the first snapshot.
@@ -109,13 +116,11 @@ function observedStore(
             instruments.lockWait.record(waitMs / 1000)
             span.setAttribute(A.lockWaitMs, waitMs)
           }
+          // `decide` is synchronous (the store holds its locks while it runs), so is this.
           const decision = decide(snapshot)
-          const note = <D extends { readonly changes: UserSyncChanges | null }>(d: D): D => {
-            const state = deniedClaimState(d.changes)
-            if (state !== undefined) seen.deniedClaimState = state
-            return d
-          }
-          return decision instanceof Promise ? decision.then(note) : note(decision)
+          const state = deniedClaimState(decision.changes)
+          if (state !== undefined) seen.deniedClaimState = state
+          return decision
         },
         ...rest,
       )
@@ -130,7 +135,7 @@ function observedStore(
   // A proxy rather than a copy, so that a store built as a class keeps its methods and fields.
   return new Proxy(store, {
     get: (target, key) => {
-      if (key === 'withUserSync') return withUserSync
+      if (key === 'withLoginSync') return withLoginSync
       const value: unknown = Reflect.get(target, key, target)
       return typeof value === 'function'
         ? (value as (...a: unknown[]) => unknown).bind(target)

@@ -306,8 +306,8 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
         const eventsBefore = await eventCount(orgId)
         const lastSync = await lastSyncOf(orgId)
         const replay = rightOf(await login(orgId, older))
-        expect(replay).toMatchObject({ status: 'stale' })
-        if (replay.status !== 'stale') return
+        expect(replay).toMatchObject({ status: 'stale', cause: 'older-than-last-sync' })
+        if (replay.status !== 'stale' || replay.cause !== 'older-than-last-sync') return
         expect(replay.tokenIssuedAt.getTime()).toBeLessThan(replay.lastTokenIssuedAt.getTime())
         expect(await groupsOf(orgId)).toEqual(['ops'])
         expect(await events(orgId)).toHaveLength(eventsBefore)
