@@ -153,12 +153,14 @@ export const userUnits = (
   removeUserUnit: (orgId, userId, work, call) =>
     ctx.locks.run('removeUser', orgId, userId, call.signal, async (commit) => {
       const state = ctx.orgs.find(orgId)
-      const mine = state?.memberships.ofUser(userId) ?? new Map<string, MemberRecord>()
       const { write, result } = work({
-        memberships: Array.from(mine, ([groupId, m]) => ({
-          ...membership(orgId, groupId, userId, m),
-          groupName: state === undefined ? '' : groupNameOf(state, groupId),
-        })),
+        memberships:
+          state === undefined
+            ? []
+            : Array.from(state.memberships.ofUser(userId), ([groupId, m]) => ({
+                ...membership(orgId, groupId, userId, m),
+                groupName: groupNameOf(state, groupId),
+              })),
         hasLastSync: state?.lastSync.has(userId) ?? false,
       })
       if (write === null) return result
