@@ -55,9 +55,10 @@ const invalidOptions = (message: string): StoreError =>
 
 /**
  * Creates the Postgres membership store: on a server through node-postgres, or embedded with
- * PGlite (the default, in memory or in `dataDir`). One sync is one transaction of at most five
- * statements whatever the size of the change: BEGIN, the per-(org, user) advisory locks, one read,
- * one write, COMMIT.
+ * PGlite (the default, in memory or in `dataDir`). One login is one transaction of at most five
+ * statements whatever the size of the change or of the organisation: BEGIN, the per-(org, user)
+ * advisory locks, one read of the settings, the claim's slice of the groups, the user's
+ * memberships and last sync, one write, COMMIT.
  *
  * @example
  * ```ts

@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
+import { BACKFILLS, splitAtBackfills } from './internal/backfills.js'
 import { mapPgError } from './internal/map-pg-error.js'
 import { DEFAULT_SCHEMA, quoteSchema } from './internal/schema-name.js'
 import type { SqlClient, SqlTransaction } from './sql-client.js'
@@ -26,6 +27,13 @@ const MIGRATION_FILE = /^\d{4}_[a-z0-9_]+\.sql$/
 export const listMigrations = async (): Promise<readonly string[]> =>
   (await readdir(MIGRATIONS_DIR)).filter((f) => MIGRATION_FILE.test(f)).sort()
 
+/** The backfill a migration names; an unknown name is a broken package, not a bad database. */
+const backfill = (name: string, file: string) => {
+  const step = Object.hasOwn(BACKFILLS, name) ? BACKFILLS[name] : undefined
+  if (step === undefined) throw new Error(`migration ${file} names an unknown backfill ${name}`)
+  return step
+}
+
 const apply = async (tx: SqlTransaction, schema: string, q: string): Promise<string[]> => {
   // One migrator at a time per schema, across processes: the second waits here, then finds the
   // work done. The lock ends with the transaction.
@@ -49,7 +57,10 @@ const apply = async (tx: SqlTransaction, schema: string, q: string): Promise<str
     const script = await readFile(`${MIGRATIONS_DIR}${name}`, 'utf8')
     // The files name no schema: SET LOCAL points them at this one until the transaction ends.
     await tx.execScript(`SET LOCAL search_path TO ${q}`)
-    await tx.execScript(script)
+    for (const part of splitAtBackfills(script)) {
+      if ('sql' in part) await tx.execScript(part.sql)
+      else await backfill(part.backfill, name)(tx, q)
+    }
     await tx.query(`INSERT INTO ${q}.schema_migrations (name) VALUES ($1)`, [name])
     applied.push(name)
   }
@@ -58,7 +69,9 @@ const apply = async (tx: SqlTransaction, schema: string, q: string): Promise<str
 
 /**
  * Creates the schema and applies the migrations it lacks, in file-name order, in one transaction,
- * recording each in `<schema>.schema_migrations`. Safe to run again (it applies nothing) and from
+ * recording each in `<schema>.schema_migrations`. A step that SQL cannot do right (the slice keys
+ * of 0004, lower-cased by JavaScript, not by the database's locale) runs from JavaScript inside
+ * that transaction, where its file says. Safe to run again (it applies nothing) and from
  * several processes at once (an advisory lock makes them take turns).
  *
  * @throws {@link StoreError} `STORE_INVALID_INPUT` for a bad schema name, `STORE_UNAVAILABLE` if

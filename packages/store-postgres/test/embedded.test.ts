@@ -9,7 +9,7 @@ describe('embedded PGlite, opened by the store', () => {
   it('with no options the store opens an in-memory PGlite, migrates it and works; close() closes it', async () => {
     const store = await createPostgresMembershipStore()
     const g = await store.createGroup('org', 'Admins')
-    expect(await store.addMember('org', g.id, 'alice', 'manual', [])).toBe(true)
+    expect(await store.addManualMember('org', g.id, 'alice')).toBe(true)
     expect((await store.listMembers('org', g.id)).map((m) => m.userId)).toEqual(['alice'])
     await store.close()
     await expect(store.listGroups('org')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })
@@ -20,9 +20,7 @@ describe('embedded PGlite, opened by the store', () => {
     try {
       const first = await createPostgresMembershipStore({ dataDir })
       const g = await first.createGroup('org', 'Engineering')
-      await first.addMember('org', g.id, 'alice', 'sync', [
-        { type: 'membership.added', orgId: 'org', userId: 'alice', groupId: g.id },
-      ])
+      expect(await first.addManualMember('org', g.id, 'alice', { actor: 'admin' })).toBe(true)
       await first.close()
 
       const db = await PGlite.create(dataDir)
@@ -51,6 +49,7 @@ describe('embedded PGlite, opened by the store', () => {
     const migrations = await listMigrations()
     expect(migrations[0]).toBe('0001_initial.sql')
     expect(migrations).toContain('0003_group_audit_events.sql')
+    expect(migrations).toContain('0004_slice_keys_and_user_removals.sql')
     expect(migrations).toEqual([...migrations].sort())
     const pkg = (await import('../package.json', { with: { type: 'json' } })).default as {
       files: string[]

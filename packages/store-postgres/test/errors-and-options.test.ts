@@ -113,6 +113,25 @@ describe('schema names and options', () => {
     await store.close()
   })
 
+  it("every call, reads included, takes the caller's signal: an aborted one is STORE_TIMEOUT", async () => {
+    const store = await createPostgresMembershipStore({ client: unusedClient })
+    const options = { signal: AbortSignal.abort(new Error('caller gave up')) }
+    const calls: Promise<unknown>[] = [
+      store.getOrgSettings('org', options),
+      store.readLastSync('org', 'alice', options),
+      store.listGroups('org', options),
+      store.listUserMemberships('org', 'alice', options),
+      store.listAuditEvents('org', {}, options),
+      store.withLoginSync('org', 'alice', [], () => ({ changes: null, result: 1 }), options),
+      store.removeUser('org', 'alice', options),
+      store.updateOrgSettings('org', () => null, options),
+    ]
+    for (const call of calls) {
+      await expect(call).rejects.toMatchObject({ _tag: 'StoreError', code: 'STORE_TIMEOUT' })
+    }
+    await store.close()
+  })
+
   it('a database that cannot be reached gives STORE_UNAVAILABLE', async () => {
     const store = await createPostgresMembershipStore({ client: unusedClient })
     await expect(store.listGroups('org')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' })

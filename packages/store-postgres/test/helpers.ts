@@ -1,12 +1,42 @@
 import { randomBytes } from 'node:crypto'
-import type { SqlClient, SqlTransaction } from '../src/index.js'
+import {
+  createPostgresMembershipStore,
+  type PostgresMembershipStoreOptions,
+  type SqlClient,
+  type SqlTransaction,
+} from '../src/index.js'
+
+/** How the tests reach one database: a client, and the migrated schema of this run. */
+export interface Harness {
+  readonly client: () => SqlClient
+  readonly schema: string
+}
+
+/** A store on the harness's database and schema (already migrated). */
+export const storeOn = (harness: Harness, options: PostgresMembershipStoreOptions = {}) =>
+  createPostgresMembershipStore({
+    client: harness.client(),
+    schema: harness.schema,
+    migrate: false,
+    ...options,
+  })
 
 /** A schema of its own for one test run, dropped after it. */
 export const randomSchema = (): string => `gs_test_${randomBytes(6).toString('hex')}`
 
-/** A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one. */
+/** A statement sent inside a transaction, as the store sent it. */
+export interface SentStatement {
+  readonly text: string
+  readonly params: readonly unknown[]
+}
+
+/**
+ * A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one.
+ * The statements sent inside transactions are also kept, for a test to look at (or EXPLAIN).
+ */
 export const countingClient = (inner: SqlClient) => {
   let count = 0
+  let sent: SentStatement[] = []
   const client: SqlClient = {
     concurrent: inner.concurrent,
     query: (text, params) => {
@@ -19,6 +49,7 @@ export const countingClient = (inner: SqlClient) => {
       return {
         query: (text, params) => {
           count += 1
+          sent.push({ text, params: params ?? [] })
           return tx.query(text, params)
         },
         execScript: (script) => {
@@ -43,6 +74,12 @@ export const countingClient = (inner: SqlClient) => {
       const n = count
       count = 0
       return n
+    },
+    /** The statements sent inside transactions since the last call. */
+    takeSent: (): readonly SentStatement[] => {
+      const all = sent
+      sent = []
+      return all
     },
   }
 }

@@ -70,7 +70,7 @@ describe.skipIf(url === undefined)(
       const store = await createPostgresMembershipStore({ pool, schema })
       const orgId = `bouncer-${randomUUID()}`
       const g = await store.createGroup(orgId, 'g')
-      expect(await store.addMember(orgId, g.id, 'alice', 'manual', [])).toBe(true)
+      expect(await store.addManualMember(orgId, g.id, 'alice')).toBe(true)
       expect((await store.listMembers(orgId, g.id)).map((m) => m.userId)).toEqual(['alice'])
       await store.close()
     })

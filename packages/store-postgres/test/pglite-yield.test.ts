@@ -32,7 +32,7 @@ describe('PGlite shares the event loop', () => {
     let finishedAfter = 0
     const logins = Promise.all(
       Array.from({ length: 200 }, (_, i) =>
-        store.withUserSync(orgId, `user-${i}`, () => ({
+        store.withLoginSync(orgId, `user-${i}`, ['g'], () => ({
           changes: {
             add: [{ groupId: g.id, source: 'sync' as const }],
             remove: [],

@@ -2,28 +2,18 @@ import type { MembershipStore, UserSyncChanges } from '@groupsync/core'
 import { describeMembershipStore } from '@groupsync/store-contract'
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { createPostgresMembershipStore, listMigrations, migrate } from '../src/index.js'
 import {
-  createPostgresMembershipStore,
-  listMigrations,
-  migrate,
-  type PostgresMembershipStoreOptions,
-  type SqlClient,
-} from '../src/index.js'
-import { countingClient, failingClient, isSyncWrite, randomSchema } from './helpers.js'
+  countingClient,
+  failingClient,
+  isSyncWrite,
+  randomSchema,
+  storeOn,
+  type Harness,
+} from './helpers.js'
+import { describeSqlLevelTests } from './sql-level-tests.js'
 
-/** How the tests reach one database: a client, and the migrated schema of this run. */
-export interface Harness {
-  readonly client: () => SqlClient
-  readonly schema: string
-}
-
-const storeOn = (harness: Harness, options: PostgresMembershipStoreOptions = {}) =>
-  createPostgresMembershipStore({
-    client: harness.client(),
-    schema: harness.schema,
-    migrate: false,
-    ...options,
-  })
+export type { Harness } from './helpers.js'
 
 const expectCode = async (promise: Promise<unknown>, code: string): Promise<unknown> => {
   const error = await promise.then(
@@ -34,9 +24,9 @@ const expectCode = async (promise: Promise<unknown>, code: string): Promise<unkn
   return error
 }
 
-/** A sync that adds the user to every group, with one audit event per change. */
-const joinAll = (store: MembershipStore, orgId: string, userId: string) =>
-  store.withUserSync(orgId, userId, (snap) => ({
+/** A login that claims `names` and adds the user to every group of its slice, one event each. */
+const joinAll = (store: MembershipStore, orgId: string, userId: string, names: readonly string[]) =>
+  store.withLoginSync(orgId, userId, names, (snap) => ({
     changes: {
       add: snap.groups.map((g) => ({ groupId: g.id, source: 'sync' as const })),
       remove: [],
@@ -52,9 +42,9 @@ const joinAll = (store: MembershipStore, orgId: string, userId: string) =>
     result: snap.groups.length,
   }))
 
-/** A sync that removes the user from every group they are in, one audit event per change. */
+/** A login with an empty claim that removes the user from every group, one event each. */
 const leaveAll = (store: MembershipStore, orgId: string, userId: string) =>
-  store.withUserSync(orgId, userId, (snap) => ({
+  store.withLoginSync(orgId, userId, [], (snap) => ({
     changes: {
       add: [],
       remove: snap.memberships.map((m) => m.groupId),
@@ -85,7 +75,7 @@ export const describePostgresStore = (
   )
 
   describe(`Postgres store on ${label}`, { timeout: 60_000 }, () => {
-    it(`${label}: one sync costs the same number of statements, at most 6, for 1, 100 and 10,000 changes`, async () => {
+    it(`${label}: one login costs the same number of statements, at most 6, for 1, 100 and 10,000 changes`, async () => {
       const h = harness()
       const counter = countingClient(h.client())
       const store = await createPostgresMembershipStore({
@@ -100,11 +90,12 @@ export const describePostgresStore = (
         await h
           .client()
           .query(
-            `INSERT INTO "${h.schema}".org_groups (org_id, name) SELECT $1, 'group ' || i FROM generate_series(1, $2::int) AS i`,
+            `INSERT INTO "${h.schema}".org_groups (org_id, name, name_key) SELECT $1, 'group ' || i, 'group ' || i FROM generate_series(1, $2::int) AS i`,
             [orgId, n],
           )
         counter.take()
-        expect(await joinAll(store, orgId, 'alice')).toBe(n)
+        const names = Array.from({ length: n }, (_, i) => `group ${i + 1}`)
+        expect(await joinAll(store, orgId, 'alice', names)).toBe(n)
         counts[`add ${n}`] = counter.take()
         expect(await store.listUserMemberships(orgId, 'alice')).toHaveLength(n)
         expect(await store.listAuditEvents(orgId)).toHaveLength(n)
@@ -119,14 +110,14 @@ export const describePostgresStore = (
       await store.close()
     }, 120_000)
 
-    it(`${label}: a serialisation failure or deadlock is retried, decide runs again, and the sync lands once`, async () => {
+    it(`${label}: a serialisation failure or deadlock is retried, decide runs again, and the login lands once`, async () => {
       const h = harness()
       for (const code of ['40001', '40P01']) {
         const store = await storeOn(h, { client: failingClient(h.client(), isSyncWrite, code, 1) })
         const orgId = `retry-${randomUUID()}`
         await store.createGroup(orgId, 'g')
         let decides = 0
-        await store.withUserSync(orgId, 'alice', (snap) => {
+        await store.withLoginSync(orgId, 'alice', ['g'], (snap) => {
           decides += 1
           return {
             changes: {
@@ -156,7 +147,7 @@ export const describePostgresStore = (
       await store.createGroup(orgId, 'g')
       let decides = 0
       const error = await expectCode(
-        store.withUserSync(orgId, 'alice', (snap) => {
+        store.withLoginSync(orgId, 'alice', ['g'], (snap) => {
           decides += 1
           return {
             changes: {
@@ -184,7 +175,7 @@ export const describePostgresStore = (
       const g = await store.createGroup(orgId, 'g')
       let decides = 0
       const error = await expectCode(
-        store.withUserSync(orgId, 'alice', () => {
+        store.withLoginSync(orgId, 'alice', ['g'], () => {
           decides += 1
           return {
             changes: { add: [{ groupId: g.id, source: 'sync' }], remove: [], audit: [] },
@@ -226,4 +217,6 @@ export const describePostgresStore = (
       await store.close()
     })
   })
+
+  describeSqlLevelTests(label, harness)
 }

@@ -93,7 +93,7 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
     })
     const orgId = `killed-${randomUUID()}`
     const [g0, g1] = [await store.createGroup(orgId, 'g0'), await store.createGroup(orgId, 'g1')]
-    await store.addMember(orgId, g0.id, 'alice', 'sync', [])
+    expect(await store.addManualMember(orgId, g0.id, 'alice')).toBe(true)
     const observer = await createPostgresMembershipStore({ client: killer, schema })
     const observe = async () => ({
       memberships: await observer.listUserMemberships(orgId, 'alice'),
@@ -102,7 +102,7 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
     })
     const before = await observe()
     const sync = () =>
-      store.withUserSync(orgId, 'alice', () => ({
+      store.withLoginSync(orgId, 'alice', ['g1'], () => ({
         changes: {
           add: [{ groupId: g1.id, source: 'sync' }],
           remove: [g0.id],

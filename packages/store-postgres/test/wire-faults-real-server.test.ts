@@ -64,36 +64,41 @@ const failure = (promise: Promise<unknown>): Promise<unknown> =>
 
 /** A login that makes the user a member of exactly `groups`, with one event per change. */
 const login = (store: MembershipStore, orgId: string, userId: string, groups: StoredGroup[]) =>
-  store.withUserSync(orgId, userId, (snap) => {
-    const want = new Set(groups.map((g) => g.id))
-    const have = new Set(snap.memberships.map((m) => m.groupId))
-    const add = [...want].filter((id) => !have.has(id))
-    const remove = [...have].filter((id) => !want.has(id))
-    return {
-      changes: {
-        add: add.map((groupId) => ({ groupId, source: 'sync' as const })),
-        remove,
-        audit: [
-          ...remove.map((groupId) => ({
-            type: 'membership.removed' as const,
-            orgId,
-            userId,
-            groupId,
-            source: 'sync' as const,
-          })),
-          ...add.map((groupId) => ({
-            type: 'membership.added' as const,
-            orgId,
-            userId,
-            groupId,
-            source: 'sync' as const,
-          })),
-        ],
-        syncedAt: new Date(),
-      },
-      result: { added: add.length, removed: remove.length },
-    }
-  })
+  store.withLoginSync(
+    orgId,
+    userId,
+    groups.map((g) => g.name),
+    (snap) => {
+      const want = new Set(groups.map((g) => g.id))
+      const have = new Set(snap.memberships.map((m) => m.groupId))
+      const add = [...want].filter((id) => !have.has(id))
+      const remove = [...have].filter((id) => !want.has(id))
+      return {
+        changes: {
+          add: add.map((groupId) => ({ groupId, source: 'sync' as const })),
+          remove,
+          audit: [
+            ...remove.map((groupId) => ({
+              type: 'membership.removed' as const,
+              orgId,
+              userId,
+              groupId,
+              source: 'sync' as const,
+            })),
+            ...add.map((groupId) => ({
+              type: 'membership.added' as const,
+              orgId,
+              userId,
+              groupId,
+              source: 'sync' as const,
+            })),
+          ],
+          syncedAt: new Date(),
+        },
+        result: { added: add.length, removed: remove.length },
+      }
+    },
+  )
 
 describe.skipIf(url === undefined)('real server through a fault proxy', { timeout: 60_000 }, () => {
   beforeAll(async () => {
@@ -143,10 +148,10 @@ describe.skipIf(url === undefined)('real server through a fault proxy', { timeou
     const orgId = `lost-admin-${randomUUID()}`
     const g = await store.createGroup(orgId, 'g')
     proxy?.setFault({ match: matchQuery('COMMIT'), action: 'drop-after' })
-    await expect(store.addMember(orgId, g.id, 'bob', 'manual', [])).rejects.toMatchObject({
+    await expect(store.addManualMember(orgId, g.id, 'bob')).rejects.toMatchObject({
       code: 'STORE_OUTCOME_UNKNOWN',
     })
-    expect(await store.addMember(orgId, g.id, 'bob', 'manual', [])).toBe(false)
+    expect(await store.addManualMember(orgId, g.id, 'bob')).toBe(false)
     proxy?.setFault({ match: matchQuery('COMMIT'), action: 'drop-after' })
     await expect(store.createGroup(orgId, 'h')).rejects.toMatchObject({
       code: 'STORE_OUTCOME_UNKNOWN',
@@ -257,7 +262,7 @@ describe.skipIf(url === undefined)('real server through a fault proxy', { timeou
     proxy?.setFault({ match: matchQuery('WITH removed AS'), action: 'freeze' })
     const started = Date.now()
     const error = await failure(
-      store.addMember(orgId, g.id, 'carol', 'manual', [], { signal: AbortSignal.timeout(500) }),
+      store.addManualMember(orgId, g.id, 'carol', { signal: AbortSignal.timeout(500) }),
     )
     expect(error).toMatchObject({ code: 'STORE_TIMEOUT' })
     expect(Date.now() - started).toBeLessThan(5_000)

@@ -29,8 +29,8 @@ const constraintOf = (error: unknown): string | undefined =>
  * Turns a driver error into a coded {@link StoreError} with the driver error as its cause.
  * Groupsync's own errors pass through unchanged.
  */
-export const mapPgError = (error: unknown, action: string): GroupsyncError<string> => {
-  if (error instanceof GroupsyncError) return error as GroupsyncError<string>
+export const mapPgError = (error: unknown, action: string): GroupsyncError => {
+  if (error instanceof GroupsyncError) return error as GroupsyncError
   const state = sqlState(error)
   const fail = (code: StoreError['code'], what: string) =>
     new StoreError(code, `${action}: ${what}`, { cause: error, ...(state && { value: state }) })

@@ -8,7 +8,7 @@ import type {
   OrgSettings,
   StoredGroup,
 } from '@groupsync/core'
-import { AUDIT_COLUMNS } from './statements.js'
+import { AUDIT_COLUMNS } from './sql-fragments.js'
 
 // Rows come back from two drivers that parse types differently, so the statements return text,
 // JSON text or booleans, and the parsing lives here, the same for both.
@@ -58,10 +58,16 @@ export const membership = (
   createdAt: new Date(num(createdMs)),
 })
 
-export const settingsFromRow = (manage: unknown, matchMode: unknown): OrgSettings => ({
-  manageGroupMemberships: manage === true,
-  matchMode: text(matchMode) as MatchMode,
-})
+/** Settings from a JSON-text column [manage, match mode], or null when the org has none. */
+export const settingsFromJson = (value: unknown): OrgSettings | null => {
+  if (value === null || value === undefined) return null
+  const [manage, matchMode] = JSON.parse(text(value)) as [unknown, unknown]
+  return { manageGroupMemberships: manage === true, matchMode: text(matchMode) as MatchMode }
+}
+
+/** A time from a column of epoch milliseconds (text or JSON number), or null. */
+export const optionalTime = (value: unknown): Date | null =>
+  value === null || value === undefined ? null : new Date(num(value))
 
 type AuditColumn = (typeof AUDIT_COLUMNS)[number]
 

@@ -1,58 +1,12 @@
-// The store's SQL. The schema (validated and quoted by quoteSchema) is the only part of any
-// statement that is not fixed text; every value travels as a parameter. The statements are built
-// once per store.
-//
-// Every statement that returns text a caller gave (names, user ids, audit fields) returns it
-// inside JSON: PGlite decodes each text column with a TextDecoder that drops a leading U+FEFF,
-// so a name '\uFEFFadmins' would read back as 'admins'. Inside a JSON array the string never
-// starts the column, and JSON.parse gives it back exactly.
+import { auditCtes, keyHash, lockKey, ms } from './sql-fragments.js'
 
-/** Epoch milliseconds of a timestamptz, whole, as the JSON/text both drivers return the same way. */
-const ms = (column: string): string => `floor(extract(epoch FROM ${column}) * 1000)`
+// The store's SQL, as data: parameters only, built once per store, and a constant number of
+// statements per unit of work whatever the size of the change. The units of work (a login, a
+// manual change, a user removal, a settings change) are here; group changes and listings in
+// admin-statements.ts.
 
-/** An advisory lock key: a 64-bit hash of the lock's kind, the schema and the ids. */
-const lockKey = (kind: string, ids: string): string =>
-  `hashtextextended(json_build_array('groupsync.${kind}', $1::text, ${ids})::text, 0)`
-
-/** The audit columns, in the order of the arrays the write statements take. */
-export const AUDIT_COLUMNS = [
-  'type',
-  'user_id',
-  'group_id',
-  'group_name',
-  'source',
-  'claim_digest',
-  'actor',
-  'detail',
-] as const
-
-/**
- * The CTEs that append audit events from parallel text arrays starting at parameter `$first`
- * (the org id is `$org`). The counter row's lock is held until commit, so within an organisation
- * seq numbers follow commit order.
- */
-const auditCtes = (s: string, org: string, first: number): string => {
-  const p = (i: number) => `$${first + i}::text[]`
-  const n = `cardinality(${p(0)})`
-  const columns = AUDIT_COLUMNS.join(', ')
-  return `counter AS (
-    INSERT INTO ${s}.audit_counters AS c (org_id, last_seq)
-    SELECT ${org}, ${n} WHERE ${n} > 0
-    ON CONFLICT (org_id) DO UPDATE SET last_seq = c.last_seq + EXCLUDED.last_seq
-    RETURNING last_seq
-  ), audited AS (
-    INSERT INTO ${s}.audit_events (org_id, seq, ${columns})
-    SELECT ${org}, counter.last_seq - ${n} + e.ord, e.type, e.user_id, e.group_id, e.group_name,
-      e.source, e.claim_digest, e.actor, e.detail::jsonb
-    FROM counter,
-      unnest(${AUDIT_COLUMNS.map((_, i) => p(i)).join(', ')})
-        WITH ORDINALITY AS e(${columns}, ord)
-    RETURNING seq
-  )`
-}
-
-/** All the statements of one store, for one schema. */
-export const statements = (s: string) => {
+/** The statements of the units of work, for one schema `s` (quoted). */
+export const unitStatements = (s: string) => {
   const orgKey = lockKey('org', '$2::text')
   const userKey = lockKey('user', '$2::text, $3::text')
   return {
@@ -60,28 +14,44 @@ export const statements = (s: string) => {
     lockOrg: `SELECT pg_advisory_xact_lock(${orgKey})`,
     /**
      * $1 schema, $2 org, $3 user: the org's shared lock and the user's exclusive lock, in this
-     * order everywhere, taken by syncs and manual changes.
+     * order everywhere, taken by logins, manual changes and user removals.
      */
     lockUser: `SELECT pg_advisory_xact_lock_shared(${orgKey}), pg_advisory_xact_lock(${userKey})`,
 
-    /** $1 org, $2 user: everything a sync decides on, in one round trip. */
-    readSnapshot: `SELECT
+    /**
+     * $1 org, $2 user, $3 slice keys: everything a login decides on, in one round trip. The
+     * slice (rule 11) is the groups whose key is one of $3 — found through the index on the
+     * key's hash, then compared exactly — and the groups of the user's memberships, found through
+     * the primary keys; nothing here reads the org's other groups, so a login costs the same in
+     * an org of ten groups or of a million.
+     */
+    readLogin: `WITH mine AS MATERIALIZED (
+      SELECT group_id, source, created_at FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2
+    ), slice AS (
+      SELECT g.id, g.name, g.created_at FROM ${s}.org_groups AS g
+      WHERE g.org_id = $1
+        AND ${keyHash('g.name_key')} = ANY (ARRAY(SELECT ${keyHash('k')} FROM unnest($3::text[]) AS k))
+        AND g.name_key = ANY ($3::text[])
+      UNION
+      SELECT g.id, g.name, g.created_at FROM mine
+        JOIN ${s}.org_groups AS g ON g.org_id = $1 AND g.id = mine.group_id
+    )
+    SELECT
       (SELECT json_build_array(manage_group_memberships, match_mode)
          FROM ${s}.org_settings WHERE org_id = $1)::text AS settings,
-      (SELECT json_agg(json_build_array(id, name, ${ms('created_at')}))
-         FROM ${s}.org_groups WHERE org_id = $1)::text AS groups,
-      (SELECT json_agg(json_build_array(group_id, source, ${ms('created_at')}))
-         FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2)::text AS memberships,
-      (SELECT ${ms('last_synced_at')}
-         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_synced_ms,
-      (SELECT ${ms('last_token_issued_at')}
-         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_token_ms`,
+      (SELECT json_agg(json_build_array(id, name, ${ms('created_at')})) FROM slice)::text AS groups,
+      (SELECT json_agg(json_build_array(group_id, source, ${ms('created_at')})) FROM mine)::text
+        AS memberships,
+      (SELECT json_build_array(${ms('last_synced_at')}, ${ms('last_token_issued_at')})
+         FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last_sync,
+      (SELECT ${ms('removed_at')}
+         FROM ${s}.user_removals WHERE org_id = $1 AND user_id = $2)::text AS removed_ms`,
 
     /**
      * $1 org, $2 user, $3 group ids to remove, $4/$5 group ids and sources to add, $6-$13 audit
      * columns, $14 sync time (ISO text or null), $15 the token's issue time (ISO text, or null to
-     * keep the recorded one): all the writes of a sync in one statement, the same statement
-     * whatever the size of the diff.
+     * keep the recorded one): all the writes of a login or a manual change in one statement, the
+     * same statement whatever the size of the diff.
      */
     writeSync: `WITH removed AS (
       DELETE FROM ${s}.memberships
@@ -105,11 +75,51 @@ export const statements = (s: string) => {
     SELECT (SELECT count(*) FROM removed)::int AS removed, (SELECT count(*) FROM added)::int AS added,
       (SELECT count(*) FROM audited)::int AS audited`,
 
-    /** $1 org, $2 group, $3 user: whether the group exists and the user is in it. */
+    /**
+     * $1 org, $2 group, $3 user: what a manual change decides on — the settings (the
+     * manual-change lock), the group as JSON [id, name, created ms] (null if none), and whether
+     * the user is in it.
+     */
     readMember: `SELECT
-      EXISTS (SELECT 1 FROM ${s}.org_groups WHERE org_id = $1 AND id = $2) AS group_exists,
+      (SELECT json_build_array(manage_group_memberships, match_mode)
+         FROM ${s}.org_settings WHERE org_id = $1)::text AS settings,
+      (SELECT json_build_array(id, name, ${ms('created_at')})
+         FROM ${s}.org_groups WHERE org_id = $1 AND id = $2)::text AS group,
       EXISTS (SELECT 1 FROM ${s}.memberships WHERE org_id = $1 AND group_id = $2 AND user_id = $3)
         AS is_member`,
+
+    /**
+     * $1 org, $2 user: what a user removal decides on — the user's memberships as JSON
+     * [group id, source, created ms, group name] rows, and whether a last-sync record exists.
+     */
+    readRemoval: `SELECT
+      (SELECT json_agg(json_build_array(m.group_id, m.source, ${ms('m.created_at')}, g.name))
+         FROM ${s}.memberships AS m
+         JOIN ${s}.org_groups AS g ON g.org_id = m.org_id AND g.id = m.group_id
+         WHERE m.org_id = $1 AND m.user_id = $2)::text AS memberships,
+      EXISTS (SELECT 1 FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2) AS has_last_sync`,
+
+    /**
+     * $1 org, $2 user, $3 removal time (ISO text), $4-$11 audit columns: every write of a user
+     * removal in one statement — the memberships and the last-sync record go, the removal time
+     * is recorded, the events appended.
+     */
+    writeRemoval: `WITH unjoined AS (
+      DELETE FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2 RETURNING group_id
+    ), unsynced AS (
+      DELETE FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2 RETURNING 1
+    ), removal AS (
+      INSERT INTO ${s}.user_removals (org_id, user_id, removed_at)
+      VALUES ($1, $2, $3::timestamptz)
+      ON CONFLICT (org_id, user_id) DO UPDATE SET removed_at = EXCLUDED.removed_at
+      RETURNING 1
+    ), ${auditCtes(s, '$1', 4)}
+    SELECT (SELECT count(*) FROM unjoined)::int AS removed,
+      (SELECT count(*) FROM audited)::int AS audited`,
+
+    /** $1 org: the settings as JSON [manage, match mode], or no row. */
+    readSettings: `SELECT json_build_array(manage_group_memberships, match_mode)::text AS settings
+      FROM ${s}.org_settings WHERE org_id = $1`,
 
     /** $1 org, $2 manageGroupMemberships, $3 matchMode, $4-$11 audit columns. */
     writeSettings: `WITH settings AS (
@@ -121,60 +131,12 @@ export const statements = (s: string) => {
     ), ${auditCtes(s, '$1', 4)}
     SELECT (SELECT count(*) FROM audited)::int AS audited`,
 
-    readSettings: `SELECT manage_group_memberships, match_mode FROM ${s}.org_settings WHERE org_id = $1`,
-
-    /** $1 org, $2 name: the new group as JSON [id, name, created ms]. */
-    createGroup: `INSERT INTO ${s}.org_groups (org_id, name) VALUES ($1, $2)
-      RETURNING json_build_array(id, name, ${ms('created_at')})::text AS group`,
-    /** $1 org, $2 group: the group's name as JSON, under the org's lock (for a rename's event). */
-    readGroupName: `SELECT to_json(name)::text AS name FROM ${s}.org_groups
-      WHERE org_id = $1 AND id = $2`,
-    /** $1 org, $2 group, $3 name: the renamed group as JSON [id, name, created ms]. */
-    renameGroup: `UPDATE ${s}.org_groups SET name = $3 WHERE org_id = $1 AND id = $2
-      RETURNING json_build_array(id, name, ${ms('created_at')})::text AS group`,
-    /**
-     * $1 org, $2 group: deletes the group and its memberships, returning the group's name as
-     * JSON (null if there was no such group) and the members taken away, for their audit events.
-     */
-    deleteGroup: `WITH members AS (
-      DELETE FROM ${s}.memberships WHERE org_id = $1 AND group_id = $2 RETURNING user_id, source
-    ), gone AS (
-      DELETE FROM ${s}.org_groups WHERE org_id = $1 AND id = $2 RETURNING name
-    )
-    SELECT (SELECT to_json(name) FROM gone)::text AS name,
-      (SELECT json_agg(json_build_array(user_id, source)) FROM members)::text AS members`,
-    /** $1 org, $2-$9 audit columns: appends events on their own (a group change's). */
-    appendAudit: `WITH ${auditCtes(s, '$1', 2)}
-    SELECT (SELECT count(*) FROM audited)::int AS audited`,
-    /** $1 org: the org's groups as JSON [id, name, created ms] rows. */
-    listGroups: `SELECT json_agg(json_build_array(id, name, ${ms('created_at')}))::text AS groups
-      FROM ${s}.org_groups WHERE org_id = $1`,
-
-    /** $1 org, $2 group: whether the group exists, and its members as JSON. */
-    listMembers: `SELECT
-      EXISTS (SELECT 1 FROM ${s}.org_groups WHERE org_id = $1 AND id = $2) AS group_exists,
-      (SELECT json_agg(json_build_array(user_id, source, ${ms('created_at')}))
-         FROM ${s}.memberships WHERE org_id = $1 AND group_id = $2)::text AS members`,
-    /** $1 org, $2 user: the user's memberships as JSON [group id, source, created ms] rows. */
-    listUserMemberships: `SELECT
-      json_agg(json_build_array(group_id, source, ${ms('created_at')}))::text AS memberships
-      FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2`,
-    /** $1 org, $2 time (ISO text): JSON [user id, last sync ms] rows. */
-    listStaleMembers: `SELECT json_agg(json_build_array(user_id, ${ms('last_synced_at')}))::text
-        AS stale
-      FROM ${s}.user_syncs WHERE org_id = $1 AND last_synced_at < $2::timestamptz`,
-    /**
-     * $1 org, $2 after seq, $3 user or null, $4 limit or null (no limit): one row per event, its
-     * columns as a JSON array [seq, the audit columns, at ms].
-     */
-    listAuditEvents: `SELECT json_build_array(seq, ${AUDIT_COLUMNS.join(', ')},
-        ${ms('at')})::text AS event
-      FROM ${s}.audit_events
-      WHERE org_id = $1 AND seq > $2::bigint AND ($3::text IS NULL OR user_id = $3::text)
-      ORDER BY audit_events.seq
-      LIMIT $4::bigint`,
+    /** $1 org, $2 user: the last sync as JSON [synced ms, token issued ms or null], or no row. */
+    readLastSync: `SELECT
+      json_build_array(${ms('last_synced_at')}, ${ms('last_token_issued_at')})::text AS last_sync
+      FROM ${s}.user_syncs WHERE org_id = $1 AND user_id = $2`,
   }
 }
 
-/** The statements of a store, by name. */
-export type Statements = ReturnType<typeof statements>
+/** The statements of the units of work, by name. */
+export type UnitStatements = ReturnType<typeof unitStatements>

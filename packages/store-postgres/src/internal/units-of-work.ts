@@ -1,0 +1,185 @@
+import type {
+  AdapterCall,
+  AdapterUnitResult,
+  LoginSliceRead,
+  MemberChangeRead,
+  MembershipStoreAdapter,
+  UserRemovalRead,
+  UserSyncChanges,
+} from '@groupsync/core'
+import type { SqlTransaction } from '../sql-client.js'
+import {
+  auditArrays,
+  groupFromJson,
+  jsonRows,
+  jsonValue,
+  membership,
+  optionalTime,
+  settingsFromJson,
+  text,
+} from './rows.js'
+import { lockOrg, lockUser, type StoreContext } from './store-context.js'
+import { firstRow, run } from './transaction-runner.js'
+
+// The units of work: a login, a manual change, a user removal and a settings change. Each is one
+// transaction that takes its locks, reads what it decides on in one statement, calls `work`
+// (which the store's wrapper built: it checks and decides; this file only reads and writes), and
+// applies what `work` returned in one more statement.
+
+/** The parameters of the `writeSync` statement for one set of changes. */
+const writeSyncParams = (
+  orgId: string,
+  userId: string,
+  changes: UserSyncChanges,
+): readonly unknown[] => [
+  orgId,
+  userId,
+  changes.remove,
+  changes.add.map((a) => a.groupId),
+  changes.add.map((a) => a.source),
+  ...auditArrays(changes.audit),
+  changes.syncedAt?.toISOString() ?? null,
+  changes.tokenIssuedAt?.toISOString() ?? null,
+]
+
+/** A login's read, from the one row of `readLogin`. */
+const loginRead = (orgId: string, userId: string, row: Record<string, unknown>): LoginSliceRead => {
+  const last =
+    row.last_sync === null || row.last_sync === undefined
+      ? [null, null]
+      : (jsonValue(row.last_sync) as readonly unknown[])
+  return {
+    settings: settingsFromJson(row.settings),
+    groups: jsonRows(row.groups).map((g) => groupFromJson(orgId, g)),
+    memberships: jsonRows(row.memberships).map(([groupId, source, created]) =>
+      membership(orgId, groupId, userId, source, created),
+    ),
+    lastSyncedAt: optionalTime(last[0]),
+    lastTokenIssuedAt: optionalTime(last[1]),
+    removedAt: optionalTime(row.removed_ms),
+  }
+}
+
+/** The units of work of one store, as the adapter's methods. */
+export const unitsOfWork = (
+  ctx: StoreContext,
+): Pick<
+  MembershipStoreAdapter,
+  'loginUnit' | 'memberUnit' | 'removeUserUnit' | 'updateSettings'
+> => {
+  const { units, runner, hook } = ctx
+
+  /**
+   * A transaction of one user's, after the user's earlier calls in this process (waiting without
+   * a connection), under the call's deadline.
+   */
+  const userUnit = <A>(
+    action: string,
+    orgId: string,
+    userId: string,
+    call: AdapterCall,
+    fn: (tx: SqlTransaction) => Promise<A>,
+  ): Promise<A> =>
+    runner.timed(action, call.signal, (signal) =>
+      ctx.userQueue.run(JSON.stringify([orgId, userId]), signal, () =>
+        runner.transaction(action, signal, async (tx) => {
+          await lockUser(ctx, tx, orgId, userId)
+          return fn(tx)
+        }),
+      ),
+    )
+
+  /** Applies a login's or manual change's changes in one statement (none: no statement). */
+  const applyChanges = async (
+    tx: SqlTransaction,
+    orgId: string,
+    userId: string,
+    changes: UserSyncChanges | null,
+  ): Promise<boolean> => {
+    if (changes === null) return false
+    await run(tx, units.writeSync, writeSyncParams(orgId, userId, changes))
+    return true
+  }
+
+  return {
+    // BEGIN, the locks, one read, at most one write, COMMIT: five statements whatever the size
+    // of the claim, of the diff or of the organisation.
+    loginUnit: <A>(
+      orgId: string,
+      userId: string,
+      sliceKeys: readonly string[],
+      work: (read: LoginSliceRead) => AdapterUnitResult<A>,
+      call: AdapterCall,
+    ): Promise<A> =>
+      userUnit('withLoginSync', orgId, userId, call, async (tx) => {
+        await hook('sync:after-lock')
+        const row = firstRow(await run(tx, units.readLogin, [orgId, userId, sliceKeys]))
+        await hook('sync:after-read')
+        const { changes, result } = work(loginRead(orgId, userId, row))
+        await applyChanges(tx, orgId, userId, changes)
+        await hook('sync:after-write')
+        return result
+      }),
+
+    memberUnit: <A>(
+      orgId: string,
+      groupId: string,
+      userId: string,
+      work: (read: MemberChangeRead) => AdapterUnitResult<A>,
+      call: AdapterCall,
+    ): Promise<A> =>
+      userUnit('manual membership change', orgId, userId, call, async (tx) => {
+        const row = firstRow(await run(tx, units.readMember, [orgId, groupId, userId]))
+        const { changes, result } = work({
+          settings: settingsFromJson(row.settings),
+          group:
+            row.group === null || row.group === undefined
+              ? null
+              : groupFromJson(orgId, jsonValue(row.group) as readonly unknown[]),
+          isMember: row.is_member === true,
+        })
+        if (await applyChanges(tx, orgId, userId, changes)) await hook('manual-member:after-write')
+        return result
+      }),
+
+    removeUserUnit: (orgId, userId, work, call) =>
+      userUnit('removeUser', orgId, userId, call, async (tx) => {
+        const row = firstRow(await run(tx, units.readRemoval, [orgId, userId]))
+        const read: UserRemovalRead = {
+          memberships: jsonRows(row.memberships).map(([groupId, source, created, name]) => ({
+            ...membership(orgId, groupId, userId, source, created),
+            groupName: text(name),
+          })),
+          hasLastSync: row.has_last_sync === true,
+        }
+        const { write, result } = work(read)
+        if (write !== null) {
+          await run(tx, units.writeRemoval, [
+            orgId,
+            userId,
+            write.removedAt.toISOString(),
+            ...auditArrays(write.audit),
+          ])
+          await hook('remove-user:after-write')
+        }
+        return result
+      }),
+
+    updateSettings: (orgId, work, call) =>
+      runner.inTransaction('updateOrgSettings', call.signal, async (tx) => {
+        await lockOrg(ctx, tx, orgId)
+        const current = settingsFromJson(
+          firstRow(await run(tx, units.readSettings, [orgId])).settings,
+        )
+        const update = work(current)
+        if (update === null) return
+        await run(tx, units.writeSettings, [
+          orgId,
+          update.settings.manageGroupMemberships,
+          update.settings.matchMode,
+          ...auditArrays(update.audit),
+        ])
+        await hook('settings:after-write')
+      }),
+  }
+}
