@@ -63,8 +63,14 @@ export function describeUserRemoval(t: LoginSyncFixture): void {
       async () => {
         const org = await makeOrg()
         await seedManual(org, 'alice', ['support'])
-        const idToken = await tokenAt(Math.floor(Date.now() / 1000), ['dev', 'ops'])
+        // The claim names support too, so the manual membership stays (and stays manual).
+        const idToken = await tokenAt(Math.floor(Date.now() / 1000), ['dev', 'ops', 'support'])
         rightOf(await signIn(org, idToken))
+        expect(await t.sourcesOf(org, 'alice')).toEqual({
+          dev: 'sync',
+          ops: 'sync',
+          support: 'manual',
+        })
         const seq = await lastSeq(org)
         const removal = rightOf(await t.admin.removeUser(org.orgId, 'alice', { actor: 'root' })())
         expect(removal).toEqual({ removed: true, memberships: 3 })
