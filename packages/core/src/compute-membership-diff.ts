@@ -1,3 +1,4 @@
+import { MembershipInputError } from './errors.js'
 import type { MatchMode, OrgGroup } from './org-group.js'
 import {
   SharedKey,
@@ -52,6 +53,13 @@ export const compareGroups = (a: OrgGroup, b: OrgGroup): number =>
 
 const lower = (s: string): string => s.toLowerCase()
 
+const invalidMatchMode = (match: unknown): MembershipInputError =>
+  new MembershipInputError(
+    'MATCH_MODE_INVALID',
+    `The match mode ${JSON.stringify(match) ?? String(match)} is invalid; it is "exact" or "case-insensitive".`,
+    { path: 'options.match', value: match },
+  )
+
 /** Bits of what {@link computeMembershipDiff} knows of an id. */
 const CURRENT = 1
 const IN_ORG = 2
@@ -67,7 +75,8 @@ const IN_ORG = 2
  * @param orgGroups - all groups of the organisation (ids must be unique), or an index of them
  * @param current - ids of the groups the user is a member of now, in any organisation
  * @throws {@link MembershipInputError} `DUPLICATE_GROUP_ID` when two org groups share an id
- *   (an index was checked when it was built)
+ *   (an index was checked when it was built), `MATCH_MODE_INVALID` when `options.match` is set
+ *   to anything but `exact` or `case-insensitive`
  *
  * @example
  * ```ts
@@ -86,7 +95,13 @@ export function computeMembershipDiff<G extends OrgGroup>(
   current: readonly string[],
   options: MembershipDiffOptions = {},
 ): MembershipDiff<G> {
-  const caseInsensitive = options.match === 'case-insensitive'
+  const { match } = options
+  // A misspelt mode ("Case-Insensitive", null from a JSON setting) must not silently mean exact:
+  // in exact mode a login would remove every group whose name differs from the claim in case.
+  if (match !== undefined && match !== 'exact' && match !== 'case-insensitive') {
+    throw invalidMatchMode(match)
+  }
+  const caseInsensitive = match === 'case-insensitive'
   const lookup = orgGroupLookup(orgGroups)
   if (lookup !== undefined) return diffWithLookup(claimGroups, lookup, current, caseInsensitive)
   // Not an index: any iterable of groups, as before the index existed.

@@ -19,6 +19,7 @@ export type StoreErrorCode = (typeof STORE_ERROR_CODES)[number]
  */
 export const CORE_ERROR_CODES = [
   'DUPLICATE_GROUP_ID',
+  'MATCH_MODE_INVALID',
   'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
   ...STORE_ERROR_CODES,
 ] as const
@@ -64,9 +65,12 @@ export class GroupsyncError<C extends string = string> extends Error {
 
 /**
  * A broken precondition of {@link computeMembershipDiff}: the inputs cannot describe a real
- * organisation (for example two groups with the same id).
+ * organisation (two groups with the same id), or the match mode is neither `exact` nor
+ * `case-insensitive` (`MATCH_MODE_INVALID`).
  */
-export class MembershipInputError extends GroupsyncError<'DUPLICATE_GROUP_ID'> {
+export class MembershipInputError extends GroupsyncError<
+  'DUPLICATE_GROUP_ID' | 'MATCH_MODE_INVALID'
+> {
   readonly _tag = 'MembershipInputError'
 }
 

@@ -40,7 +40,13 @@ interface Vector {
   }
   readonly outcome:
     | { readonly kind: 'diff'; readonly expected: ExpectedOutcome }
-    | { readonly kind: 'error'; readonly code: string; readonly value: string }
+    | {
+        readonly kind: 'error'
+        readonly code: string
+        readonly path: string
+        /** A repeated id, or the invalid match mode as given (any JSON value). */
+        readonly value: unknown
+      }
 }
 
 /** A vector file that does not have the documented shape fails loudly, naming the bad path. */
@@ -77,9 +83,11 @@ function orgGroup(x: unknown, path: string): OrgGroup {
 
 function options(x: unknown, path: string): MembershipDiffOptions {
   const o = object(x, path)
-  if (o.match === undefined) return {}
-  if (o.match === 'exact' || o.match === 'case-insensitive') return { match: o.match }
-  throw new VectorFormatError(`${path}.match: expected "exact" or "case-insensitive"`)
+  const unknown = Object.keys(o).find((key) => key !== 'match')
+  if (unknown !== undefined) throw new VectorFormatError(`${path}.${unknown}: unknown option`)
+  // Any JSON value, null included, is passed on as given: rule 8's vectors hold invalid modes
+  // that the diff must refuse with MATCH_MODE_INVALID.
+  return Object.hasOwn(o, 'match') ? ({ match: o.match } as MembershipDiffOptions) : {}
 }
 
 function expectedDiff(x: unknown, path: string): ExpectedOutcome {
@@ -113,10 +121,14 @@ function vector(x: unknown, path: string): Vector {
     outcome = { kind: 'diff', expected: expectedDiff(v.expected, `${path}.expected`) }
   } else if (v.expectedError !== undefined && v.expected === undefined) {
     const e = object(v.expectedError, `${path}.expectedError`)
+    if (!Object.hasOwn(e, 'value')) {
+      throw new VectorFormatError(`${path}.expectedError.value: missing`)
+    }
     outcome = {
       kind: 'error',
       code: string(e.code, `${path}.expectedError.code`),
-      value: string(e.value, `${path}.expectedError.value`),
+      path: string(e.path, `${path}.expectedError.path`),
+      value: e.value,
     }
   } else {
     throw new VectorFormatError(`${path}: expected exactly one of "expected" and "expectedError"`)
@@ -180,7 +192,7 @@ describe('conformance vectors (docs/vectors/diff-*.json)', () => {
         const run = () => computeMembershipDiff(claimGroups, orgGroups, current, opts)
 
         if (v.outcome.kind === 'error') {
-          const { code, value } = v.outcome
+          const { code, path, value } = v.outcome
           it(v.name, () => {
             let caught: unknown
             try {
@@ -190,7 +202,8 @@ describe('conformance vectors (docs/vectors/diff-*.json)', () => {
             }
             expect(caught).toBeInstanceOf(MembershipInputError)
             expect((caught as MembershipInputError).code).toBe(code)
-            expect((caught as MembershipInputError).value).toBe(value)
+            expect((caught as MembershipInputError).path).toBe(path)
+            expect((caught as MembershipInputError).value).toEqual(value)
           })
         } else {
           const { expected } = v.outcome
