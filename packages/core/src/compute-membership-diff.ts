@@ -56,7 +56,7 @@ const lower = (s: string): string => s.toLowerCase()
 const invalidMatchMode = (match: unknown): MembershipInputError =>
   new MembershipInputError(
     'MATCH_MODE_INVALID',
-    `The match mode ${JSON.stringify(match) ?? String(match)} is invalid; it is "exact" or "case-insensitive".`,
+    `The match mode ${JSON.stringify(match)} is invalid; it is "exact" or "case-insensitive".`,
     { path: 'options.match', value: match },
   )
 
@@ -95,7 +95,8 @@ export function computeMembershipDiff<G extends OrgGroup>(
   current: readonly string[],
   options: MembershipDiffOptions = {},
 ): MembershipDiff<G> {
-  const { match } = options
+  // Typed as a MatchMode, but it may come from JSON or an untyped caller.
+  const match: unknown = options.match
   // A misspelt mode ("Case-Insensitive", null from a JSON setting) must not silently mean exact:
   // in exact mode a login would remove every group whose name differs from the claim in case.
   if (match !== undefined && match !== 'exact' && match !== 'case-insensitive') {
