@@ -1,11 +1,13 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { compareCodeUnits } from '@groupsync/core'
 import { ClaimsError } from './claims-error.js'
 import { compileGlob, matchGlob, type Glob } from './internal/glob.js'
 import { commonNameOfDn } from './internal/ldap-dn.js'
 
 const NonEmptyString = t.refinement(t.string, (s) => s !== '', 'NonEmptyString')
+const AliasNames = t.union([NonEmptyString, t.readonlyArray(NonEmptyString)])
 
 /**
  * Opt-in rewriting of the claim's entries after they are read and before they are matched
@@ -27,7 +29,7 @@ export const ClaimValueMappingCodec = t.partial({
     globs: t.readonlyArray(t.string),
   }),
   stripPrefix: NonEmptyString,
-  aliases: t.record(t.string, t.union([NonEmptyString, t.readonlyArray(NonEmptyString)])),
+  aliases: t.record(t.string, AliasNames),
 })
 
 /**
@@ -55,9 +57,16 @@ const jsonType = (value: unknown): string =>
 
 const escapePointer = (name: string): string => name.replaceAll('~', '~0').replaceAll('/', '~1')
 
-/** The first key of `value` outside `allowed`, when `value` is an object. */
+/**
+ * The least key of `value` (by code units) outside `allowed`, when `value` is an object. JSON
+ * members have no order, so "the first" would differ between ports.
+ */
 const unknownKey = (value: unknown, allowed: readonly string[]): string | undefined =>
-  t.UnknownRecord.is(value) ? Object.keys(value).find((key) => !allowed.includes(key)) : undefined
+  t.UnknownRecord.is(value)
+    ? Object.keys(value)
+        .filter((key) => !allowed.includes(key))
+        .sort(compareCodeUnits)[0]
+    : undefined
 
 /**
  * Checks a value mapping and compiles it. Errors are `CLAIMS_INPUT_INVALID` with `path` the
@@ -92,14 +101,23 @@ export function compileClaimValueMapping(
   const decoded = ClaimValueMappingCodec.decode(mapping)
   if (isLeft(decoded)) {
     const error = decoded.left[0]
-    const keys = (error?.context ?? []).slice(1).map((entry) => entry.key)
-    // Under aliases io-ts adds the index of the union member that failed; the alias is enough.
-    const path = keys[0] === 'aliases' ? keys.slice(0, 2) : keys
+    let path = (error?.context ?? []).slice(1).map((entry) => entry.key)
+    let offending = error?.value
+    if (path[0] === 'aliases' && path.length > 1) {
+      // io-ts meets the aliases in JavaScript's key order (integer-like names first); the least
+      // invalid name by code units is the same in every port. The alias's name is path enough.
+      const table = mapping['aliases'] as Readonly<Record<string, unknown>>
+      const name = Object.keys(table)
+        .filter((key) => !AliasNames.is(table[key]))
+        .sort(compareCodeUnits)[0]
+      path = ['aliases', name ?? '']
+      offending = table[name ?? '']
+    }
     return left(
       invalid(
         'The valueMapping is invalid: ldapDnCn is a boolean, filter.prefixes and stripPrefix are non-empty strings, filter.globs strings, aliases map a value to a non-empty name or a list of them.',
         `${at}/${path.map(escapePointer).join('/')}`,
-        jsonType(error?.value),
+        jsonType(offending),
       ),
     )
   }
@@ -108,7 +126,13 @@ export function compileClaimValueMapping(
   for (const [index, source] of (filter?.globs ?? []).entries()) {
     const glob = compileGlob(source)
     if (typeof glob === 'string') {
-      return left(invalid(`The valueMapping glob ${JSON.stringify(source)} is invalid: ${glob}.`, `${at}/filter/globs/${index}`, 'string'))
+      return left(
+        invalid(
+          `The valueMapping glob ${JSON.stringify(source)} is invalid: ${glob}.`,
+          `${at}/filter/globs/${index}`,
+          'string',
+        ),
+      )
     }
     globs.push(glob)
   }

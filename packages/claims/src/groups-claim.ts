@@ -1,6 +1,7 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
+import { compareCodeUnits } from '@groupsync/core'
 import { formatJsonPointer, parseClaimPath, type ClaimPath } from './claim-path.js'
 import { ClaimsError, type ClaimSource } from './claims-error.js'
 import {
@@ -137,7 +138,11 @@ export function resolveClaimOptions(
   if (!isJsonObject(given)) {
     return left(inputInvalid('The groups claim options must be an object.'))
   }
-  const unknownKey = Object.keys(options).find((key) => !(key in OptionsCodec.props))
+  // Own names only (`constructor` or `__proto__` is unknown, not a property every object has), and
+  // of several, the least by code units: JSON members have no order, so every port names the same.
+  const unknownKey = Object.keys(options)
+    .filter((key) => !Object.hasOwn(OptionsCodec.props, key))
+    .sort(compareCodeUnits)[0]
   if (unknownKey !== undefined) {
     return left(
       inputInvalid(

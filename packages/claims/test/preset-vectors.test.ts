@@ -14,7 +14,9 @@ import { makeKey, sign, type TestKey } from './keys.js'
 // Runs docs/vectors/presets/*.json: for each provider preset, tokens shaped as the provider's
 // own documentation shows them. Each ID token is signed here with a test key (iat and exp set to
 // now, since the documented examples have long expired) and verified as rule C1 says, then read
-// with the preset's options, overridden by the vector's.
+// with the preset's options, overridden by the vector's. Each file also states the preset's
+// claims options (claimsOptions), so that a port or the conformance runner needs no preset table
+// of its own; they must equal the preset's.
 
 const presetsDir = new URL('../../../docs/vectors/presets/', import.meta.url)
 
@@ -33,7 +35,12 @@ const Vector = t.intersection([
     }),
   ]),
 ])
-const PresetFile = t.type({ preset: t.string, description: t.string, vectors: t.array(Vector) })
+const PresetFile = t.type({
+  preset: t.string,
+  description: t.string,
+  claimsOptions: t.UnknownRecord,
+  vectors: t.array(Vector),
+})
 type PresetFile = t.TypeOf<typeof PresetFile>
 
 function load(file: string): PresetFile {
@@ -65,6 +72,9 @@ describe('provider preset vectors (docs/vectors/presets/*.json)', () => {
       const content = load(file)
       expect(`${content.preset}.json`).toBe(file)
       expect(content.vectors.length, file).toBeGreaterThanOrEqual(2)
+      expect(content.claimsOptions, file).toEqual(
+        PROVIDER_PRESETS[content.preset as ProviderPresetName].claimsOptions,
+      )
     }
   })
 
