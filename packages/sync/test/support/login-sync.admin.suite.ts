@@ -1,8 +1,9 @@
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import { rightOf, leftOf, GROUPS, type LoginSyncFixture } from './login-sync.fixture.js'
 /** The manual-change lock and the other admin operations, through the admin service. */
 export function describeManualChangeLock(t: LoginSyncFixture): void {
-  const { it, itOnEveryStore, makeOrg, groupsOf, sourcesOf, events, eventsAfter, seed } = t
+  const { describe, it, itOnEveryStore, makeOrg, groupsOf, sourcesOf, events, eventsAfter, seed } =
+    t
 
   describe('the manual-change lock, through the admin service', () => {
     itOnEveryStore(

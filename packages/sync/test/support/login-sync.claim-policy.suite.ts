@@ -1,4 +1,4 @@
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import { syncOnLogin } from '../../src/index.js'
 import {
   rightOf,
@@ -11,6 +11,7 @@ import {
 /** Point 3 of the sync: what each state of the groups claim does under the org's policy. */
 export function describeClaimPolicy(t: LoginSyncFixture): void {
   const {
+    describe,
     it,
     itOnEveryStore,
     makeOrg,

@@ -1,10 +1,11 @@
 import fc from 'fast-check'
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import { syncOnLogin } from '../../src/index.js'
 import { rightOf, GROUPS, type LoginSyncFixture } from './login-sync.fixture.js'
 /** Points 4 to 6 of the sync: the diff with the org's match mode, removal modes, the guard. */
 export function describeLoginDiff(t: LoginSyncFixture): void {
   const {
+    describe,
     it,
     itOnEveryStore,
     makeOrg,

@@ -1,9 +1,9 @@
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import { syncOnLogin, isSyncDenial, type LoginSyncInput } from '../../src/index.js'
 import { rightOf, leftOf, FAR_FUTURE, type LoginSyncFixture } from './login-sync.fixture.js'
 /** Points 1 and 2 of the sync: the org setting, and reading the claim of a verified login. */
 export function describeLoginReading(t: LoginSyncFixture): void {
-  const { it, itOnEveryStore, makeOrg, deps, withPolicy, login, groupsOf, events } = t
+  const { describe, it, itOnEveryStore, makeOrg, deps, withPolicy, login, groupsOf, events } = t
 
   describe('point 1: the org setting', () => {
     it('changes nothing and reports disabled while mapping is off', async () => {

@@ -1,4 +1,4 @@
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import {
   planOnLoginAsync,
   readLastSyncAsync,
@@ -12,8 +12,18 @@ import { leftOf, rightOf, type LoginSyncFixture, type Org } from './login-sync.f
  * issued at or before the removal does not bring the memberships back.
  */
 export function describeUserRemoval(t: LoginSyncFixture): void {
-  const { it, itOnEveryStore, makeOrg, deps, groupsOf, events, eventsAfter, lastSeq, seedManual } =
-    t
+  const {
+    describe,
+    it,
+    itOnEveryStore,
+    makeOrg,
+    deps,
+    groupsOf,
+    events,
+    eventsAfter,
+    lastSeq,
+    seedManual,
+  } = t
 
   /** An ID token for alice with the given issue time (seconds) and groups. */
   const tokenAt = (iat: number, groups: readonly string[]): Promise<string> =>

@@ -1,9 +1,10 @@
-import { describe, expect } from 'vitest'
+import { expect } from 'vitest'
 import { syncOnLogin, planOnLogin, planOnLoginAsync, syncOnLoginAsync } from '../../src/index.js'
 import { rightOf, leftOf, FAR_FUTURE, sha256, type LoginSyncFixture } from './login-sync.fixture.js'
 /** Points 7 and 8 of the sync: audit events and the last sync together, the result, the dry run. */
 export function describeLoginResult(t: LoginSyncFixture): void {
   const {
+    describe,
     it,
     itOnEveryStore,
     makeOrg,
