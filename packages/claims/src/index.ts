@@ -50,3 +50,5 @@ export type {
   HttpDistributedClaimsResolverOptions,
   OverageState,
 } from './distributed-claims.js'
+export { decodeFailure, decodeWith, strictObject } from './io-ts-report.js'
+export type { DecodeFailure } from './io-ts-report.js'
