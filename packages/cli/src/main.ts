@@ -59,6 +59,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/members.js')).membersCommand,
   },
   {
+    name: 'remove-user',
+    summary: 'offboard a user: remove all their memberships in an organisation (audited)',
+    load: async () => (await import('./commands/remove-user.js')).removeUserCommand,
+  },
+  {
     name: 'audit',
     summary: "print an organisation's audit log",
     load: async () => (await import('./commands/audit.js')).auditCommand,
@@ -135,7 +140,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 /** Prints an error as `error CODE: message` plus what to do, and gives its exit code. */
 export function reportError(error: unknown, ctx: CommandContext): number {
   if (error instanceof GroupsyncError) {
-    const coded = error as GroupsyncError<string>
+    const coded = error as GroupsyncError
     const code = coded.code
     ctx.err(`error ${code}: ${error.message}`)
     const hint = hintFor(code)

@@ -88,18 +88,25 @@ describe('commands load what they need when they run', { timeout: 60_000 }, () =
     expect(run.demoOnly).toEqual([])
   })
 
-  it.each(['plan', 'sync', 'stale', 'migrate', 'groups', 'mapping', 'members', 'demo'])(
-    '`groupsync %s --help` loads none of them either, nor another command',
-    async (command) => {
-      const run = await loadsOf([bin, command, '--help'], `${command}-help`)
-      expect(run.code).toBe(0)
-      expect(run.demoOnly).toEqual([])
-      const commandsLoaded = run.loaded
-        .map((line) => /\/commands\/([a-z-]+)\.js$/.exec(line)?.[1])
-        .filter((c) => c !== undefined)
-      expect([...new Set(commandsLoaded)]).toEqual([command])
-    },
-  )
+  it.each([
+    'plan',
+    'sync',
+    'stale',
+    'migrate',
+    'groups',
+    'mapping',
+    'members',
+    'remove-user',
+    'demo',
+  ])('`groupsync %s --help` loads none of them either, nor another command', async (command) => {
+    const run = await loadsOf([bin, command, '--help'], `${command}-help`)
+    expect(run.code).toBe(0)
+    expect(run.demoOnly).toEqual([])
+    const commandsLoaded = run.loaded
+      .map((line) => /\/commands\/([a-z-]+)\.js$/.exec(line)?.[1])
+      .filter((c) => c !== undefined)
+    expect([...new Set(commandsLoaded)]).toEqual([command])
+  })
 
   it('`groupsync --help` loads no command at all', async () => {
     const run = await loadsOf([bin, '--help'], 'help')

@@ -9,7 +9,7 @@ import { renderTable } from '../internal/table.js'
 const HELP = `Usage: groupsync audit --org ORG [--user USER] [options]
 
 Prints an organisation's audit log: memberships added and removed (by the sync or by hand),
-syncs denied by policy, and settings changes.
+syncs denied by policy, settings changes, group changes and users removed (remove-user).
 
 Options:
   --org ORG     the organisation

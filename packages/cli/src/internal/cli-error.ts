@@ -63,7 +63,7 @@ const STORE = new Set([
 const MISSING_DEPENDENCY = new Set(['CLI_DEPENDENCY_MISSING', 'STORE_DEPENDENCY_MISSING'])
 
 /** The exit code for a groupsync error, by its code. */
-export function exitCodeOf(error: GroupsyncError<string>): number {
+export function exitCodeOf(error: GroupsyncError): number {
   if (error.code === 'CLI_USAGE') return EXIT_CODES.usage
   if (MISSING_DEPENDENCY.has(error.code)) return EXIT_CODES.missingDependency
   if (REFUSED.has(error.code)) return EXIT_CODES.refused

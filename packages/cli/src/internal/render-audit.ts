@@ -16,6 +16,10 @@ function describe(event: AuditEvent): string {
       const changed = Object.keys(after).filter((k) => before[k] !== after[k])
       return changed.map((k) => `${k}: ${text(before[k])} → ${text(after[k])}`).join(', ')
     }
+    case 'user.removed': {
+      const n = d['memberships']
+      return typeof n === 'number' ? `${n} membership(s) removed` : ''
+    }
     default:
       return event.claimDigest === undefined
         ? ''

@@ -44,7 +44,9 @@ export function renderSyncResult(orgId: string, userId: string, result: SyncResu
       ]
     case 'stale':
       return [
-        `The login's token (issued ${result.tokenIssuedAt.toISOString()}) is older than the one behind ${userId}'s last sync (${result.lastTokenIssuedAt.toISOString()}): nothing changed.`,
+        result.cause === 'issued-before-removal'
+          ? `The login's token (issued ${result.tokenIssuedAt.toISOString()}) is from before ${userId} was removed from ${orgId} (${result.removedAt.toISOString()}): nothing changed.`
+          : `The login's token (issued ${result.tokenIssuedAt.toISOString()}) is older than the one behind ${userId}'s last sync (${result.lastTokenIssuedAt.toISOString()}): nothing changed.`,
       ]
     case 'synced': {
       const lines = [
