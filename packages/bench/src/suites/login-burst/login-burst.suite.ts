@@ -1,4 +1,4 @@
-import type { MembershipStore } from '@groupsync/core'
+import type { LoginSyncStore } from '@groupsync/core'
 import { createPostgresMembershipStore } from '@groupsync/store-postgres'
 import { syncOnLoginAsync } from '@groupsync/sync'
 import { describeMachine, machineMarkdown } from '../../machine.js'
@@ -60,7 +60,7 @@ const summarise = (ms: number[]): Latencies => {
 
 /** One login through the sync service, as an application's OIDC callback makes it; its time. */
 async function timedLogin(
-  store: MembershipStore,
+  store: LoginSyncStore,
   userId: string,
   flips: Map<string, number>,
 ): Promise<number> {
@@ -91,7 +91,10 @@ async function measure(sizes: Sizes, log: (line: string) => void): Promise<Measu
     return await withMigratedSchema(server.client, async (schema) => {
       await seedGroups(server.client, schema, ORG, ORG_GROUPS)
       const store = await createPostgresMembershipStore({ pool: server.pool, schema })
-      await store.setOrgSettings(ORG, { manageGroupMemberships: true, matchMode: 'exact' }, [])
+      await store.updateOrgSettings(ORG, () => ({
+        settings: { manageGroupMemberships: true, matchMode: 'exact' },
+        audit: [],
+      }))
       const flips = new Map<string, number>()
       const others = Array.from({ length: 20 }, (_, i) => `other-${i}`)
       let next = 0
@@ -107,11 +110,12 @@ async function measure(sizes: Sizes, log: (line: string) => void): Promise<Measu
       log(`login-burst: ${sizes.rounds} bursts of ${BURST} queued logins of one user`)
       // Counts the burst's logins that have reached the store, where they queue.
       let reached = 0
-      const counting: MembershipStore = {
-        ...store,
-        withUserSync: (orgId, userId, decide, options) => {
+      const counting: LoginSyncStore = {
+        getOrgSettings: store.getOrgSettings,
+        readLastSync: store.readLastSync,
+        withLoginSync: (orgId, userId, claimGroups, decide, options) => {
           reached += 1
-          return store.withUserSync(orgId, userId, decide, options)
+          return store.withLoginSync(orgId, userId, claimGroups, decide, options)
         },
       }
       const during: number[] = []

@@ -1,4 +1,4 @@
-import type { MembershipStore } from '@groupsync/core'
+import type { LoginSyncStore } from '@groupsync/core'
 import { createPostgresMembershipStore, type SqlClient } from '@groupsync/store-postgres'
 import { syncOnLoginAsync } from '@groupsync/sync'
 import { describeMachine, machineMarkdown } from '../../machine.js'
@@ -47,7 +47,7 @@ const CLAIMS = [
  * user: `userFor(client, k)` for its k-th login) with the claim that user did not have last time.
  */
 async function drive(
-  store: MembershipStore,
+  store: LoginSyncStore,
   flips: Map<string, number>,
   clients: number,
   until: { readonly ms: number } | { readonly loginsPerClient: number },
@@ -100,7 +100,10 @@ async function measure(
   return withMigratedSchema(client, async (schema) => {
     await seedGroups(client, schema, ORG, ORG_GROUPS)
     const store = await createPostgresMembershipStore({ client, schema, migrate: false })
-    await store.setOrgSettings(ORG, { manageGroupMemberships: true, matchMode: 'exact' }, [])
+    await store.updateOrgSettings(ORG, () => ({
+      settings: { manageGroupMemberships: true, matchMode: 'exact' },
+      audit: [],
+    }))
     const maxClients = Math.max(...levels)
     const flips = new Map<string, number>()
     const distinctUser = (c: number, k: number) => `c${c}-u${k % USERS_PER_CLIENT}`

@@ -1,4 +1,4 @@
-import { computeMembershipDiff, type MembershipDiff, type MembershipStore } from '@groupsync/core'
+import { computeMembershipDiff, type LoginSyncStore, type MembershipDiff } from '@groupsync/core'
 import type { SqlClient } from '@groupsync/store-postgres'
 
 /** Org groups every user of the fixtures stays a member of: a sync also reads unchanged rows. */
@@ -9,7 +9,9 @@ export const groupName = (i: number): string => `team-${i}`
 
 /**
  * Creates `count` groups named `team-1` … `team-<count>` in one statement. Setup only: the
- * store's `createGroup` is one transaction per group, which would dominate the setup time.
+ * store's `createGroup` is one transaction per group, which would dominate the setup time. The
+ * names are lower-case ASCII, so each one is its own slice key (core's `sliceKey`), which the
+ * store's login reads look groups up by.
  */
 export async function seedGroups(
   client: SqlClient,
@@ -18,8 +20,8 @@ export async function seedGroups(
   count: number,
 ): Promise<void> {
   await client.query(
-    `INSERT INTO "${schema}".org_groups (org_id, name)
-     SELECT $1, 'team-' || i FROM generate_series(1, $2::int) AS i`,
+    `INSERT INTO "${schema}".org_groups (org_id, name, name_key)
+     SELECT $1, 'team-' || i, 'team-' || i FROM generate_series(1, $2::int) AS i`,
     [orgId, count],
   )
 }
@@ -43,15 +45,17 @@ export function alternatingClaims(
 /**
  * A login sync through the store's unit of work: the diff of `claim` against the snapshot, applied
  * by the store (memberships and the last-sync time; no audit events, like the per-row baseline).
+ * The claim is handed to the store too: the snapshot holds only its slice of the org's groups
+ * (rule 11), the groups it names and the user's own, which is every group the diff adds or removes.
  */
 export const storeSync = (
-  store: MembershipStore,
+  store: LoginSyncStore,
   orgId: string,
   userId: string,
   claim: readonly string[],
   syncedAt: Date,
 ): Promise<MembershipDiff> =>
-  store.withUserSync(orgId, userId, (snapshot) => {
+  store.withLoginSync(orgId, userId, claim, (snapshot) => {
     const diff = computeMembershipDiff(
       claim,
       snapshot.groups,
