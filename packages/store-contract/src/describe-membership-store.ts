@@ -1,24 +1,32 @@
 import { describe } from 'vitest'
-import type {
-  ContractContext,
-  DescribeMembershipStoreOptions,
-  MakeStore,
-} from './internal/context.js'
 import { describeAtomicityTests } from './internal/atomicity-tests.js'
-import { describeAuditLogTests } from './internal/audit-log-tests.js'
-import { describeConcurrencyTests } from './internal/concurrency-tests.js'
-import { describeExampleTests } from './internal/example-tests.js'
+import {
+  suiteOptions,
+  type ContractContext,
+  type DescribeMembershipStoreOptions,
+  type MakeStore,
+} from './internal/context.js'
+import { describeGroupTests } from './internal/group-tests.js'
+import { describeHostileNameTests } from './internal/hostile-name-tests.js'
+import { describeLifecycleTests } from './internal/lifecycle-tests.js'
+import { describeListingTests } from './internal/listing-tests.js'
+import { seedFromAdmin, type LoginContext } from './internal/login-harness.js'
+import { describeLoginRoleTests } from './internal/login-suite.js'
+import { describeManualChangeTests } from './internal/manual-change-tests.js'
 import { describeModelTests } from './internal/model-tests.js'
-import { describeTokenTimeTests } from './internal/token-time-tests.js'
+import { describeOffboardingTests } from './internal/offboarding-tests.js'
+import { describeSettingsTests } from './internal/settings-tests.js'
 
 /**
  * Registers the contract suite every `MembershipStore` must pass, as a vitest `describe` block:
- * examples of every operation (hostile names included), a model-based property over random
- * operations, 50 concurrent syncs of one user, and atomicity under injected faults.
+ * every test of the login-sync role (run with a seed built from the admin role), then the admin
+ * role's — groups, settings, manual changes and their lock, offboarding, listings, hostile names —
+ * a model-based property over random operations, the audit-log replay, concurrency, and
+ * atomicity under injected faults.
  *
  * Call it from a store package's test file. `makeStore` is called once per test (and once per
  * property); the stores it returns may share one database, because each test works in its own
- * organisations.
+ * organisations. The store must call `testOnlyFaultHook` inside its writes.
  *
  * @example
  * ```ts
@@ -33,22 +41,26 @@ export const describeMembershipStore = (
   makeStore: MakeStore,
   options: DescribeMembershipStoreOptions = {},
 ): void => {
-  const ctx: ContractContext = {
-    makeStore,
-    options: {
-      modelRuns: options.modelRuns ?? 40,
-      concurrencyRuns: options.concurrencyRuns ?? 3,
-      parallelUsers: options.parallelUsers ?? true,
-      slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
+  const ctx: ContractContext = { makeStore, options: suiteOptions(options) }
+  const login: LoginContext = {
+    options: ctx.options,
+    faultHook: true,
+    open: async (storeOptions) => {
+      const store = await makeStore(storeOptions)
+      return { store, seed: seedFromAdmin(store), admin: store, close: () => store.close() }
     },
   }
   // Generous per-test time: a busy CI machine shares its cores; nothing here measures speed.
   describe(`MembershipStore contract: ${name}`, { timeout: 60_000 }, () => {
-    describeExampleTests(ctx)
-    describeAuditLogTests(ctx)
-    describeTokenTimeTests(ctx)
+    describeLoginRoleTests(login)
+    describeGroupTests(ctx)
+    describeSettingsTests(ctx)
+    describeManualChangeTests(ctx)
+    describeOffboardingTests(ctx)
+    describeListingTests(ctx)
+    describeLifecycleTests(ctx)
+    describeHostileNameTests(ctx)
     describeModelTests(ctx)
-    describeConcurrencyTests(ctx)
     describeAtomicityTests(ctx)
   })
 }

@@ -1,74 +1,129 @@
-import type { MembershipStore, StoredGroup } from '@groupsync/core'
+import type { MembershipStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { freshOrgId, must, observeOrg, withStore, type ContractContext } from './context.js'
-
-/** The error the suite throws from a store's fault hook. */
-class InjectedFault extends Error {
-  constructor(readonly point: string) {
-    super(`fault injected at ${point}`)
-  }
-}
-
-/** What the hook does: nothing, record the points it is called at, or throw at one point once. */
-type HookMode =
-  | { readonly kind: 'off' }
-  | { readonly kind: 'record'; readonly seen: string[] }
-  | { readonly kind: 'fail'; readonly at: string; fired: boolean }
-
-interface Fixture {
-  readonly orgId: string
-  readonly g: readonly StoredGroup[]
-}
+import {
+  freshOrgId,
+  must,
+  observeOrg,
+  rejectionOf,
+  withStore,
+  type ContractContext,
+} from './context.js'
+import { InjectedFault, faultHook, type FaultHook } from './fault-hook.js'
+import { applyLogin, observeLogin, withLogin, type LoginContext } from './login-harness.js'
 
 const USERS = ['alice', 'bob']
 
-/** An org where alice is in g0 (sync) and g2 (manual), was synced once, and mapping is on. */
-const setUp = async (store: MembershipStore): Promise<Fixture> => {
-  const orgId = freshOrgId('atomic')
-  const g = [
-    await store.createGroup(orgId, 'g0'),
-    await store.createGroup(orgId, 'g1'),
-    await store.createGroup(orgId, 'g2'),
-  ]
-  await store.setOrgSettings(orgId, { manageGroupMemberships: true, matchMode: 'exact' }, [])
-  await store.withUserSync(orgId, 'alice', () => ({
-    changes: {
-      add: [{ groupId: must(g[0], 'g0').id, source: 'sync' }],
-      remove: [],
-      audit: [{ type: 'membership.added', orgId, userId: 'alice', groupId: must(g[0], 'g0').id }],
-      syncedAt: new Date('2024-01-01T00:00:00.000Z'),
-    },
-    result: undefined,
-  }))
-  await store.addMember(orgId, must(g[2], 'g2').id, 'alice', 'manual', [])
-  return { orgId, g }
+/** An org where alice is in g0 (sync) and g2 (manual) and was synced once. */
+interface Fixture {
+  readonly orgId: string
+  readonly ids: readonly string[]
 }
 
-const id = (f: Fixture, i: number): string => must(f.g[i], `group ${i}`).id
+const id = (f: Fixture, i: number): string => must(f.ids[i], `group ${i}`)
 
-/** Each write the suite breaks: it must change something when it succeeds. */
+/**
+ * Breaks `operation` at each fault point it passes: first records the points of a successful
+ * run, then for each point sets up afresh, throws there, checks that nothing changed, and that
+ * the same operation then succeeds and does change something.
+ */
+const expectAtomic = async <F>(
+  hook: FaultHook,
+  setUp: () => Promise<F>,
+  observe: (f: F) => Promise<unknown>,
+  operation: (f: F) => Promise<unknown>,
+): Promise<void> => {
+  const recorded = await setUp()
+  const seen = hook.record()
+  await operation(recorded)
+  hook.off()
+  expect(seen.length, 'the store calls its fault hook inside this write').toBeGreaterThan(0)
+  for (const point of new Set(seen)) {
+    const f = await setUp()
+    const before = await observe(f)
+    const failing = hook.failAt(point)
+    const error = await rejectionOf(operation(f))
+    hook.off()
+    expect(failing.fired(), `the fault at ${point} fired`).toBe(true)
+    expect(error, `the write failed at ${point}`).toBeInstanceOf(InjectedFault)
+    expect(await observe(f), `no trace after ${point}`).toEqual(before)
+    await operation(f)
+    expect(await observe(f)).not.toEqual(before)
+  }
+}
+
+const LOGIN = 'a login (remove, add, audit, last-sync and token times)'
+
+/** Atomicity of the login unit, for a store that calls the fault hook. */
+export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
+  if (!ctx.faultHook) return
+  describe('atomicity under injected faults (testOnlyFaultHook)', () => {
+    it(`${LOGIN}: a failure at each fault point leaves no trace, and a retry then succeeds`, () => {
+      const hook = faultHook()
+      return withLogin(
+        ctx,
+        async (h) => {
+          const setUp = async (): Promise<Fixture> => {
+            const orgId = freshOrgId('atomic-login')
+            const ids: string[] = []
+            for (const n of ['g0', 'g1', 'g2']) ids.push((await h.seed.createGroup(orgId, n)).id)
+            const f = { orgId, ids }
+            await h.seed.addMembership(orgId, id(f, 0), 'alice', 'sync')
+            await h.seed.addMembership(orgId, id(f, 2), 'alice', 'manual')
+            await h.seed.setSettings(orgId, { manageGroupMemberships: true, matchMode: 'exact' })
+            await applyLogin(h.store, orgId, 'alice', [], {
+              syncedAt: new Date('2024-01-01T00:00:00.000Z'),
+            })
+            return f
+          }
+          await expectAtomic(
+            hook,
+            setUp,
+            (f) => observeLogin(h, f.orgId, USERS),
+            (f) =>
+              applyLogin(h.store, f.orgId, 'alice', ['g1'], {
+                remove: [id(f, 0)],
+                add: [{ groupId: id(f, 1), source: 'sync' }],
+                audit: [
+                  {
+                    type: 'membership.removed',
+                    orgId: f.orgId,
+                    userId: 'alice',
+                    groupId: id(f, 0),
+                  },
+                  { type: 'membership.added', orgId: f.orgId, userId: 'alice', groupId: id(f, 1) },
+                ],
+                syncedAt: new Date('2024-02-02T00:00:00.000Z'),
+                tokenIssuedAt: new Date('2024-02-01T23:59:00.000Z'),
+              }),
+          )
+        },
+        { testOnlyFaultHook: hook.hook },
+      )
+    })
+  })
+}
+
+/** An org with mapping off where alice is in g0 (sync) and g2 (manual) and was synced once. */
+const setUpAdmin = async (store: MembershipStore): Promise<Fixture> => {
+  const orgId = freshOrgId('atomic')
+  const ids: string[] = []
+  for (const n of ['g0', 'g1', 'g2']) ids.push((await store.createGroup(orgId, n)).id)
+  const f = { orgId, ids }
+  await applyLogin(store, orgId, 'alice', ['g0'], {
+    add: [{ groupId: id(f, 0), source: 'sync' }],
+    audit: [{ type: 'membership.added', orgId, userId: 'alice', groupId: id(f, 0) }],
+    syncedAt: new Date('2024-01-01T00:00:00.000Z'),
+  })
+  await store.addManualMember(orgId, id(f, 2), 'alice')
+  return f
+}
+
+/** Each admin write the suite breaks: it must change something when it succeeds. */
 const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise<unknown>> = {
-  'a sync (remove, add, audit, last-sync time)': (store, f) =>
-    store.withUserSync(f.orgId, 'alice', () => ({
-      changes: {
-        remove: [id(f, 0)],
-        add: [{ groupId: id(f, 1), source: 'sync' }],
-        audit: [
-          { type: 'membership.removed', orgId: f.orgId, userId: 'alice', groupId: id(f, 0) },
-          { type: 'membership.added', orgId: f.orgId, userId: 'alice', groupId: id(f, 1) },
-        ],
-        syncedAt: new Date('2024-02-02T00:00:00.000Z'),
-      },
-      result: undefined,
-    })),
   'a manual add with its audit event': (store, f) =>
-    store.addMember(f.orgId, id(f, 1), 'bob', 'manual', [
-      { type: 'membership.added', orgId: f.orgId, userId: 'bob', groupId: id(f, 1) },
-    ]),
+    store.addManualMember(f.orgId, id(f, 1), 'bob', { actor: 'admin' }),
   'a manual remove with its audit event': (store, f) =>
-    store.removeMember(f.orgId, id(f, 2), 'alice', [
-      { type: 'membership.removed', orgId: f.orgId, userId: 'alice', groupId: id(f, 2) },
-    ]),
+    store.removeManualMember(f.orgId, id(f, 2), 'alice', { actor: 'admin' }),
   'a group create with its audit event': (store, f) =>
     store.createGroup(f.orgId, 'g3', { actor: 'admin' }),
   'a group rename with its audit event': (store, f) =>
@@ -76,56 +131,34 @@ const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise
   'a group delete with its members and their audit events': (store, f) =>
     store.deleteGroup(f.orgId, id(f, 0), { actor: 'admin' }),
   'a settings change with its audit event': (store, f) =>
-    store.setOrgSettings(f.orgId, { manageGroupMemberships: false, matchMode: 'exact' }, [
-      { type: 'settings.changed', orgId: f.orgId, actor: 'admin' },
-    ]),
+    store.updateOrgSettings(f.orgId, (current) => ({
+      settings: { ...current, manageGroupMemberships: true },
+      audit: [{ type: 'settings.changed', orgId: f.orgId, actor: 'admin' }],
+    })),
+  'a user removal (every membership, the last sync, the events, the removal time)': (store, f) =>
+    store.removeUser(f.orgId, 'alice', { actor: 'admin' }),
 }
 
+/** Atomicity of the admin role's writes. */
 export const describeAtomicityTests = (ctx: ContractContext): void => {
   describe('atomicity under injected faults (testOnlyFaultHook)', () => {
     for (const [name, operation] of Object.entries(OPERATIONS)) {
       it(`${name}: a failure at each fault point leaves no trace, and a retry then succeeds`, () => {
-        let mode: HookMode = { kind: 'off' }
-        const testOnlyFaultHook = (point: string): void => {
-          if (mode.kind === 'record') mode.seen.push(point)
-          else if (mode.kind === 'fail' && mode.at === point && !mode.fired) {
-            mode.fired = true
-            throw new InjectedFault(point)
-          }
-        }
+        const hook = faultHook()
         return withStore(
           ctx,
-          async (store) => {
-            // Learn the store's fault points from a run that succeeds.
-            const recorded = await setUp(store)
-            const seen: string[] = []
-            mode = { kind: 'record', seen }
-            await operation(store, recorded)
-            mode = { kind: 'off' }
-            expect(seen.length, 'the store calls its fault hook inside this write').toBeGreaterThan(
-              0,
-            )
-
-            for (const point of new Set(seen)) {
-              const f = await setUp(store)
-              const before = await observeOrg(store, f.orgId, USERS)
-              const failing: HookMode = { kind: 'fail', at: point, fired: false }
-              mode = failing
-              const error = await operation(store, f).then(
-                () => undefined,
-                (e: unknown) => e,
-              )
-              mode = { kind: 'off' }
-              expect(failing.fired, `the fault at ${point} fired`).toBe(true)
-              expect(error, `the write failed at ${point}`).toBeInstanceOf(InjectedFault)
-              expect(await observeOrg(store, f.orgId, USERS), `no trace after ${point}`).toEqual(
-                before,
-              )
-              await operation(store, f)
-              expect(await observeOrg(store, f.orgId, USERS)).not.toEqual(before)
-            }
-          },
-          { testOnlyFaultHook },
+          (store) =>
+            expectAtomic(
+              hook,
+              () => setUpAdmin(store),
+              async (f) => ({
+                org: await observeOrg(store, f.orgId, USERS),
+                // A removal leaves its time behind: the next login's snapshot shows it.
+                removedAt: (await applyLogin(store, f.orgId, 'alice', [], {})).removedAt,
+              }),
+              (f) => operation(store, f),
+            ),
+          { testOnlyFaultHook: hook.hook },
         )
       })
     }

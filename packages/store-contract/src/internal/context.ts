@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import type {
   AuditEvent,
+  AuditEventInput,
   Membership,
+  MembershipAdminStore,
   MembershipStore,
   OrgSettings,
   StaleMember,
@@ -12,8 +14,9 @@ import { expect } from 'vitest'
 
 /**
  * TEST ONLY. A store calls this at named points while a write is half done; the contract suite
- * throws from it to simulate a crash there. Stores name their own points (`sync:after-remove`,
- * `sync:after-write`, …); the suite discovers them by recording a successful run.
+ * throws from it to simulate a crash there, or waits in it to hold a unit of work open. Stores
+ * name their own points (`sync:after-remove`, `sync:after-write`, …); the suite discovers them by
+ * recording a successful run.
  */
 export type TestOnlyFaultHook = (point: string) => void | Promise<void>
 
@@ -33,9 +36,12 @@ export type MakeStore = (
 
 /** How a store runs the contract suite. */
 export interface DescribeMembershipStoreOptions {
-  /** Runs of the model-based property (default 40). Each run is up to 25 random operations. */
+  /**
+   * Runs of each model-based property (default 40): the model, the replay and the slice
+   * properties. Each run of the model is up to 25 random operations.
+   */
   readonly modelRuns?: number
-  /** Runs of the 50-concurrent-syncs property (default 3). */
+  /** Runs of the 50-concurrent-logins property and of the racing-removal property (default 3). */
   readonly concurrencyRuns?: number
   /**
    * Whether units of work of different users run at the same time (default true). A store on a
@@ -46,10 +52,21 @@ export interface DescribeMembershipStoreOptions {
   readonly slowTestTimeoutMs?: number
 }
 
-/** What each section of the suite is given. */
+/** The suite's options with their defaults filled in. */
+export type SuiteOptions = Required<DescribeMembershipStoreOptions>
+
+/** The defaults of {@link DescribeMembershipStoreOptions}. */
+export const suiteOptions = (options: DescribeMembershipStoreOptions): SuiteOptions => ({
+  modelRuns: options.modelRuns ?? 40,
+  concurrencyRuns: options.concurrencyRuns ?? 3,
+  parallelUsers: options.parallelUsers ?? true,
+  slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
+})
+
+/** What each admin-role section of the suite is given. */
 export interface ContractContext {
   readonly makeStore: MakeStore
-  readonly options: Required<DescribeMembershipStoreOptions>
+  readonly options: SuiteOptions
 }
 
 let orgCounter = 0
@@ -74,17 +91,33 @@ export const withStore = async (
   }
 }
 
+/** What a promise rejected with, or undefined if it resolved. */
+export const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+
 /** Asserts that `promise` rejects with a StoreError of the given code; returns the error. */
 export const expectStoreError = async (
   promise: Promise<unknown>,
   code: StoreErrorCode,
 ): Promise<unknown> => {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
+  const error = await rejectionOf(promise)
   expect(error, `expected a StoreError ${code}`).toMatchObject({ _tag: 'StoreError', code })
   return error
+}
+
+/** What the manual-change lock's error looks like, for `toMatchObject`. */
+export const LOCK_ERROR = {
+  _tag: 'ManualMembershipManagementDisabledError',
+  code: 'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
+} as const
+
+/** Asserts that `promise` rejects with the manual-change lock's error. */
+export const expectLockError = async (promise: Promise<unknown>): Promise<void> => {
+  const error = await rejectionOf(promise)
+  expect(error, 'expected MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED').toMatchObject(LOCK_ERROR)
 }
 
 /** Everything a store shows about one organisation and some of its users. */
@@ -102,7 +135,7 @@ export const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z')
 
 /** Reads everything the store shows about an organisation, for "nothing changed" checks. */
 export const observeOrg = async (
-  store: MembershipStore,
+  store: MembershipAdminStore,
   orgId: string,
   userIds: readonly string[],
 ): Promise<ObservedOrg> => {
@@ -122,7 +155,8 @@ export const observeOrg = async (
 }
 
 /** Group ids of memberships, sorted, for comparing membership sets. */
-export const groupIdsOf = (ms: readonly Membership[]): string[] => ms.map((m) => m.groupId).sort()
+export const groupIdsOf = (ms: readonly { readonly groupId: string }[]): string[] =>
+  ms.map((m) => m.groupId).sort()
 
 /** The value, or a failed assertion saying what was missing: the suite's `!` without lint noise. */
 export const must = <T>(value: T | undefined, what: string): T => {
@@ -136,3 +170,50 @@ export const must = <T>(value: T | undefined, what: string): T => {
  */
 export const membershipEvents = <E extends { readonly type: string }>(events: readonly E[]): E[] =>
   events.filter((e) => e.type === 'membership.added' || e.type === 'membership.removed')
+
+/** Sets an org's settings through the admin role, with the given audit events. */
+export const setSettings = (
+  store: MembershipAdminStore,
+  orgId: string,
+  settings: OrgSettings,
+  audit: readonly AuditEventInput[] = [],
+): Promise<OrgSettings> => store.updateOrgSettings(orgId, () => ({ settings, audit }))
+
+/** Turns an org's group mapping on or off (keeping its match mode), unaudited. */
+export const setMapping = (
+  store: MembershipAdminStore,
+  orgId: string,
+  on: boolean,
+): Promise<OrgSettings> =>
+  store.updateOrgSettings(orgId, (current) => ({
+    settings: { ...current, manageGroupMemberships: on },
+    audit: [],
+  }))
+
+/** A promise with its resolve function (Promise.withResolvers needs Node 22). */
+export const deferred = <T = void>() => {
+  let resolve: (value: T) => void = () => undefined
+  const promise = new Promise<T>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
+/** Yields to the event loop, so that anything else runnable gets a chance to run meanwhile. */
+export const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
+/** Resolves with `what` after `ms`, for racing a call that must not hang; `cancel` stops it. */
+export const timeoutAfter = (ms: number, what: string) => {
+  let timer: NodeJS.Timeout | undefined
+  const promise = new Promise<string>((resolve) => {
+    timer = setTimeout(() => {
+      resolve(what)
+    }, ms)
+  })
+  return {
+    promise,
+    cancel: () => {
+      clearTimeout(timer)
+    },
+  }
+}

@@ -20,6 +20,8 @@ export interface OrgModel {
   readonly members: Map<string, Map<string, MembershipSource>>
   /** userId → last sync time in epoch milliseconds. */
   readonly lastSync: Map<string, number>
+  /** Users removed from the org at least once: their snapshots show a removal time. */
+  readonly removed: Set<string>
   settings: OrgSettings
   readonly audit: AuditEventInput[]
 }
@@ -29,6 +31,7 @@ export const newOrgModel = (orgId: string): OrgModel => ({
   groups: [],
   members: new Map(),
   lastSync: new Map(),
+  removed: new Set(),
   settings: DEFAULT_ORG_SETTINGS,
   audit: [],
 })
@@ -84,6 +87,43 @@ export const modelDeleteGroup = (m: OrgModel, groupId: string): void => {
   m.audit.push({ type: 'group.deleted', orgId: m.orgId, groupId, groupName })
 }
 
+/**
+ * Removes a user from the model as `removeUser` does: nothing when the user has no membership and
+ * no last sync; otherwise every membership, with a `membership.removed` each by group id (the
+ * membership's source, the actor), the last sync, and then one `user.removed` event.
+ */
+export const modelRemoveUser = (
+  m: OrgModel,
+  userId: string,
+  actor: string | undefined,
+): { removed: boolean; memberships: number } => {
+  const mine = [...(m.members.get(userId) ?? [])].sort(([a], [b]) => compareCodeUnits(a, b))
+  if (mine.length === 0 && !m.lastSync.has(userId)) return { removed: false, memberships: 0 }
+  const withActor = actor === undefined ? {} : { actor }
+  for (const [groupId, source] of mine) {
+    m.audit.push({
+      type: 'membership.removed',
+      orgId: m.orgId,
+      userId,
+      groupId,
+      groupName: m.groups.find((g) => g.id === groupId)?.name ?? '',
+      source,
+      ...withActor,
+    })
+  }
+  m.audit.push({
+    type: 'user.removed',
+    orgId: m.orgId,
+    userId,
+    ...withActor,
+    detail: { memberships: mine.length },
+  })
+  m.members.delete(userId)
+  m.lastSync.delete(userId)
+  m.removed.add(userId)
+  return { removed: true, memberships: mine.length }
+}
+
 /** An audit event without the fields the store stamps, for comparing with inputs. */
 export const withoutStamp = ({ seq: _seq, at: _at, ...input }: AuditEvent): AuditEventInput => input
 
@@ -125,9 +165,10 @@ export interface ReplayedOrg {
 
 /**
  * Replays an organisation's whole audit log from empty: `group.*` events create, rename and
- * delete groups, `membership.*` events add and remove members. Returns what it rebuilt, or a
- * string saying which event did not fit the state before it (a group created twice, a member
- * added twice, a group deleted while it still had members, …).
+ * delete groups, `membership.*` events add and remove members, and `user.removed` checks that the
+ * user's removal took every membership away. Returns what it rebuilt, or a string saying which
+ * event did not fit the state before it (a group created twice, a member added twice, a group
+ * deleted while it still had members, a user removed who is still a member, …).
  */
 export const replayLog = (events: readonly AuditEvent[]): ReplayedOrg | string => {
   const groups: ReplayedOrg['groups'] = new Map()
@@ -170,6 +211,13 @@ export const replayLog = (events: readonly AuditEvent[]): ReplayedOrg | string =
       case 'membership.removed': {
         const m = mine(e.userId ?? '')
         if (!m.delete(groupId)) return `${at} removes ${String(e.userId)}, not a member`
+        break
+      }
+      case 'user.removed': {
+        const left = [...mine(e.userId ?? '').keys()]
+        if (left.length > 0) {
+          return `${at} removes ${String(e.userId)}, who is still a member of ${left.join(', ')}`
+        }
         break
       }
       default:

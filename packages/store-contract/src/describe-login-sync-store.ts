@@ -1,0 +1,36 @@
+import { describe } from 'vitest'
+import { suiteOptions } from './internal/context.js'
+import type { LoginContext, LoginSyncStoreSuite } from './internal/login-harness.js'
+import { describeLoginRoleTests } from './internal/login-suite.js'
+
+/**
+ * Registers the contract suite of the login-sync role alone, for a store built with
+ * `defineLoginSyncStore` over an application's own tables: the login unit (its snapshot, what it
+ * applies, what it refuses), the slice rule, the rules of `decide`, token times, hostile names,
+ * the concurrency of one user's logins and — when the store calls the fault hook — atomicity
+ * under injected faults. The suite sets up groups, settings and memberships through `seed`.
+ *
+ * @example
+ * ```ts
+ * import { describeLoginSyncStore } from '@groupsync/store-contract'
+ *
+ * describeLoginSyncStore('teams tables', {
+ *   makeStore: () => defineLoginSyncStore(teamsAdapter(pool)),
+ *   seed: teamsSeed(pool),
+ * })
+ * ```
+ */
+export const describeLoginSyncStore = (name: string, suite: LoginSyncStoreSuite): void => {
+  const { makeStore, seed, faultHook = false, ...options } = suite
+  const ctx: LoginContext = {
+    options: suiteOptions(options),
+    faultHook,
+    open: async (storeOptions) => {
+      const store = await makeStore(storeOptions)
+      return { store, seed, admin: undefined, close: () => store.close() }
+    },
+  }
+  describe(`LoginSyncStore contract: ${name}`, { timeout: 60_000 }, () => {
+    describeLoginRoleTests(ctx)
+  })
+}

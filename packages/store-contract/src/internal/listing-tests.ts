@@ -1,0 +1,172 @@
+import {
+  DEFAULT_ORG_SETTINGS,
+  compareCodeUnits,
+  type AuditEventInput,
+  type MembershipStore,
+} from '@groupsync/core'
+import { describe, expect, it } from 'vitest'
+import {
+  END_OF_TIME,
+  expectStoreError,
+  freshOrgId,
+  groupIdsOf,
+  must,
+  observeOrg,
+  setSettings,
+  withStore,
+  type ContractContext,
+} from './context.js'
+import { applyLogin } from './login-harness.js'
+
+/** The admin role's listings, and the ids and times it accepts. */
+export const describeListingTests = (ctx: ContractContext): void => {
+  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+    it(name, () => withStore(ctx, fn))
+  }
+
+  describe('listings', () => {
+    test('listMembers orders by user id and listUserMemberships by group id, per organisation', async (store) => {
+      const org = freshOrgId('lists')
+      const other = freshOrgId('lists-other')
+      const gs = [await store.createGroup(org, 'x'), await store.createGroup(org, 'y')]
+      const og = await store.createGroup(other, 'x')
+      const users = ['😀', 'b', 'B', '\uFF5E', 'a']
+      for (const u of users) for (const g of gs) await store.addManualMember(org, g.id, u)
+      await store.addManualMember(other, og.id, 'a')
+      expect(
+        (await store.listMembers(org, must(gs[0], 'a group').id)).map((m) => m.userId),
+      ).toEqual([...users].sort(compareCodeUnits))
+      const mine = await store.listUserMemberships(org, 'a')
+      expect(mine.map((m) => m.groupId)).toEqual(gs.map((g) => g.id).sort(compareCodeUnits))
+      expect(mine.every((m) => m.orgId === org && m.userId === 'a')).toBe(true)
+      expect(await store.listUserMemberships(org, 'nobody')).toEqual([])
+    })
+
+    test('listStaleMembers lists users synced strictly before the time, oldest first', async (store) => {
+      const org = freshOrgId('stale')
+      const t = (s: string) => new Date(`2024-01-0${s}T00:00:00.000Z`)
+      await applyLogin(store, org, 'carol', [], { syncedAt: t('3') })
+      await applyLogin(store, org, 'alice', [], { syncedAt: t('1') })
+      await applyLogin(store, org, 'bob', [], { syncedAt: t('2') })
+      await applyLogin(store, org, 'dave', [], {})
+      await applyLogin(store, freshOrgId('stale-other'), 'erin', [], { syncedAt: t('1') })
+      expect(await store.listStaleMembers(org, t('3'))).toEqual([
+        { userId: 'alice', lastSyncedAt: t('1') },
+        { userId: 'bob', lastSyncedAt: t('2') },
+      ])
+      expect(await store.listStaleMembers(org, t('1'))).toEqual([])
+      await applyLogin(store, org, 'alice', [], { syncedAt: t('4') })
+      expect((await store.listStaleMembers(org, END_OF_TIME)).map((s) => s.userId)).toEqual([
+        'bob',
+        'carol',
+        'alice',
+      ])
+    })
+
+    test('listAuditEvents pages by seq, filters by user, and keeps every field', async (store) => {
+      const org = freshOrgId('audit')
+      const g = await store.createGroup(org, 'g')
+      const events: AuditEventInput[] = [
+        {
+          type: 'sync.denied',
+          orgId: org,
+          userId: 'alice',
+          claimDigest: '00'.repeat(32),
+          detail: {
+            reason: 'over-limit',
+            count: 201,
+            big: 2 ** 53 - 1,
+            tiny: 1e-7,
+            flag: false,
+            none: null,
+            list: ['é', '😀'],
+            obj: { 'key with "quotes"': 'v' },
+          },
+        },
+        {
+          type: 'membership.added',
+          orgId: org,
+          userId: 'bob',
+          groupId: g.id,
+          groupName: 'g',
+          source: 'manual',
+          actor: 'root',
+        },
+        {
+          type: 'membership.removed',
+          orgId: org,
+          userId: 'alice',
+          groupId: g.id,
+          groupName: 'g',
+          source: 'sync',
+        },
+        { type: 'settings.changed', orgId: org, actor: 'root' },
+      ]
+      const [created] = await store.listAuditEvents(org)
+      expect(created).toMatchObject({ type: 'group.created', groupId: g.id, groupName: 'g' })
+      const start = must(created, 'the group.created event').seq
+      for (const e of events) await setSettings(store, org, DEFAULT_ORG_SETTINGS, [e])
+      const all = await store.listAuditEvents(org, { afterSeq: start })
+      expect(all.map(({ seq: _seq, at: _at, ...rest }) => rest)).toEqual(events)
+      expect(all.every((e, i) => i === 0 || e.seq > must(all[i - 1], 'an event').seq)).toBe(true)
+      expect(all.every((e) => e.at instanceof Date && !Number.isNaN(e.at.getTime()))).toBe(true)
+      const second = must(all[1], 'event 1').seq
+      expect((await store.listAuditEvents(org, { afterSeq: second })).map((e) => e.seq)).toEqual(
+        all.slice(2).map((e) => e.seq),
+      )
+      expect(
+        (await store.listAuditEvents(org, { afterSeq: start, limit: 2 })).map((e) => e.seq),
+      ).toEqual(all.slice(0, 2).map((e) => e.seq))
+      expect(await store.listAuditEvents(org, { limit: 0 })).toEqual([])
+      expect(
+        (
+          await store.listAuditEvents(org, {
+            userId: 'alice',
+            afterSeq: must(all[0], 'event 0').seq,
+          })
+        ).map((e) => e.type),
+      ).toEqual(['membership.removed'])
+      expect(await store.listAuditEvents(freshOrgId('audit-other'))).toEqual([])
+    })
+  })
+
+  describe('ids and times', () => {
+    test('empty, over-long or NUL ids and impossible times are refused by the admin role', async (store) => {
+      const org = freshOrgId('ids')
+      const g = await store.createGroup(org, 'g')
+      const before = await observeOrg(store, org, ['alice'])
+      for (const bad of ['', 'x'.repeat(256), 'a\u0000b']) {
+        await expectStoreError(store.createGroup(bad, 'g'), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.addManualMember(org, g.id, bad), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.addManualMember(org, bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.removeManualMember(org, g.id, bad), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.removeUser(org, bad), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.removeUser(bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.listMembers(org, bad), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.listAuditEvents(org, { userId: bad }), 'STORE_INVALID_INPUT')
+      }
+      for (const bad of [
+        new Date(Number.NaN),
+        new Date('0000-12-31T23:59:59.999Z'),
+        new Date(8.64e15),
+      ]) {
+        await expectStoreError(store.listStaleMembers(org, bad), 'STORE_INVALID_INPUT')
+      }
+      for (const query of [{ limit: -1 }, { afterSeq: 1.5 }, { limit: Number.NaN }]) {
+        await expectStoreError(store.listAuditEvents(org, query), 'STORE_INVALID_INPUT')
+      }
+      expect(await observeOrg(store, org, ['alice'])).toEqual(before)
+      // The longest id works.
+      const longest = 'u'.repeat(255)
+      expect(await store.addManualMember(org, g.id, longest)).toBe(true)
+      expect(groupIdsOf(await store.listUserMemberships(org, longest))).toEqual([g.id])
+      expect(await store.removeManualMember(org, g.id, longest)).toBe(true)
+      // The extreme times that are allowed round-trip exactly.
+      for (const t of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.998Z']) {
+        await applyLogin(store, org, 'alice', [], { syncedAt: new Date(t) })
+        const [stale] = await store.listStaleMembers(org, END_OF_TIME)
+        expect(stale?.lastSyncedAt.toISOString()).toBe(t)
+      }
+    })
+  })
+}

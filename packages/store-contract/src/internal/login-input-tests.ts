@@ -1,0 +1,150 @@
+import { compareCodeUnits, type AuditEventInput } from '@groupsync/core'
+import { describe, expect, it } from 'vitest'
+import { expectStoreError, freshOrgId, membershipEvents } from './context.js'
+import { HOSTILE_NAMES, TEN_KB_NAME, UNSTORABLE_NAMES } from './hostile-names.js'
+import {
+  applyLogin,
+  observeLogin,
+  pairsOf,
+  syncChanges,
+  withLogin,
+  type LoginContext,
+  type LoginHarness,
+} from './login-harness.js'
+
+/** What a login unit accepts and refuses: hostile names, unstorable text, ids and times. */
+export const describeLoginInputTests = (ctx: LoginContext): void => {
+  const test = (name: string, fn: (h: LoginHarness) => Promise<void>) => {
+    it(name, () => withLogin(ctx, fn))
+  }
+
+  describe('withLoginSync: hostile names, ids and times', () => {
+    test('every hostile name is seen and matched exactly by a login, and kept exactly in its writes', async ({
+      store,
+      seed,
+    }) => {
+      const org = freshOrgId('hostile-login')
+      const ids = new Map<string, string>()
+      for (const name of HOSTILE_NAMES) ids.set((await seed.createGroup(org, name)).id, name)
+      const seen = await store.withLoginSync(org, 'alice', HOSTILE_NAMES, (snapshot) => ({
+        changes: syncChanges({
+          add: snapshot.groups.map((g) => ({ groupId: g.id, source: 'sync' })),
+          audit: snapshot.groups.map((g) => ({
+            type: 'membership.added',
+            orgId: org,
+            userId: 'alice',
+            groupId: g.id,
+            groupName: g.name,
+            detail: { claim: g.name, nested: [g.name, { name: g.name }] },
+          })),
+        }),
+        result: snapshot.groups.map((g) => [g.id, g.name] as const),
+      }))
+      expect(seen.map(([, name]) => name)).toEqual([...HOSTILE_NAMES].sort(compareCodeUnits))
+      expect(seen.find(([, name]) => name === TEN_KB_NAME)?.[1].length).toBe(TEN_KB_NAME.length)
+      for (const [id, name] of seen) expect(ids.get(id)).toBe(name)
+      expect(await seed.listMemberships(org, 'alice')).toHaveLength(HOSTILE_NAMES.length)
+      const events = await seed.listAuditEvents?.(org)
+      if (events !== undefined) {
+        const audit = membershipEvents(events)
+        expect(audit.map((e) => e.groupName ?? '').sort(compareCodeUnits)).toEqual(
+          seen.map(([, name]) => name),
+        )
+        for (const e of audit) {
+          expect(e.detail).toEqual({
+            claim: e.groupName,
+            nested: [e.groupName, { name: e.groupName }],
+          })
+        }
+      }
+    })
+
+    test('claim entries holding a NUL or a lone surrogate match no group and are not refused', async ({
+      store,
+      seed,
+    }) => {
+      const org = freshOrgId('unstorable-claim')
+      await seed.createGroup(org, 'Admins')
+      await seed.createGroup(org, TEN_KB_NAME)
+      const claim = [...UNSTORABLE_NAMES, 'admins\uD800', `${TEN_KB_NAME}\u0000`]
+      const seen = await store.withLoginSync(org, 'alice', claim, (s) => ({
+        changes: null,
+        result: s.groups.map((g) => g.name),
+      }))
+      expect(seen).toEqual([])
+    })
+
+    test('a NUL or a lone surrogate in a login’s audit events is refused with STORE_INVALID_INPUT, and nothing is written', async (h) => {
+      const org = freshOrgId('nul-login')
+      const g = await h.seed.createGroup(org, 'ok')
+      await h.seed.addMembership(org, g.id, 'alice', 'manual')
+      const before = await observeLogin(h, org, ['alice'])
+      const event: AuditEventInput = { type: 'membership.removed', orgId: org, userId: 'alice' }
+      for (const bad of UNSTORABLE_NAMES) {
+        for (const audit of [
+          { ...event, groupName: bad },
+          { ...event, claimDigest: bad },
+          { ...event, actor: bad },
+          { ...event, detail: { note: bad } },
+          { ...event, detail: { [bad]: 'key' } },
+          { ...event, detail: { list: [1, { deep: bad }] } },
+        ]) {
+          await expectStoreError(
+            applyLogin(h.store, org, 'alice', ['ok'], {
+              remove: [g.id],
+              audit: [audit],
+              syncedAt: new Date(),
+            }),
+            'STORE_INVALID_INPUT',
+          )
+        }
+      }
+      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+    })
+
+    test('empty, over-long or NUL ids and impossible times are refused; the extremes round-trip', async (h) => {
+      const org = freshOrgId('ids')
+      const g = await h.seed.createGroup(org, 'g')
+      const before = await observeLogin(h, org, ['alice'])
+      for (const bad of ['', 'x'.repeat(256), 'a\u0000b', '\uD800']) {
+        await expectStoreError(applyLogin(h.store, org, bad, [], {}), 'STORE_INVALID_INPUT')
+        await expectStoreError(applyLogin(h.store, bad, 'alice', [], {}), 'STORE_INVALID_INPUT')
+        await expectStoreError(h.store.readLastSync(org, bad), 'STORE_INVALID_INPUT')
+        await expectStoreError(h.store.readLastSync(bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(h.store.getOrgSettings(bad), 'STORE_INVALID_INPUT')
+      }
+      for (const bad of [
+        new Date(Number.NaN),
+        new Date('0000-12-31T23:59:59.999Z'),
+        new Date(8.64e15),
+        '2024-01-01T00:00:00.000Z' as unknown as Date,
+      ]) {
+        await expectStoreError(
+          applyLogin(h.store, org, 'alice', ['g'], {
+            add: [{ groupId: g.id, source: 'sync' }],
+            syncedAt: bad,
+          }),
+          'STORE_INVALID_INPUT',
+        )
+      }
+      await expectStoreError(
+        h.store.withLoginSync(org, 'alice', ['g'], () => ({ changes: null, result: 1 }), {
+          signal: 'soon' as unknown as AbortSignal,
+        }),
+        'STORE_INVALID_INPUT',
+      )
+      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      // The longest id works.
+      const longest = 'u'.repeat(255)
+      await applyLogin(h.store, org, longest, ['g'], { add: [{ groupId: g.id, source: 'sync' }] })
+      expect(pairsOf(await h.seed.listMemberships(org, longest))).toEqual([[g.id, 'sync']])
+      // The extreme times that are allowed round-trip exactly.
+      for (const t of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
+        await applyLogin(h.store, org, 'alice', [], { syncedAt: new Date(t) })
+        expect((await h.store.readLastSync(org, 'alice'))?.lastSyncedAt.toISOString()).toBe(t)
+        const snap = await applyLogin(h.store, org, 'alice', [], {})
+        expect(snap.lastSyncedAt?.toISOString()).toBe(t)
+      }
+    })
+  })
+}

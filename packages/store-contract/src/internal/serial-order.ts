@@ -1,0 +1,70 @@
+import {
+  computeMembershipDiff,
+  type AuditEventInput,
+  type MembershipSource,
+  type OrgGroup,
+  type UserSyncChanges,
+  type UserSyncSnapshot,
+} from '@groupsync/core'
+import fc from 'fast-check'
+
+// What the concurrency tests need to explain concurrent units of work by a serial order: the
+// changes a login makes, how a store must apply them, and what each unit of work saw.
+
+/** Group names the concurrency tests share: a case pair, quotes, a percent sign, an emoji. */
+export const GROUP_NAMES = ['eng', 'Eng', "o'ps", '100%', 'back\\slash', '😀'] as const
+
+/** The changes and audit events of a login with the given claim, as the sync service makes. */
+export const loginChangesFor = (
+  snap: UserSyncSnapshot,
+  claim: readonly string[],
+  syncedAt: Date,
+): UserSyncChanges => {
+  const diff = computeMembershipDiff(
+    claim,
+    snap.groups,
+    snap.memberships.map((m) => m.groupId),
+  )
+  const event = (type: AuditEventInput['type'], g: OrgGroup): AuditEventInput => ({
+    type,
+    orgId: snap.orgId,
+    userId: snap.userId,
+    groupId: g.id,
+    groupName: g.name,
+    source: 'sync',
+  })
+  return {
+    add: diff.toAdd.map((g) => ({ groupId: g.id, source: 'sync' })),
+    remove: diff.toRemove.map((g) => g.id),
+    audit: [
+      ...diff.toRemove.map((g) => event('membership.removed', g)),
+      ...diff.toAdd.map((g) => event('membership.added', g)),
+    ],
+    syncedAt,
+  }
+}
+
+/** A user's memberships as a map, which a unit of work's changes are applied to. */
+export type MemberState = Map<string, MembershipSource>
+
+/** Applies a unit of work's changes to a membership state, as a store must. */
+export const applyChanges = (state: MemberState, changes: UserSyncChanges | null): void => {
+  if (changes === null) return
+  for (const id of changes.remove) state.delete(id)
+  for (const { groupId, source } of changes.add) if (!state.has(groupId)) state.set(groupId, source)
+}
+
+/** What the last run of one call's decide saw and decided, and when it ran. */
+export interface DecideRun {
+  readonly call: number
+  readonly order: number
+  readonly memberships: [string, MembershipSource][]
+  readonly lastSyncedAt: number | null
+  readonly removedAt: number | null
+  readonly changes: UserSyncChanges
+}
+
+export const claimArb: fc.Arbitrary<string[]> = fc.array(
+  fc.oneof(fc.constantFrom(...GROUP_NAMES), fc.constantFrom('unmatched', 'ENG', '')),
+  { maxLength: 8 },
+)

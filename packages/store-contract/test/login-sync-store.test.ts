@@ -1,0 +1,21 @@
+import { defineLoginSyncStore } from '@groupsync/core'
+import { describeLoginSyncStore } from '../src/index.js'
+import { mapLoginAdapter, mapSeed, mapTables } from './support/map-login-tables.js'
+
+// The login-sync suite on an application's own tables (maps here): once with everything a seed
+// and a store can offer (audit listing, fault hook), once with the least (neither).
+const full = mapTables()
+describeLoginSyncStore('tables with an audit log and a fault hook', {
+  makeStore: (options) => defineLoginSyncStore(mapLoginAdapter(full, options.testOnlyFaultHook)),
+  seed: mapSeed(full, true),
+  faultHook: true,
+  modelRuns: 60,
+})
+
+const bare = mapTables()
+describeLoginSyncStore('tables without an audit listing or a fault hook', {
+  makeStore: () => defineLoginSyncStore(mapLoginAdapter(bare)),
+  seed: mapSeed(bare, false),
+  modelRuns: 20,
+  concurrencyRuns: 1,
+})
