@@ -1,0 +1,8 @@
+#!/usr/bin/env node
+// The TypeScript implementation as a port: answers the conformance protocol with
+// computeMembershipDiff (Part 1) and the claims functions (Part 2). Run it under the runner:
+//   groupsync-conformance --exec "node packages/conformance/dist/ports/typescript-port.js"
+import { serve } from './serve.js'
+import { answerClaims, answerDiff } from './typescript-answers.js'
+
+serve({ diff: answerDiff, claims: answerClaims })

@@ -1,0 +1,259 @@
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import {
+  DEFAULT_VECTORS_DIR,
+  formatReport,
+  loadCases,
+  runConformance,
+  type Case,
+  type CaseResult,
+} from '../src/index.js'
+
+// The runner starts ports as subprocesses, and the ports are the built JavaScript: build once.
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
+beforeAll(() => {
+  execFileSync(process.execPath, [tsc, '-b'], { cwd: packageDir, stdio: 'inherit' })
+}, 120_000)
+
+const node = (script: string, ...args: string[]): string =>
+  [process.execPath, join(packageDir, script), ...args].map((part) => `"${part}"`).join(' ')
+const typescriptPort = node('dist/ports/typescript-port.js')
+const localePort = node('dist/ports/locale-sensitive-port.js')
+const faultyPort = (mode: string, id = ''): string =>
+  node('test/fixtures/faulty-port.mjs', mode, id)
+
+const failures = (results: readonly CaseResult[]) =>
+  results.flatMap((result) => (result.passed ? [] : [result]))
+
+describe('the TypeScript implementation as a port', () => {
+  it('passes every vector of every part, and every vector file is sent', async () => {
+    const cases = loadCases()
+    const files = new Set(cases.map((c) => c.file))
+    const expectedFiles = [
+      ...readdirSync(DEFAULT_VECTORS_DIR).filter((f) => /^(diff|claims)-.*\.json$/.test(f)),
+      ...readdirSync(join(DEFAULT_VECTORS_DIR, 'presets')).map((f) => `presets/${f}`),
+    ].filter((f) => !f.endsWith('schema.json'))
+    expect([...files].sort()).toEqual(expectedFiles.sort())
+    expect(new Set(cases.map((c) => c.part))).toEqual(new Set(['diff', 'claims']))
+
+    const report = await runConformance({ command: typescriptPort, cases })
+    expect(failures(report.results), formatReport(report)).toEqual([])
+    expect(report.passed).toBe(cases.length)
+    expect(report.stopped).toBeUndefined()
+    expect(report.ending).toBe('exited with code 0')
+    expect(formatReport(report).split('\n').at(-1)).toBe(`${cases.length} passed, 0 failed`)
+  })
+})
+
+describe('a port that lower-cases with a Turkish locale and sorts with localeCompare', () => {
+  it('fails, and the runner names the vectors it gets wrong and why', async () => {
+    const cases = loadCases().filter((c) => c.part === 'diff')
+    const report = await runConformance({ command: localePort, cases })
+    const failed = failures(report.results)
+    const names = failed.map((f) => f.case.name)
+    // The two mistakes, each caught where the rules say so.
+    expect(names).toContain(
+      'case-insensitive: U+0130 lower-cases to i + U+0307 without a locale, not to i',
+    )
+    expect(names).toContain(
+      'groups by code units: Z < z < é < emoji (surrogate pair) < U+FF01, ties by id',
+    )
+    expect(names).toContain(
+      'slice: keys are lower-cased as rule 1 does, U+0130 becoming i + U+0307',
+    )
+    expect(failed.every((f) => f.kind === 'mismatch')).toBe(true)
+    expect(report.failed).toBe(failed.length)
+    expect(report.passed + report.failed).toBe(cases.length)
+    const text = formatReport(report)
+    expect(text).toContain(
+      'FAIL diff-rule-07-order.json › groups by code units: Z < z < é < emoji (surrogate pair) < U+FF01, ties by id\n     at /toAdd/0: expected "c", got "f"',
+    )
+    expect(text).toMatch(/^diff-rule-07-order\.json +6 +4 +2$/m)
+    expect(text.split('\n').at(-1)).toBe(`${report.passed} passed, ${report.failed} failed`)
+  })
+})
+
+/** Runs the command line, as `pnpm conformance` does. */
+function cli(...args: string[]) {
+  const run = spawnSync(process.execPath, [join(packageDir, 'dist/bin.js'), ...args], {
+    cwd: packageDir,
+    encoding: 'utf8',
+  })
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr }
+}
+
+describe('the command line', () => {
+  it('exits 0 when every vector passes, closing with "N passed, 0 failed"', () => {
+    const run = cli('--exec', typescriptPort)
+    expect(run.status, run.stdout + run.stderr).toBe(0)
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toBe(`${loadCases().length} passed, 0 failed`)
+    expect(run.stdout).toMatch(/^file +vectors +passed +failed$/m)
+    expect(run.stdout).toMatch(/^presets\/okta\.json +\d+ +\d+ +0$/m)
+  })
+
+  it('exits 1 when a vector fails; --part and the separator pnpm passes on are understood', () => {
+    const run = cli('--', '--exec', localePort, '--part', 'diff')
+    expect(run.status, run.stderr).toBe(1)
+    expect(run.stdout).not.toContain('claims-')
+    expect(run.stdout.trimEnd().split('\n').at(-1)).toMatch(/^\d+ passed, [1-9]\d* failed$/)
+  })
+
+  it('exits 2 for a usage error, naming it', () => {
+    const bare = cli()
+    expect(bare.status).toBe(2)
+    expect(bare.stderr).toContain('--exec is required')
+    expect(cli('--exec', typescriptPort, '--part', 'sync').stderr).toContain('--part sync is not')
+    expect(cli('--exec', typescriptPort, '--timeout', '0').status).toBe(2)
+    expect(cli('--exec', typescriptPort, '--bogus').status).toBe(2)
+  })
+
+  it('exits 2 for a vector file not in the documented format, naming the file and the member', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conformance-'))
+    const vector = { name: 'x', rule: 1, input: {}, expected: { toAdd: [], toRemove: [] } }
+    writeFileSync(join(dir, 'diff-bad.json'), JSON.stringify({ vectors: [vector] }))
+    const missing = cli('--exec', typescriptPort, '--vectors', dir)
+    expect(missing.status).toBe(2)
+    expect(missing.stderr).toContain('diff-bad.json: /vectors/0/expected/unchanged')
+
+    const misspelt = { name: 'x', rule: 1, input: {}, expectedErorr: { code: 'X' } }
+    writeFileSync(join(dir, 'diff-bad.json'), JSON.stringify({ vectors: [misspelt] }))
+    const unknown = cli('--exec', typescriptPort, '--vectors', dir)
+    expect(unknown.status).toBe(2)
+    expect(unknown.stderr).toContain('diff-bad.json: /vectors/0/expectedErorr')
+  })
+})
+
+/** Five small diff cases: each claim names one group, which the user joins. */
+const synthetic: Case[] = [0, 1, 2, 3, 4].map((index) => ({
+  file: 'synthetic.json',
+  index,
+  name: `case ${index}`,
+  part: 'diff',
+  input: {
+    claimGroups: ['dev'],
+    orgGroups: [{ id: `g${index}`, name: 'dev' }],
+    current: [],
+    options: {},
+  },
+  expectation: {
+    kind: 'output',
+    expected: { toAdd: [`g${index}`], toRemove: [], unchanged: [], unmatchedClaims: [] },
+  },
+}))
+
+/** The result of each synthetic case: `pass`, or the kind of failure. */
+const kinds = (results: readonly CaseResult[]) =>
+  results.map((result) => (result.passed ? 'pass' : result.kind))
+
+describe('a port that crashes, hangs or answers garbage', () => {
+  it('a crash fails that case with the exit code and the end of standard error; the port is restarted', async () => {
+    const report = await runConformance({
+      command: faultyPort('crash', 'synthetic.json#1'),
+      cases: synthetic,
+    })
+    expect(kinds(report.results)).toEqual(['pass', 'crash', 'pass', 'pass', 'pass'])
+    const [failure] = failures(report.results)
+    expect(failure?.reason).toContain('the port exited with code 3 before answering')
+    expect(failure?.reason).toContain('boom: crashing on purpose')
+    expect(formatReport(report)).toContain('FAIL synthetic.json › case 1')
+    expect(formatReport(report).split('\n').at(-1)).toBe('4 passed, 1 failed')
+  })
+
+  it('a hang fails that case after the timeout; the port is stopped and restarted', async () => {
+    const report = await runConformance({
+      command: faultyPort('hang', 'synthetic.json#2'),
+      cases: synthetic,
+      timeoutMs: 1_500,
+      startupMs: 20_000,
+    })
+    expect(kinds(report.results)).toEqual(['pass', 'pass', 'timeout', 'pass', 'pass'])
+    expect(failures(report.results)[0]?.reason).toBe(
+      'no answer within 1500 ms (the port was stopped)',
+    )
+  })
+
+  it.each([
+    ['garbage', 'malformed answer: not JSON: this is not json'],
+    ['wrong-id', 'malformed answer: the answer is for id "another", not "synthetic.json#3"'],
+    ['not-utf8', 'malformed answer: not UTF-8 (bytes fffe…)'],
+    ['both', 'malformed answer: exactly one of "output" and "error" is needed'],
+  ])('a malformed answer (%s) fails that case, saying why', async (mode, reason) => {
+    const report = await runConformance({
+      command: faultyPort(mode, 'synthetic.json#3'),
+      cases: synthetic,
+    })
+    expect(kinds(report.results)).toEqual(['pass', 'pass', 'pass', 'malformed', 'pass'])
+    expect(failures(report.results)[0]?.reason).toContain(reason)
+  })
+
+  it.each(['crlf', 'blank-lines'])('answers with %s are read as usual', async (mode) => {
+    const report = await runConformance({ command: faultyPort(mode), cases: synthetic })
+    expect(kinds(report.results)).toEqual(['pass', 'pass', 'pass', 'pass', 'pass'])
+  })
+
+  it('a port that cannot start is given up on after three cases; the rest are not run', async () => {
+    const report = await runConformance({ command: faultyPort('exit-at-start'), cases: synthetic })
+    expect(kinds(report.results)).toEqual(['crash', 'crash', 'crash', 'not-run', 'not-run'])
+    expect(failures(report.results)[0]?.reason).toContain('cannot start: no such runtime')
+    expect(report.stopped).toBe('the port gave no usable answer to 3 cases in a row')
+    const text = formatReport(report)
+    expect(text).toContain(
+      'Stopped: the port gave no usable answer to 3 cases in a row; the 2 cases after them were not run (counted as failed).',
+    )
+    expect(text.split('\n').at(-1)).toBe('0 passed, 5 failed')
+  })
+
+  it('a command the shell cannot find is a crash with its message', async () => {
+    const report = await runConformance({
+      command: 'groupsync-no-such-port-anywhere',
+      cases: synthetic.slice(0, 1),
+    })
+    expect(kinds(report.results)).toEqual(['crash'])
+    expect(failures(report.results)[0]?.reason).toMatch(/exited with code 127[^]*not found/)
+  })
+
+  it('a port that never answers costs three timeouts, not one per case', async () => {
+    const started = Date.now()
+    const report = await runConformance({
+      command: faultyPort('hang-always'),
+      cases: synthetic,
+      timeoutMs: 200,
+      startupMs: 0,
+    })
+    expect(kinds(report.results)).toEqual(['timeout', 'timeout', 'timeout', 'not-run', 'not-run'])
+    expect(Date.now() - started).toBeLessThan(5_000)
+  })
+
+  it('a wrong answer is a mismatch naming the first difference, and the port keeps running', async () => {
+    const wrong: Case = {
+      ...synthetic[0]!,
+      name: 'expects another group',
+      expectation: {
+        kind: 'output',
+        expected: { toAdd: ['g9'], toRemove: [], unchanged: [], unmatchedClaims: [] },
+      },
+    }
+    const report = await runConformance({
+      command: typescriptPort,
+      cases: [wrong, wrong, wrong, wrong, ...synthetic.slice(1)],
+      maxUnansweredInARow: 1,
+    })
+    expect(kinds(report.results)).toEqual([
+      'mismatch',
+      'mismatch',
+      'mismatch',
+      'mismatch',
+      'pass',
+      'pass',
+      'pass',
+      'pass',
+    ])
+    expect(failures(report.results)[0]?.reason).toBe('at /toAdd/0: expected "g9", got "g0"')
+  })
+})
