@@ -169,12 +169,12 @@ describe('a port that crashes, hangs or answers garbage', () => {
     const report = await runConformance({
       command: faultyPort('hang', 'synthetic.json#2'),
       cases: synthetic,
-      timeoutMs: 1_500,
+      timeoutMs: 2_500,
       startupMs: 20_000,
     })
     expect(kinds(report.results)).toEqual(['pass', 'pass', 'timeout', 'pass', 'pass'])
     expect(failures(report.results)[0]?.reason).toBe(
-      'no answer within 1500 ms (the port was stopped)',
+      'no answer within 2500 ms (the port was stopped)',
     )
   })
 
