@@ -300,7 +300,7 @@ if (url) {
     await migrate(fromPgPool(pool), { schema })
     const store = await createPostgresMembershipStore({ pool, schema })
     const group = await store.createGroup('acme', 'engineering')
-    await store.addMember('acme', group.id, 'alice', 'manual', [])
+    await store.addManualMember('acme', group.id, 'alice', { actor: 'consumer' })
     const members = (await store.listMembers('acme', group.id)).map((m) => m.userId)
     if (JSON.stringify(members) !== '["alice"]') throw new Error('members ' + JSON.stringify(members))
     await store.close()

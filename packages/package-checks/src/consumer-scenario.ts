@@ -3,7 +3,7 @@
  * with the packages brought in by `import` or by `require`. It is TypeScript, so the consumer's
  * type check covers the public types too. It does a real login sync on embedded PGlite: an ID
  * token signed with a fresh key and verified against that key's JWKS, a group added, a manual
- * change refused by the lock, the audit log read back.
+ * change refused by the lock, the user offboarded, the audit log read back.
  */
 const BODY = `
 async function run(label: string): Promise<void> {
@@ -65,9 +65,17 @@ async function run(label: string): Promise<void> {
       fail('errors are not GroupsyncError instances')
     }
 
+    // Offboarding: the admin service removes every membership of alice, the lock notwithstanding.
+    const removal = await admin.removeUser('acme', 'alice', { actor: 'consumer' })()
+    if (removal._tag === 'Left') fail(\`removeUser: \${removal.left.code}\`)
+    const removed: core.UserRemoval | undefined = removal._tag === 'Right' ? removal.right : undefined
+    if (removed?.removed !== true || removed.memberships !== 1) fail(\`removeUser \${JSON.stringify(removed)}\`)
+
     const events = await store.listAuditEvents('acme')
     const types = events.map((e) => e.type)
-    if (!types.includes('membership.added')) fail(\`audit log \${JSON.stringify(types)}\`)
+    if (!types.includes('membership.added') || types.at(-1) !== 'user.removed') {
+      fail(\`audit log \${JSON.stringify(types)}\`)
+    }
 
     // The pure parts, from the same install.
     const diff = core.computeMembershipDiff(['sales'], [{ id: 'g1', name: 'sales' }], [])
@@ -76,7 +84,7 @@ async function run(label: string): Promise<void> {
     if ((await memory.getOrgSettings('x')).manageGroupMemberships) fail('memory store')
     if (typeof claims.extractGroupsClaim !== 'function') fail('claims')
     if (cli.EXIT_CODES.missingDependency !== 6) fail('cli exports')
-    console.log(\`\${label} consumer: a login synced on PGlite (added \${added.join(', ')}), the lock held, \${events.length} audit events\`)
+    console.log(\`\${label} consumer: a login synced on PGlite (added \${added.join(', ')}), the lock held, the user offboarded, \${events.length} audit events\`)
   } finally {
     await store.close()
   }
