@@ -35,6 +35,7 @@ import {
   assertUserSyncChanges,
   groupNotFound,
   isStorableText,
+  storeTimeout,
 } from './store-input.js'
 
 // The one validation layer of every store: the adapters below it only do I/O. Everything a caller
@@ -122,7 +123,10 @@ const lifecycle = (release: (() => Promise<void>) | undefined) => {
         throw new StoreError('STORE_UNAVAILABLE', `${what}: the store is closed; create a new one.`)
       }
       assertGroupChangeOptions(options)
-      return work({ signal: options?.signal })
+      const signal = options?.signal
+      // A call whose deadline has passed before it started writes nothing, whatever the adapter.
+      if (signal?.aborted === true) throw storeTimeout(what, signal.reason)
+      return work({ signal })
     })
     inFlight.add(p)
     const forget = () => {

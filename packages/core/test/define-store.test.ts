@@ -304,6 +304,21 @@ describe('defineMembershipStore: the one validation layer', () => {
     }
   })
 
+  it('a call whose signal has already aborted is STORE_TIMEOUT before the adapter sees it', async () => {
+    const { fake, adapter } = fakeAdapter()
+    const store = defineMembershipStore(adapter)
+    const signal = AbortSignal.abort(new Error('deadline'))
+    const error = await rejection(
+      store.withLoginSync('o', 'u', ['dev'], syncAll(['dev']), { signal }),
+    )
+    expect(error).toMatchObject({ code: 'STORE_TIMEOUT' })
+    expect(await rejection(store.addManualMember('o', 'g1', 'u', { signal }))).toMatchObject({
+      code: 'STORE_TIMEOUT',
+    })
+    expect(fake.keysAsked).toEqual([])
+    expect(fake.writes).toEqual([])
+  })
+
   it('a closed store refuses every call and closes its adapter once', async () => {
     const { fake, adapter } = fakeAdapter()
     const store = defineLoginSyncStore(adapter)

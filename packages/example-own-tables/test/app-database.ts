@@ -86,7 +86,7 @@ export const appSeed = (client: SqlClient) => {
       )
       return rows.map((r) => ({
         groupId: String(r.team_id),
-        source: (r.origin === 'idp' ? 'sync' : 'manual') as MembershipSource,
+        source: r.origin === 'idp' ? ('sync' as const) : ('manual' as const),
       }))
     },
     listAuditEvents: async (orgId: string): Promise<readonly AuditEventInput[]> => {
@@ -98,8 +98,9 @@ export const appSeed = (client: SqlClient) => {
         [orgId],
       )
       return rows.map((r) => {
-        const event = JSON.parse(String(r.event)) as Record<string, unknown>
-        for (const key of Object.keys(event)) if (event[key] === null) delete event[key]
+        const columns = JSON.parse(String(r.event)) as Record<string, unknown>
+        // A column left empty is a field the event does not have.
+        const event = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== null))
         return event as unknown as AuditEventInput
       })
     },

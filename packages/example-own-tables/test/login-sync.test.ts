@@ -86,7 +86,8 @@ describe('syncOnLogin over the application’s own teams tables', () => {
       ['membership.added', 'ops', 'sync'],
       ['membership.removed', 'Sales', 'sync'],
     ])
-    expect(await store.readLastSync(org, 'alice')).toMatchObject({ lastSyncedAt: expect.any(Date) })
+    expect((await store.readLastSync(org, 'alice'))?.lastSyncedAt).toBeInstanceOf(Date)
+    expect(counter.take()).toBe(1)
 
     // A second login with a larger org costs the same statements and changes nothing.
     for (let i = 500; i < 1500; i++) await app.createGroup(org, `team ${i}`)
