@@ -1,4 +1,10 @@
-import type { MatchMode, MembershipDiff, MembershipSource, OrgGroup } from '@groupsync/core'
+import {
+  sliceKey,
+  type MatchMode,
+  type MembershipDiff,
+  type MembershipSource,
+  type OrgGroup,
+} from '@groupsync/core'
 import type { RemovalMode } from './sync-policy.js'
 import type { PlanStep } from './sync-types.js'
 
@@ -60,16 +66,18 @@ export function explainMembershipDiff<G extends OrgGroup>(
 ): DiffExplanation<G> {
   const mode = options.removalMode ?? 'authoritative'
   const sources = options.membershipSources ?? new Map<string, MembershipSource>()
+  // Which entry named a group: in case-insensitive mode, the first whose key is the group's.
+  // The key is core's (the one the diff and the store's slice match by), never re-derived here.
   const caseInsensitive = options.match === 'case-insensitive'
   const entryByKey = new Map<string, string>()
   if (caseInsensitive) {
     for (const entry of options.claimGroups) {
-      const key = entry.toLowerCase()
+      const key = sliceKey(entry)
       if (!entryByKey.has(key)) entryByKey.set(key, entry)
     }
   }
   const named = (group: G): string => {
-    const entry = caseInsensitive ? entryByKey.get(group.name.toLowerCase()) : group.name
+    const entry = caseInsensitive ? entryByKey.get(sliceKey(group.name)) : group.name
     return entry === undefined || entry === group.name
       ? `the claim names ${q(group.name)}`
       : `the claim entry ${q(entry)} matches ${q(group.name)} ignoring case`

@@ -13,7 +13,16 @@ export type {
   SyncResult,
   SyncTimings,
 } from './sync-types.js'
-export { DEFAULT_SYNC_POLICY, resolveSyncPolicy } from './sync-policy.js'
+export {
+  AbsentClaimPolicyCodec,
+  DEFAULT_SYNC_POLICY,
+  MassRemovalGuardCodec,
+  OverageClaimPolicyCodec,
+  RemovalModeCodec,
+  resolveSyncPolicy,
+  StaleLoginPolicyCodec,
+  SyncPolicyCodec,
+} from './sync-policy.js'
 export type {
   AbsentClaimPolicy,
   MassRemovalGuard,
@@ -26,6 +35,7 @@ export type {
 export {
   createFreshnessGuard,
   DEFAULT_CLOCK_SKEW_MS,
+  FreshnessLimitsCodec,
   readLastSync,
   readLastSyncAsync,
   syncFreshness,
@@ -40,7 +50,7 @@ export type {
 } from './membership-admin.js'
 export { applyRemovalMode, explainMembershipDiff } from './explain-membership-diff.js'
 export type { DiffExplanation, ExplainOptions } from './explain-membership-diff.js'
-export { SyncServiceError, DENIAL_CODES, isSyncDenial } from './errors.js'
-export type { MembershipAdminError, SyncError, SyncErrorCode } from './errors.js'
+export { DENIAL_CODES, isSyncDenial, SYNC_ERROR_CODES, SyncError } from './errors.js'
+export type { LoginSyncError, MembershipAdminError, SyncErrorCode } from './errors.js'
 export { SYNC_TELEMETRY } from './sync-telemetry.js'
 export type { SyncTelemetryOptions } from './sync-telemetry.js'

@@ -9,8 +9,9 @@ import type {
   StoredGroup,
   UserRemoval,
 } from '@groupsync/core'
-import * as E from 'fp-ts/lib/Either.js'
+import type { LazyArg } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import { toAdminError, type MembershipAdminError } from './errors.js'
 
 /** What the admin service needs. */
@@ -130,15 +131,9 @@ export interface MembershipAdmin {
   ) => TaskEither<MembershipAdminError, readonly AuditEvent[]>
 }
 
-const attempt =
-  <A>(f: () => Promise<A>): TaskEither<MembershipAdminError, A> =>
-  async () => {
-    try {
-      return E.right(await f())
-    } catch (error) {
-      return E.left(toAdminError(error))
-    }
-  }
+/** A store call as a task: a rejection becomes the admin's coded error (`SYNC_FAILED` if uncoded). */
+const fromStore = <A>(call: LazyArg<Promise<A>>): TaskEither<MembershipAdminError, A> =>
+  TE.tryCatch(call, toAdminError)
 
 /**
  * Makes the admin service: the manual-change lock (the seed: "when enabled, manual management of
@@ -163,7 +158,7 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
     patch: Partial<OrgSettings>,
     options: ActorOptions,
   ): TaskEither<MembershipAdminError, SettingsChange> =>
-    attempt(async () => {
+    fromStore(async () => {
       // Read, compare and write in one store transaction under the org's lock: a concurrent
       // change of the other field (say the match mode) must not write mapping back off.
       let changed = false
@@ -186,23 +181,24 @@ export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmi
 
   return {
     addMember: (orgId, groupId, userId, options = {}) =>
-      attempt(() => store.addManualMember(orgId, groupId, userId, options)),
+      fromStore(() => store.addManualMember(orgId, groupId, userId, options)),
     removeMember: (orgId, groupId, userId, options = {}) =>
-      attempt(() => store.removeManualMember(orgId, groupId, userId, options)),
+      fromStore(() => store.removeManualMember(orgId, groupId, userId, options)),
     removeUser: (orgId, userId, options = {}) =>
-      attempt(() => store.removeUser(orgId, userId, options)),
+      fromStore(() => store.removeUser(orgId, userId, options)),
     createGroup: (orgId, name, options = {}) =>
-      attempt(() => store.createGroup(orgId, name, options)),
+      fromStore(() => store.createGroup(orgId, name, options)),
     renameGroup: (orgId, groupId, name, options = {}) =>
-      attempt(() => store.renameGroup(orgId, groupId, name, options)),
+      fromStore(() => store.renameGroup(orgId, groupId, name, options)),
     deleteGroup: (orgId, groupId, options = {}) =>
-      attempt(() => store.deleteGroup(orgId, groupId, options)),
-    listGroups: (orgId) => attempt(() => store.listGroups(orgId)),
-    getSettings: (orgId) => attempt(() => store.getOrgSettings(orgId)),
+      fromStore(() => store.deleteGroup(orgId, groupId, options)),
+    listGroups: (orgId) => fromStore(() => store.listGroups(orgId)),
+    getSettings: (orgId) => fromStore(() => store.getOrgSettings(orgId)),
     setManageGroupMemberships: (orgId, enabled, options = {}) =>
       changeSettings(orgId, { manageGroupMemberships: enabled }, options),
     setMatchMode: (orgId, matchMode, options = {}) => changeSettings(orgId, { matchMode }, options),
-    listStaleMembers: (orgId, olderThan) => attempt(() => store.listStaleMembers(orgId, olderThan)),
-    listAuditEvents: (orgId, query) => attempt(() => store.listAuditEvents(orgId, query ?? {})),
+    listStaleMembers: (orgId, olderThan) =>
+      fromStore(() => store.listStaleMembers(orgId, olderThan)),
+    listAuditEvents: (orgId, query) => fromStore(() => store.listAuditEvents(orgId, query ?? {})),
   }
 }

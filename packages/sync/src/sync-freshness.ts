@@ -1,23 +1,41 @@
+import { decodeWith, strictObject } from '@groupsync/claims'
 import type { LoginSyncStore } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
-import { SyncServiceError, toSyncError, type SyncError } from './errors.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import * as t from 'io-ts'
+import { SyncError, toLoginSyncError, type LoginSyncError } from './errors.js'
+import { guarded, shown } from './internal/codecs.js'
+import { runOrReject } from './internal/run-or-reject.js'
+
+const Duration = guarded(
+  'a finite number of milliseconds ≥ 0',
+  (u): u is number => typeof u === 'number' && Number.isFinite(u) && u >= 0,
+)
+
+/** The io-ts codec of {@link FreshnessLimits}: what a configuration is decoded with. */
+export const FreshnessLimitsCodec = strictObject(
+  t.readonly(
+    t.intersection([t.type({ maxAgeMs: Duration }), t.partial({ clockSkewMs: Duration })]),
+  ),
+  'an object with maxAgeMs and an optional clockSkewMs',
+)
 
 /**
  * How old a user's last sync may be before their group-based access is refused. Changes at the
  * identity provider reach groupsync only at the user's next login, so a user removed from a group
  * there keeps it here until then; a limit bounds how long.
+ *
+ * - `maxAgeMs`: the oldest last sync still accepted, in milliseconds of age;
+ * - `clockSkewMs`: how far in the future a last-sync time may lie and still count as now (the
+ *   clocks of the server that synced and the one that checks may differ). Default 60,000 (one
+ *   minute).
+ *
+ * Both are finite numbers ≥ 0; no other field is allowed.
  */
-export interface FreshnessLimits {
-  /** The oldest last sync still accepted, in milliseconds of age. */
-  readonly maxAgeMs: number
-  /**
-   * How far in the future a last-sync time may lie and still count as now (the clocks of the
-   * server that synced and the one that checks may differ). Default 60,000 (one minute).
-   */
-  readonly clockSkewMs?: number
-}
+export type FreshnessLimits = t.TypeOf<typeof FreshnessLimitsCodec>
 
 /** Default tolerance for a last-sync time ahead of the checking clock, in milliseconds. */
 export const DEFAULT_CLOCK_SKEW_MS = 60_000
@@ -52,12 +70,33 @@ export interface FreshnessGuard {
   readonly check: (lastSyncedAt: Date | null, now?: Date) => SyncFreshness
 }
 
-const isDuration = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isFinite(value) && value >= 0
+const decodeLimits = decodeWith(FreshnessLimitsCodec, (failure): SyncError => {
+  const path = failure.path.join('.')
+  if (failure.kind === 'unknown-key') {
+    return new SyncError(
+      'SYNC_POLICY_INVALID',
+      `The freshness limit ${shown(path)} is unknown; the limits are maxAgeMs and clockSkewMs.`,
+      { path },
+    )
+  }
+  if (path === '') {
+    return new SyncError(
+      'SYNC_POLICY_INVALID',
+      `The freshness limits are ${shown(failure.value)}; they must be ${failure.expected}.`,
+      { path: 'limits', value: failure.value },
+    )
+  }
+  return new SyncError(
+    'SYNC_POLICY_INVALID',
+    `The freshness limit ${path} must be ${failure.expected}.`,
+    { path, value: failure.value },
+  )
+})
 
 /**
  * Checks the limits once, at configuration time, and returns the guard. A limit that is not a
- * finite number of milliseconds ≥ 0 is `SYNC_POLICY_INVALID` with its name as `path`.
+ * finite number of milliseconds ≥ 0, or an unknown one, is `SYNC_POLICY_INVALID` with its name
+ * as `path`.
  *
  * @example
  * ```ts
@@ -68,31 +107,18 @@ const isDuration = (value: unknown): value is number =>
  * }
  * ```
  */
-export function createFreshnessGuard(
-  limits: FreshnessLimits,
-): Either<SyncServiceError, FreshnessGuard> {
-  const given: unknown = limits
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-    return E.left(invalidLimit('limits', given))
-  }
-  const unknownKey = Object.keys(given).find((key) => key !== 'maxAgeMs' && key !== 'clockSkewMs')
-  if (unknownKey !== undefined) {
-    return E.left(
-      new SyncServiceError(
-        'SYNC_POLICY_INVALID',
-        `The freshness limit "${unknownKey}" is unknown; the limits are maxAgeMs and clockSkewMs.`,
-        { path: unknownKey },
-      ),
-    )
-  }
-  const { maxAgeMs, clockSkewMs = DEFAULT_CLOCK_SKEW_MS } = limits
-  if (!isDuration(maxAgeMs)) return E.left(invalidLimit('maxAgeMs', maxAgeMs))
-  if (!isDuration(clockSkewMs)) return E.left(invalidLimit('clockSkewMs', clockSkewMs))
-  const checked = { maxAgeMs, clockSkewMs }
-  return E.right({
-    limits: checked,
-    check: (lastSyncedAt, now = new Date()) => syncFreshness(lastSyncedAt, now, checked),
-  })
+export function createFreshnessGuard(limits: FreshnessLimits): Either<SyncError, FreshnessGuard> {
+  return pipe(
+    decodeLimits(limits),
+    E.map(({ maxAgeMs, clockSkewMs = DEFAULT_CLOCK_SKEW_MS }) => {
+      const checked = { maxAgeMs, clockSkewMs }
+      return {
+        limits: checked,
+        check: (lastSyncedAt: Date | null, now = new Date()) =>
+          syncFreshness(lastSyncedAt, now, checked),
+      }
+    }),
+  )
 }
 
 /**
@@ -113,14 +139,6 @@ export function syncFreshness(
   return { status: 'stale', reason, ageMs, lastSyncedAt }
 }
 
-function invalidLimit(path: string, value: unknown): SyncServiceError {
-  return new SyncServiceError(
-    'SYNC_POLICY_INVALID',
-    `The freshness limit ${path} must be a finite number of milliseconds ≥ 0.`,
-    { path, value },
-  )
-}
-
 /**
  * The time of the store's last-sync record of a user in an organisation (null when never synced,
  * or since the user was removed), read without a unit of work and without writing anything.
@@ -129,24 +147,18 @@ export function readLastSync(
   store: Pick<LoginSyncStore, 'readLastSync'>,
   orgId: string,
   userId: string,
-): TaskEither<SyncError, Date | null> {
-  return async () => {
-    try {
-      const last = await store.readLastSync(orgId, userId)
-      return E.right(last === null ? null : last.lastSyncedAt)
-    } catch (error) {
-      return E.left(toSyncError(error))
-    }
-  }
+): TaskEither<LoginSyncError, Date | null> {
+  return pipe(
+    TE.tryCatch(() => store.readLastSync(orgId, userId), toLoginSyncError),
+    TE.map((last) => (last === null ? null : last.lastSyncedAt)),
+  )
 }
 
-/** {@link readLastSync} for callers without fp-ts: rejects with the {@link SyncError}. */
-export async function readLastSyncAsync(
+/** {@link readLastSync} for callers without fp-ts: rejects with the {@link LoginSyncError}. */
+export function readLastSyncAsync(
   store: Pick<LoginSyncStore, 'readLastSync'>,
   orgId: string,
   userId: string,
 ): Promise<Date | null> {
-  const result = await readLastSync(store, orgId, userId)()
-  if (E.isLeft(result)) throw result.left
-  return result.right
+  return runOrReject(readLastSync(store, orgId, userId))
 }

@@ -1,7 +1,10 @@
+import type { OrgSettings } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
+import { identity, pipe } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
-import { SyncServiceError, toSyncError, type SyncError } from './errors.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { toLoginSyncError, type LoginSyncError } from './errors.js'
 import {
   decideLogin,
   decisionChanges,
@@ -9,14 +12,12 @@ import {
   plannedChanges,
   type Decision,
 } from './internal/decide-login.js'
+import { decodeLoginIdentity } from './internal/login-input.js'
 import { observeLoginSync } from './internal/observe-login-sync.js'
 import { readLoginClaim, type ClaimReading } from './internal/read-login-claim.js'
+import { runOrReject } from './internal/run-or-reject.js'
 import { resolveSyncPolicy, type ResolvedSyncPolicy } from './sync-policy.js'
-import type { LoginSyncInput, SyncDeps, SyncPlan, SyncResult, SyncTimings } from './sync-types.js'
-
-type Prepared =
-  | { readonly kind: 'disabled' }
-  | { readonly kind: 'ready'; readonly policy: ResolvedSyncPolicy; readonly reading: ClaimReading }
+import type { LoginSyncInput, SyncDeps, SyncPlan, SyncResult } from './sync-types.js'
 
 /**
  * Syncs a user's memberships of an organisation's groups from their OIDC login: call it from the
@@ -37,13 +38,17 @@ type Prepared =
 export function syncOnLogin(
   input: LoginSyncInput,
   deps: SyncDeps,
-): TaskEither<SyncError, SyncResult> {
-  return () => observeLoginSync(input, deps, (observed) => runSync(input, observed))
+): TaskEither<LoginSyncError, SyncResult> {
+  return neverRejecting(
+    observeLoginSync(input, deps, (observed) =>
+      pipe(loginSteps(input, observed, 'apply'), TE.chainEitherKW(syncResult)),
+    ),
+  )
 }
 
 /**
  * {@link syncOnLogin} for callers without fp-ts: resolves with the result, rejects with the
- * {@link SyncError}.
+ * {@link LoginSyncError}.
  *
  * @example
  * ```ts
@@ -51,13 +56,15 @@ export function syncOnLogin(
  * catch (e) { if (e instanceof GroupsyncError) console.error(e.code, e.message) }
  * ```
  */
-export async function syncOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): Promise<SyncResult> {
-  return unwrap(await observeLoginSync(input, deps, (observed) => runSync(input, observed)))
+export function syncOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): Promise<SyncResult> {
+  return runOrReject(syncOnLogin(input, deps))
 }
 
 /**
- * A dry run of {@link syncOnLogin} with the same inputs: reads the store and explains each add and
- * remove, and what a denial would refuse, but writes nothing (not even a `sync.denied` event).
+ * A dry run of {@link syncOnLogin} with the same inputs: reads the same snapshot and decides
+ * exactly as the sync would — the same policy, claim limits and guard — then explains each add
+ * and remove, and what a denial would refuse, but writes nothing (not even a `sync.denied`
+ * event).
  *
  * @example
  * ```ts
@@ -68,80 +75,99 @@ export async function syncOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): P
 export function planOnLogin(
   input: LoginSyncInput,
   deps: SyncDeps,
-): TaskEither<SyncError, SyncPlan> {
-  return () => runPlan(input, deps)
+): TaskEither<LoginSyncError, SyncPlan> {
+  return neverRejecting(pipe(loginSteps(input, deps, 'dry-run'), TE.map(syncPlan)))
 }
 
-/** {@link planOnLogin} for callers without fp-ts: rejects with the {@link SyncError}. */
-export async function planOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): Promise<SyncPlan> {
-  return unwrap(await runPlan(input, deps))
+/** {@link planOnLogin} for callers without fp-ts: rejects with the {@link LoginSyncError}. */
+export function planOnLoginAsync(input: LoginSyncInput, deps: SyncDeps): Promise<SyncPlan> {
+  return runOrReject(planOnLogin(input, deps))
 }
 
-function unwrap<A>(result: Either<SyncError, A>): A {
-  if (E.isLeft(result)) throw result.left
-  return result.right
-}
+/** Whether the unit of work writes what it decides (a sync) or only reports it (a dry run). */
+type Run = 'apply' | 'dry-run'
 
-async function prepare(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-): Promise<Either<SyncError, Prepared>> {
-  for (const key of ['orgId', 'userId'] as const) {
-    if (typeof (input[key] as unknown) !== 'string') {
-      return E.left(
-        new SyncServiceError('SYNC_INPUT_INVALID', `The login input's ${key} must be a string.`, {
-          path: key,
-        }),
-      )
-    }
-  }
-  // Point 1: with mapping off nothing else happens, not even token verification.
-  const settings = await deps.store.getOrgSettings(input.orgId)
-  if (!settings.manageGroupMemberships) return E.right({ kind: 'disabled' })
-  const policy = resolveSyncPolicy(
-    deps.policy === undefined ? {} : await deps.policy(input.orgId),
-    deps.claimsOptions,
-    deps.preset,
-  )
-  if (E.isLeft(policy)) return policy
-  const reading = await readLoginClaim(input, deps, policy.right)
-  if (E.isLeft(reading)) return reading
-  return E.right({ kind: 'ready', policy: policy.right, reading: reading.right })
-}
-
-/** What the unit of work decided, or that mapping was off before it ran, with the timings. */
-interface LoginOutcome {
+/** What a login's unit of work decided, the time it stamped, and how long the store took. */
+interface Decided {
   readonly decision: Decision
   readonly syncedAt: Date
-  readonly timings: SyncTimings
+  readonly storeMs: number
 }
 
-/** Prepares, then decides in the store's unit of work (applying the writes when `write`). */
-async function run(
+/** {@link Decided}, with the timings of the whole login. */
+type LoginOutcome = Omit<Decided, 'storeMs'> & { readonly timings: SyncResult['timings'] }
+
+/**
+ * The steps of a login, in the order of Part 3 of `docs/rules.md`: check whose login it is; read
+ * the org's settings, and with mapping off stop there (S1 — not even the token is read); read and
+ * check the org's policy; verify the login and read its claim under the policy (S2, S3); decide
+ * in the store's unit of work, writing the decision unless this is a dry run (S4–S7).
+ */
+function loginSteps(
   input: LoginSyncInput,
   deps: SyncDeps,
-  write: boolean,
-): Promise<Either<SyncError, LoginOutcome>> {
-  const start = performance.now()
-  try {
-    const prepared = await prepare(input, deps)
-    if (E.isLeft(prepared)) return prepared
-    const claimsDone = performance.now()
-    const timings = (end: number): SyncTimings => ({
-      claimsMs: claimsDone - start,
-      storeMs: end - claimsDone,
-      totalMs: end - start,
-    })
-    const clock = deps.clock ?? (() => new Date())
-    if (prepared.right.kind === 'disabled') {
-      return E.right({
-        decision: { kind: 'disabled' },
-        syncedAt: clock(),
-        timings: timings(claimsDone),
-      })
-    }
-    const { policy, reading } = prepared.right
-    // The store reads the slice of the org's groups for the entries the diff uses (rule 11).
+  run: Run,
+): TaskEither<LoginSyncError, LoginOutcome> {
+  const started = performance.now()
+  const clock = deps.clock ?? (() => new Date())
+  return pipe(
+    TE.fromEither(decodeLoginIdentity(input)),
+    TE.chainW(() => readSettings(input.orgId, deps)),
+    TE.chainW((settings) =>
+      settings.manageGroupMemberships
+        ? pipe(
+            readPolicy(input.orgId, deps),
+            TE.bindTo('policy'),
+            TE.bindW('reading', ({ policy }) => readLoginClaim(input, deps, policy)),
+            TE.chainW(({ policy, reading }) =>
+              inUnitOfWork(input, deps, policy, reading, run, clock),
+            ),
+          )
+        : TE.right(mappingOff(clock)),
+    ),
+    TE.map(({ storeMs, ...decided }) => {
+      const totalMs = performance.now() - started
+      return { ...decided, timings: { claimsMs: totalMs - storeMs, storeMs, totalMs } }
+    }),
+  )
+}
+
+const readSettings = (orgId: string, deps: SyncDeps): TaskEither<LoginSyncError, OrgSettings> =>
+  TE.tryCatch(() => deps.store.getOrgSettings(orgId), toLoginSyncError)
+
+/** The org's policy, from `deps.policy` (which may be async), resolved and checked. */
+const readPolicy = (
+  orgId: string,
+  deps: SyncDeps,
+): TaskEither<LoginSyncError, ResolvedSyncPolicy> =>
+  pipe(
+    TE.tryCatch(
+      () => Promise.resolve(deps.policy === undefined ? {} : deps.policy(orgId)),
+      toLoginSyncError,
+    ),
+    TE.chainEitherKW((policy) => resolveSyncPolicy(policy, deps.claimsOptions, deps.preset)),
+  )
+
+const mappingOff = (clock: () => Date): Decided => ({
+  decision: { kind: 'disabled' },
+  syncedAt: clock(),
+  storeMs: 0,
+})
+
+/**
+ * The store's unit of work over the slice of the org's groups the claim can change (rule 11):
+ * {@link decideLogin} on its snapshot, and, for a sync, the decision's writes.
+ */
+const inUnitOfWork = (
+  input: LoginSyncInput,
+  deps: SyncDeps,
+  policy: ResolvedSyncPolicy,
+  reading: ClaimReading,
+  run: Run,
+  clock: () => Date,
+): TaskEither<LoginSyncError, Decided> =>
+  TE.tryCatch(async () => {
+    const asked = performance.now()
     const decided = await deps.store.withLoginSync(
       input.orgId,
       input.userId,
@@ -150,24 +176,27 @@ async function run(
         const decision = decideLogin(snapshot, reading, policy)
         const syncedAt = clock()
         return {
-          changes: write ? decisionChanges(decision, syncedAt) : null,
+          changes: run === 'apply' ? decisionChanges(decision, syncedAt) : null,
           result: { decision, syncedAt },
         }
       },
     )
-    return E.right({ ...decided, timings: timings(performance.now()) })
-  } catch (error) {
-    return E.left(toSyncError(error))
-  }
-}
+    return { ...decided, storeMs: performance.now() - asked }
+  }, toLoginSyncError)
 
-async function runSync(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-): Promise<Either<SyncError, SyncResult>> {
-  const ran = await run(input, deps, true)
-  if (E.isLeft(ran)) return ran
-  const { decision, syncedAt, timings } = ran.right
+/**
+ * A task that never rejects: whatever a step throws instead of returning a Left (a bug) is
+ * `SYNC_FAILED`, so a login always ends in a result or a coded error.
+ */
+const neverRejecting = <A>(task: TaskEither<LoginSyncError, A>): TaskEither<LoginSyncError, A> =>
+  pipe(TE.tryCatch(task, toLoginSyncError), TE.chainEitherKW(identity))
+
+/** What a sync returns for its decision (rule S8): a denial is its error. */
+function syncResult({
+  decision,
+  syncedAt,
+  timings,
+}: LoginOutcome): Either<LoginSyncError, SyncResult> {
   switch (decision.kind) {
     case 'disabled':
       return E.right({ status: 'disabled', timings })
@@ -198,45 +227,38 @@ async function runSync(
   }
 }
 
-async function runPlan(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-): Promise<Either<SyncError, SyncPlan>> {
-  const ran = await run(input, deps, false)
-  if (E.isLeft(ran)) return ran
-  const { decision } = ran.right
+/** What a dry run returns for the same decision (rule S8), in words. */
+function syncPlan({ decision }: LoginOutcome): SyncPlan {
   switch (decision.kind) {
     case 'disabled':
-      return E.right({
+      return {
         status: 'disabled',
         reason:
           'mapping is off for this organisation (manageGroupMemberships is false): logins change no memberships',
-      })
+      }
     case 'kept':
-      return E.right({
+      return {
         status: 'kept',
         claim: decision.claim,
         reason:
           "the login carries no groups claim and the org's policy keeps the memberships as they are",
-      })
+      }
     case 'stale': {
       const { kind, ...stale } = decision
-      return E.right({
+      return {
         ...stale,
         status: 'stale',
         reason:
           stale.cause === 'older-than-last-sync'
             ? "the login's token is older than the token of the user's last sync, so it would change nothing"
             : "the login's token was issued before the user was removed from the organisation, so it would change nothing",
-      })
+      }
     }
     case 'denied':
-      return E.right(
-        decision.computed === undefined
-          ? { status: 'denied', error: decision.error }
-          : { status: 'denied', error: decision.error, planned: plannedChanges(decision.computed) },
-      )
+      return decision.computed === undefined
+        ? { status: 'denied', error: decision.error }
+        : { status: 'denied', error: decision.error, planned: plannedChanges(decision.computed) }
     case 'sync':
-      return E.right({ status: 'planned', ...plannedChanges(decision.computed) })
+      return { status: 'planned', ...plannedChanges(decision.computed) }
   }
 }

@@ -1,32 +1,57 @@
 import {
+  decodeWith,
   isProviderPresetName,
   PROVIDER_PRESET_NAMES,
   PROVIDER_PRESETS,
+  strictObject,
+  type DecodeFailure,
   type GroupsClaimOptions,
   type ProviderPreset,
   type ProviderPresetName,
 } from '@groupsync/claims'
-import { left, right, type Either } from 'fp-ts/lib/Either.js'
-import { SyncServiceError } from './errors.js'
+import type { Either } from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import * as t from 'io-ts'
+import { SyncError } from './errors.js'
+import { guarded, shown } from './internal/codecs.js'
+
+/** The io-ts codec of {@link AbsentClaimPolicy}: what a configuration is decoded with. */
+export const AbsentClaimPolicyCodec = t.keyof(
+  { empty: null, keep: null, deny: null },
+  'empty, keep or deny',
+)
 
 /**
  * What a login does when its ID token (and userinfo) carry no groups claim at all:
  * `empty` removes the user from every org group, `keep` changes nothing, `deny` refuses the sync.
  */
-export type AbsentClaimPolicy = 'empty' | 'keep' | 'deny'
+export type AbsentClaimPolicy = t.TypeOf<typeof AbsentClaimPolicyCodec>
+
+/** The io-ts codec of {@link OverageClaimPolicy}: what a configuration is decoded with. */
+export const OverageClaimPolicyCodec = t.keyof({ resolve: null, deny: null }, 'resolve or deny')
 
 /**
  * What a login does when the provider left the groups out because there are too many (an
  * overage): `resolve` fetches them through the configured distributed-claims resolver and denies
  * when there is none; `deny` always refuses.
  */
-export type OverageClaimPolicy = 'resolve' | 'deny'
+export type OverageClaimPolicy = t.TypeOf<typeof OverageClaimPolicyCodec>
+
+/** The io-ts codec of {@link RemovalMode}: what a configuration is decoded with. */
+export const RemovalModeCodec = t.keyof(
+  { authoritative: null, 'sync-owned': null },
+  'authoritative or sync-owned',
+)
 
 /**
  * Which memberships a sync may remove: `authoritative` removes every org group the claim does not
  * name; `sync-owned` removes only memberships the sync itself created, so manual ones stay.
  */
-export type RemovalMode = 'authoritative' | 'sync-owned'
+export type RemovalMode = t.TypeOf<typeof RemovalModeCodec>
+
+/** The io-ts codec of {@link StaleLoginPolicy}: what a configuration is decoded with. */
+export const StaleLoginPolicyCodec = t.keyof({ skip: null, deny: null }, 'skip or deny')
 
 /**
  * What a login does when its token is older than the token of the user's last applied sync (a
@@ -34,20 +59,67 @@ export type RemovalMode = 'authoritative' | 'sync-owned'
  * nothing and reports `stale`; `deny` refuses it with `STALE_LOGIN_DENIED` and a `sync.denied`
  * event.
  */
-export type StaleLoginPolicy = 'skip' | 'deny'
+export type StaleLoginPolicy = t.TypeOf<typeof StaleLoginPolicyCodec>
+
+/** The io-ts codec of {@link MassRemovalGuard}: what a configuration is decoded with. */
+export const MassRemovalGuardCodec = strictObject(
+  t.readonly(
+    t.partial({
+      maxRemovals: guarded(
+        'a whole number ≥ 0',
+        (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 0,
+      ),
+      maxRemovalPercent: guarded(
+        'a number from 0 to 100',
+        (u): u is number => typeof u === 'number' && u >= 0 && u <= 100,
+      ),
+    }),
+  ),
+  'an object with maxRemovals, maxRemovalPercent or neither',
+)
 
 /**
- * Refuses a sync that would remove more than `maxRemovals` memberships, or more than
- * `maxRemovalPercent` percent of the user's memberships in the org. Either limit may be left out.
+ * Refuses a sync that would remove more than `maxRemovals` memberships (a whole number ≥ 0), or
+ * more than `maxRemovalPercent` percent (0 to 100) of the user's memberships in the org. Either
+ * limit may be left out; unknown fields are refused.
  */
-export interface MassRemovalGuard {
-  readonly maxRemovals?: number
-  readonly maxRemovalPercent?: number
-}
+export type MassRemovalGuard = t.TypeOf<typeof MassRemovalGuardCodec>
+
+const ProviderPresetNameCodec = guarded(
+  `one of ${PROVIDER_PRESET_NAMES.join(', ')}`,
+  isProviderPresetName,
+)
+
+/** The io-ts codec of {@link SyncPolicy}: what a configuration is decoded with. */
+export const SyncPolicyCodec = strictObject(
+  t.readonly(
+    // In the order the fields are checked: the first invalid one is the one reported.
+    t.partial({
+      preset: ProviderPresetNameCodec,
+      absent: AbsentClaimPolicyCodec,
+      overage: OverageClaimPolicyCodec,
+      removalMode: RemovalModeCodec,
+      staleLogin: StaleLoginPolicyCodec,
+      massRemovalGuard: MassRemovalGuardCodec,
+      claimsOptions: guarded(
+        'an object of claims options',
+        (u): u is GroupsClaimOptions => typeof u === 'object' && u !== null && !Array.isArray(u),
+      ),
+    }),
+  ),
+  'SyncPolicy',
+)
 
 /**
- * One organisation's login-sync policy. Every field is optional; {@link DEFAULT_SYNC_POLICY}
- * fills the gaps. (Whether mapping is on, and the match mode, are the org's stored settings.)
+ * One organisation's login-sync policy, every field optional ({@link DEFAULT_SYNC_POLICY} fills
+ * the gaps) and no other field allowed: a misspelt one would otherwise silently leave its
+ * default in place. (Whether mapping is on, and the match mode, are the org's stored settings.)
+ *
+ * - `preset`: the org's identity provider, by preset name (`PROVIDER_PRESETS`): its claims
+ *   options and policy defaults, which the other fields here override. It replaces the service's
+ *   preset and claims options, which describe the service's default provider.
+ * - `claimsOptions`: where and how this org's provider sends the groups; merged over
+ *   `deps.claimsOptions`. Its fields are checked by the claims package when a claim is read.
  *
  * @example
  * ```ts
@@ -55,21 +127,7 @@ export interface MassRemovalGuard {
  *   orgId === 'acme' ? { removalMode: 'sync-owned', massRemovalGuard: { maxRemovals: 20 } } : {}
  * ```
  */
-export interface SyncPolicy {
-  /**
-   * The org's identity provider, by preset name (`PROVIDER_PRESETS`): its claims options and
-   * policy defaults, which the other fields here override. It replaces the service's preset and
-   * claims options, which describe the service's default provider.
-   */
-  readonly preset?: ProviderPresetName
-  readonly absent?: AbsentClaimPolicy
-  readonly overage?: OverageClaimPolicy
-  readonly removalMode?: RemovalMode
-  readonly massRemovalGuard?: MassRemovalGuard
-  readonly staleLogin?: StaleLoginPolicy
-  /** Where and how this org's provider sends the groups; merged over `deps.claimsOptions`. */
-  readonly claimsOptions?: GroupsClaimOptions
-}
+export type SyncPolicy = t.TypeOf<typeof SyncPolicyCodec>
 
 /** A policy with every choice made. */
 export interface ResolvedSyncPolicy {
@@ -97,14 +155,94 @@ export const DEFAULT_SYNC_POLICY: ResolvedSyncPolicy = {
   claimsOptions: {},
 }
 
-const ABSENT = new Set<unknown>(['empty', 'keep', 'deny'])
-const OVERAGE = new Set<unknown>(['resolve', 'deny'])
-const REMOVAL = new Set<unknown>(['authoritative', 'sync-owned'])
-const STALE = new Set<unknown>(['skip', 'deny'])
+const invalidPolicy = (failure: DecodeFailure): SyncError => {
+  const path = failure.path.join('.')
+  if (failure.kind === 'unknown-key') {
+    return new SyncError(
+      'SYNC_POLICY_INVALID',
+      `The sync policy has an unknown field ${shown(path)}; the fields there are ${failure.known.join(', ')}.`,
+      { path },
+    )
+  }
+  if (path === '') {
+    return new SyncError(
+      'SYNC_POLICY_INVALID',
+      `The sync policy is ${shown(failure.value)}; it must be an object of the fields in docs/rules.md Part 3.`,
+      { path: 'policy', value: failure.value },
+    )
+  }
+  return new SyncError(
+    'SYNC_POLICY_INVALID',
+    `The sync policy's ${path} is ${shown(failure.value)}; it must be ${failure.expected}.`,
+    { path, value: failure.value },
+  )
+}
+
+const decodePolicy = decodeWith(SyncPolicyCodec, invalidPolicy)
+
+const decodeServicePreset = decodeWith(
+  ProviderPresetNameCodec,
+  (failure) =>
+    new SyncError(
+      'SYNC_POLICY_INVALID',
+      `The sync service's preset is ${shown(failure.value)}; it must be ${ProviderPresetNameCodec.name}.`,
+      { path: 'preset', value: failure.value },
+    ),
+)
+
+/** The preset named by the policy, else by the service, if any. */
+const choosePreset = (
+  policy: SyncPolicy,
+  servicePreset: unknown,
+): Either<SyncError, ProviderPreset | undefined> => {
+  if (policy.preset !== undefined) return E.right(PROVIDER_PRESETS[policy.preset])
+  if (servicePreset === undefined) return E.right(undefined)
+  return pipe(
+    decodeServicePreset(servicePreset),
+    E.map((name) => PROVIDER_PRESETS[name]),
+  )
+}
+
+/** Each value from the policy, else the preset, else the default. */
+const fillPolicy = (
+  policy: SyncPolicy,
+  base: GroupsClaimOptions,
+  preset: ProviderPreset | undefined,
+): ResolvedSyncPolicy => {
+  // The service's claims options describe the service's provider: an org's own preset replaces
+  // them.
+  const claimsBase =
+    policy.preset !== undefined ? preset?.claimsOptions : { ...preset?.claimsOptions, ...base }
+  return {
+    absent: policy.absent ?? preset?.policy.absent ?? DEFAULT_SYNC_POLICY.absent,
+    overage: policy.overage ?? preset?.policy.overage ?? DEFAULT_SYNC_POLICY.overage,
+    removalMode: policy.removalMode ?? DEFAULT_SYNC_POLICY.removalMode,
+    massRemovalGuard: policy.massRemovalGuard ?? DEFAULT_SYNC_POLICY.massRemovalGuard,
+    staleLogin: policy.staleLogin ?? DEFAULT_SYNC_POLICY.staleLogin,
+    claimsOptions: { ...claimsBase, ...policy.claimsOptions },
+    ...(preset === undefined ? {} : { preset: preset.name }),
+  }
+}
+
+/** A coded error when the preset needs a claims option only the organisation knows. */
+const presetRequirements =
+  (preset: ProviderPreset | undefined) =>
+  (resolved: ResolvedSyncPolicy): Either<SyncError, ResolvedSyncPolicy> => {
+    const missing = preset?.requires.find((option) => resolved.claimsOptions[option] === undefined)
+    if (preset === undefined || missing === undefined) return E.right(resolved)
+    return E.left(
+      new SyncError(
+        'SYNC_POLICY_INVALID',
+        `The ${preset.provider} preset needs claimsOptions.${missing}, which only you know (see the preset's atProvider notes); set it in the org's policy or the service's claimsOptions.`,
+        { path: `claimsOptions.${missing}` },
+      ),
+    )
+  }
 
 /**
- * Fills a partial policy with the defaults and checks it, so that a typo in a policy store is a
- * coded error (`SYNC_POLICY_INVALID`) rather than a silently different behaviour.
+ * Decodes a policy (its {@link SyncPolicyCodec}), fills it with the defaults and checks it, so
+ * that a typo in a policy store is a coded error (`SYNC_POLICY_INVALID`, with the field's path)
+ * rather than a silently different behaviour.
  *
  * Each value comes from the first of: the policy's own field; the preset (the policy's, else the
  * service's `servicePreset`); the default. Claims options are merged field by field: the
@@ -122,107 +260,11 @@ export function resolveSyncPolicy(
   policy: SyncPolicy = {},
   base: GroupsClaimOptions = {},
   servicePreset?: ProviderPresetName,
-): Either<SyncServiceError, ResolvedSyncPolicy> {
-  // A misspelt key would otherwise be ignored and its default applied without a word.
-  const policyKeys = unknownKey(policy, POLICY_KEYS, '')
-  if (policyKeys !== undefined) return policyKeys
-  const guardKeys = unknownKey(policy.massRemovalGuard, GUARD_KEYS, 'massRemovalGuard')
-  if (guardKeys !== undefined) return guardKeys
-  const chosen = choosePreset(policy, servicePreset)
-  if (chosen !== undefined && !('name' in chosen)) return chosen
-  const claimsBase =
-    policy.preset !== undefined ? chosen?.claimsOptions : { ...chosen?.claimsOptions, ...base }
-  const resolved: ResolvedSyncPolicy = {
-    absent: policy.absent ?? chosen?.policy.absent ?? DEFAULT_SYNC_POLICY.absent,
-    overage: policy.overage ?? chosen?.policy.overage ?? DEFAULT_SYNC_POLICY.overage,
-    removalMode: policy.removalMode ?? DEFAULT_SYNC_POLICY.removalMode,
-    massRemovalGuard: policy.massRemovalGuard ?? DEFAULT_SYNC_POLICY.massRemovalGuard,
-    staleLogin: policy.staleLogin ?? DEFAULT_SYNC_POLICY.staleLogin,
-    claimsOptions: { ...claimsBase, ...policy.claimsOptions },
-    ...(chosen === undefined ? {} : { preset: chosen.name }),
-  }
-  const missing = chosen?.requires.find((option) => resolved.claimsOptions[option] === undefined)
-  if (chosen !== undefined && missing !== undefined) {
-    return left(
-      new SyncServiceError(
-        'SYNC_POLICY_INVALID',
-        `The ${chosen.provider} preset needs claimsOptions.${missing}, which only you know (see the preset's atProvider notes); set it in the org's policy or the service's claimsOptions.`,
-        { path: `claimsOptions.${missing}` },
-      ),
-    )
-  }
-  if (!ABSENT.has(resolved.absent)) return invalid('absent', resolved.absent)
-  if (!OVERAGE.has(resolved.overage)) return invalid('overage', resolved.overage)
-  if (!REMOVAL.has(resolved.removalMode)) return invalid('removalMode', resolved.removalMode)
-  if (!STALE.has(resolved.staleLogin)) return invalid('staleLogin', resolved.staleLogin)
-  const { maxRemovals, maxRemovalPercent } = resolved.massRemovalGuard
-  if (maxRemovals !== undefined && !(Number.isSafeInteger(maxRemovals) && maxRemovals >= 0)) {
-    return invalid('massRemovalGuard.maxRemovals', maxRemovals)
-  }
-  if (
-    maxRemovalPercent !== undefined &&
-    !(Number.isFinite(maxRemovalPercent) && maxRemovalPercent >= 0 && maxRemovalPercent <= 100)
-  ) {
-    return invalid('massRemovalGuard.maxRemovalPercent', maxRemovalPercent)
-  }
-  return right(resolved)
-}
-
-/** The preset named by the policy, else by the service; a coded error for an unknown name. */
-function choosePreset(
-  policy: SyncPolicy,
-  servicePreset: unknown,
-): ProviderPreset | Either<SyncServiceError, never> | undefined {
-  const name: unknown = policy.preset !== undefined ? policy.preset : servicePreset
-  if (name === undefined) return undefined
-  if (isProviderPresetName(name)) return PROVIDER_PRESETS[name]
-  return left(
-    new SyncServiceError(
-      'SYNC_POLICY_INVALID',
-      `${policy.preset !== undefined ? "The sync policy's" : "The sync service's"} preset ${typeof name === 'string' ? JSON.stringify(name) : `(a ${typeof name})`} is not a provider preset; the presets are ${PROVIDER_PRESET_NAMES.join(', ')}.`,
-      { path: 'preset', value: name },
-    ),
-  )
-}
-
-const POLICY_KEYS = new Set([
-  'preset',
-  'absent',
-  'overage',
-  'removalMode',
-  'massRemovalGuard',
-  'staleLogin',
-  'claimsOptions',
-])
-const GUARD_KEYS = new Set(['maxRemovals', 'maxRemovalPercent'])
-
-/** A coded error when `value` (if given) is not an object or has a key outside `allowed`. */
-function unknownKey(
-  value: unknown,
-  allowed: ReadonlySet<string>,
-  at: string,
-): Either<SyncServiceError, never> | undefined {
-  if (value === undefined && at !== '') return undefined
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return invalid(at === '' ? 'policy' : at, Array.isArray(value) ? 'an array' : value)
-  }
-  const key = Object.keys(value).find((k) => !allowed.has(k))
-  if (key === undefined) return undefined
-  return left(
-    new SyncServiceError(
-      'SYNC_POLICY_INVALID',
-      `The sync policy has an unknown field ${JSON.stringify(at === '' ? key : `${at}.${key}`)}; the fields are ${[...allowed].join(', ')} (see docs/rules.md Part 3).`,
-      { path: at === '' ? key : `${at}.${key}` },
-    ),
-  )
-}
-
-function invalid(path: string, value: unknown): Either<SyncServiceError, never> {
-  return left(
-    new SyncServiceError(
-      'SYNC_POLICY_INVALID',
-      `The sync policy's ${path} is ${typeof value === 'string' ? JSON.stringify(value) : String(value)}, which is not allowed; fix the org's policy (see docs/rules.md Part 3 for the allowed values).`,
-      { path, value },
-    ),
+): Either<SyncError, ResolvedSyncPolicy> {
+  return pipe(
+    decodePolicy(policy),
+    E.bindTo('given'),
+    E.bind('preset', ({ given }) => choosePreset(given, servicePreset)),
+    E.chain(({ given, preset }) => presetRequirements(preset)(fillPolicy(given, base, preset))),
   )
 }

@@ -13,7 +13,7 @@ import type {
   OrgGroup,
   StoredGroup,
 } from '@groupsync/core'
-import type { SyncError } from './errors.js'
+import type { LoginSyncError } from './errors.js'
 import type { RemovalMode, SyncPolicy } from './sync-policy.js'
 import type { SyncTelemetryOptions } from './sync-telemetry.js'
 
@@ -191,6 +191,6 @@ export type SyncPlan =
   | ({ readonly status: 'planned' } & PlannedChanges)
   | {
       readonly status: 'denied'
-      readonly error: SyncError
+      readonly error: LoginSyncError
       readonly planned?: PlannedChanges
     }

@@ -7,7 +7,7 @@ import {
   type UserSyncChanges,
   type UserSyncSnapshot,
 } from '@groupsync/core'
-import { SyncServiceError, type SyncError } from '../errors.js'
+import { SyncError, type LoginSyncError } from '../errors.js'
 import { applyRemovalMode, explainMembershipDiff } from '../explain-membership-diff.js'
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, PlannedChanges, StaleLoginCause } from '../sync-types.js'
@@ -41,7 +41,7 @@ export type Decision =
     } & StaleLoginCause)
   | {
       readonly kind: 'denied'
-      readonly error: SyncError
+      readonly error: LoginSyncError
       readonly audit: AuditEventInput
       readonly computed?: ComputedChanges
     }
@@ -183,12 +183,12 @@ function refuseStale(
   }
   const error =
     why.cause === 'older-than-last-sync'
-      ? new SyncServiceError(
+      ? new SyncError(
           'STALE_LOGIN_DENIED',
           "The login's token is older than the token of the user's last sync (a replayed login?); nothing changed. Ask the user to log in again.",
           { value: issued.toISOString() },
         )
-      : new SyncServiceError(
+      : new SyncError(
           'STALE_LOGIN_DENIED',
           "The login's token was issued before the user was removed from the organisation; nothing changed. Ask the user to log in again.",
           { value: issued.toISOString() },
@@ -212,7 +212,7 @@ function refuseStale(
 function massRemovalGuard(
   computed: ComputedChanges,
   memberships: number,
-): { readonly error: SyncServiceError; readonly detail: DeniedClaim['detail'] } | null {
+): { readonly error: SyncError; readonly detail: DeniedClaim['detail'] } | null {
   const { maxRemovals, maxRemovalPercent } = computed.policy.massRemovalGuard
   const removals = computed.toRemove.length
   const overCount = maxRemovals !== undefined && removals > maxRemovals
@@ -225,7 +225,7 @@ function massRemovalGuard(
     maxRemovalPercent === undefined ? null : `at most ${maxRemovalPercent}% of the memberships`,
   ].filter((s) => s !== null)
   return {
-    error: new SyncServiceError(
+    error: new SyncError(
       'MASS_REMOVAL_GUARD_TRIPPED',
       `The sync would remove ${removals} of the user's ${memberships} memberships, more than the org's mass-removal guard allows (${limits.join(', ')}); nothing changed. Check the provider's groups for this user; if the removal is intended, raise the guard for this org and let the user log in again.`,
       { value: removals },
@@ -241,7 +241,7 @@ function massRemovalGuard(
 
 function deniedEvent(
   snapshot: UserSyncSnapshot,
-  error: SyncError,
+  error: LoginSyncError,
   denied: DeniedClaim,
 ): AuditEventInput {
   return {

@@ -2,8 +2,10 @@ import type * as OtelApi from '@opentelemetry/api'
 import type { Counter, Histogram, MeterProvider, Span, Tracer } from '@opentelemetry/api'
 import type { LoginSyncStore, UserSyncChanges } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
-import { isSyncDenial, type SyncError } from '../errors.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import { isSyncDenial, type LoginSyncError } from '../errors.js'
 import { SYNC_TELEMETRY } from '../sync-telemetry.js'
+import { decodeLoginIdentity } from './login-input.js'
 import type { LoginSyncInput, SyncDeps, SyncResult } from '../sync-types.js'
 
 type Api = typeof OtelApi
@@ -153,7 +155,7 @@ type Attributes = Record<string, string | number | boolean | string[]>
 
 /** The span attributes and the outcome of a finished sync. */
 function describeOutcome(
-  result: Either<SyncError, SyncResult>,
+  result: Either<LoginSyncError, SyncResult>,
   seen: UnitSeen,
   deps: SyncDeps,
 ): { readonly outcome: string; readonly claimState?: string; readonly attributes: Attributes } {
@@ -186,27 +188,41 @@ function describeOutcome(
  * Runs a login sync inside a span, with the store's unit of work in a child span, and records the
  * metrics of {@link SYNC_TELEMETRY}. Without `@opentelemetry/api` it only runs the sync.
  */
-export async function observeLoginSync(
+export const observeLoginSync =
+  (
+    input: LoginSyncInput,
+    deps: SyncDeps,
+    sync: (deps: SyncDeps) => TaskEither<LoginSyncError, SyncResult>,
+  ): TaskEither<LoginSyncError, SyncResult> =>
+  () =>
+    observed(input, deps, sync)
+
+async function observed(
   input: LoginSyncInput,
   deps: SyncDeps,
-  run: (deps: SyncDeps) => Promise<Either<SyncError, SyncResult>>,
-): Promise<Either<SyncError, SyncResult>> {
+  sync: (deps: SyncDeps) => TaskEither<LoginSyncError, SyncResult>,
+): Promise<Either<LoginSyncError, SyncResult>> {
   const api = await loadApi()
-  if (api === undefined) return run(deps)
+  if (api === undefined) return sync(deps)()
   const instruments = instrumentsOf(api)
+  // An invalid input is refused by the sync, in a span of its own without the ids.
+  const login = decodeLoginIdentity(input)
   const span = instruments.tracer.startSpan(spans.loginSync, {
-    attributes: {
-      [A.orgId]: input.orgId,
-      ...(deps.telemetry?.recordUserId === true ? { [A.userId]: input.userId } : {}),
-    },
+    attributes:
+      login._tag === 'Left'
+        ? {}
+        : {
+            [A.orgId]: login.right.orgId,
+            ...(deps.telemetry?.recordUserId === true ? { [A.userId]: login.right.userId } : {}),
+          },
   })
   const started = performance.now()
   const seen: UnitSeen = {}
   try {
-    const result = await run({
+    const result = await sync({
       ...deps,
       store: observedStore(api, instruments, deps.store, span, seen),
-    })
+    })()
     const { outcome, claimState, attributes } = describeOutcome(result, seen, deps)
     const dimensions = {
       [A.outcome]: outcome,

@@ -6,12 +6,15 @@ import {
   type ClaimsError,
   type GroupsClaimState,
 } from '@groupsync/claims'
-import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
-import { DENIAL_CODES, SyncServiceError, type SyncError } from '../errors.js'
+import { pipe } from 'fp-ts/lib/function.js'
+import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
+import { DENIAL_CODES, SyncError, toLoginSyncError, type LoginSyncError } from '../errors.js'
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'
 import { digestGroups, digestLoginClaims } from './claim-digest.js'
+import { decodeIdToken, decodeVerifiedClaims } from './login-input.js'
 
 /**
  * What the claim of a login allows, before the store is read, with the issue time of its token
@@ -20,7 +23,7 @@ import { digestGroups, digestLoginClaims } from './claim-digest.js'
 export type ClaimReading = (
   | { readonly kind: 'sync'; readonly claim: ClaimSummary }
   | { readonly kind: 'keep'; readonly claim: ClaimSummary }
-  | { readonly kind: 'deny'; readonly error: SyncError; readonly denied: DeniedClaim }
+  | { readonly kind: 'deny'; readonly error: LoginSyncError; readonly denied: DeniedClaim }
 ) & { readonly tokenIssuedAt?: Date }
 
 /** What the `sync.denied` audit event says about a refused claim. */
@@ -38,29 +41,31 @@ type Overage = Extract<GroupsClaimState, { state: 'overage' }>
  * policy (points 2 and 3 of the sync). A Left is a failure that writes nothing (invalid token,
  * invalid input); a denial is a Right `deny` reading, for the caller to audit.
  */
-export async function readLoginClaim(
+export const readLoginClaim = (
   input: LoginSyncInput,
   deps: SyncDeps,
   policy: ResolvedSyncPolicy,
-): Promise<Either<SyncError, ClaimReading>> {
-  const verified = await verifiedClaims(input, deps)
-  if (E.isLeft(verified)) return verified
-  const idTokenClaims = verified.right
-  const userinfo = await verifiedUserinfo(input, deps)
-  if (E.isLeft(userinfo)) return userinfo
-  const reading = await readVerifiedClaim(idTokenClaims, userinfo.right, { input, deps, policy })
-  if (E.isLeft(reading)) return reading
-  const issuedAt = tokenIssuedAt(idTokenClaims, deps)
-  return E.right(
-    issuedAt === undefined ? reading.right : { ...reading.right, tokenIssuedAt: issuedAt },
+): TaskEither<LoginSyncError, ClaimReading> =>
+  pipe(
+    verifiedClaims(input, deps),
+    TE.bindTo('idTokenClaims'),
+    TE.bindW('userinfo', () => verifiedUserinfo(input, deps)),
+    TE.chainW(({ idTokenClaims, userinfo }) =>
+      pipe(
+        readVerifiedClaim(idTokenClaims, userinfo, { input, deps, policy }),
+        TE.map((reading) => {
+          const issuedAt = tokenIssuedAt(idTokenClaims, deps)
+          return issuedAt === undefined ? reading : { ...reading, tokenIssuedAt: issuedAt }
+        }),
+      ),
+    ),
   )
-}
 
-async function readVerifiedClaim(
+function readVerifiedClaim(
   idTokenClaims: Readonly<Record<string, unknown>>,
   userinfo: unknown,
   ctx: Omit<PolicyContext, 'loginDigest' | 'subject'>,
-): Promise<Either<SyncError, ClaimReading>> {
+): TaskEither<LoginSyncError, ClaimReading> {
   const loginDigest = (): string => digestLoginClaims(idTokenClaims, userinfo)
   const extracted = extractGroupsClaim(
     userinfo === undefined ? { idTokenClaims } : { idTokenClaims, userinfo },
@@ -68,19 +73,20 @@ async function readVerifiedClaim(
   )
   if (E.isLeft(extracted)) {
     const error = extracted.left
-    if (error.code !== 'GROUPS_CLAIM_MALFORMED') return extracted
-    return E.right(
+    if (error.code !== 'GROUPS_CLAIM_MALFORMED') return TE.left(error)
+    return TE.right(
       deny(error, 'malformed', error.source ?? null, loginDigest(), claimsErrorDetail(error)),
     )
   }
   const subject = idTokenClaims['sub']
-  return E.right(
-    await applyClaimPolicy(extracted.right, {
-      ...ctx,
-      loginDigest,
-      ...(typeof subject === 'string' ? { subject } : {}),
-    }),
-  )
+  const context: PolicyContext = {
+    ...ctx,
+    loginDigest,
+    ...(typeof subject === 'string' ? { subject } : {}),
+  }
+  // The one step that calls out (an overage's resolver): a resolver that rejects instead of
+  // returning a Left is SYNC_FAILED.
+  return TE.tryCatch(() => applyClaimPolicy(extracted.right, context), toLoginSyncError)
 }
 
 /**
@@ -106,61 +112,50 @@ function tokenIssuedAt(
  * The userinfo body: as given, or, when the provider signed it (a compact JWT string), its claims
  * once verified with the ID token's keys. A signed userinfo that fails is `USERINFO_INVALID`.
  */
-async function verifiedUserinfo(
+function verifiedUserinfo(
   input: LoginSyncInput,
   deps: SyncDeps,
-): Promise<Either<SyncError, unknown>> {
+): TaskEither<LoginSyncError, unknown> {
   const userinfo = input.userinfo
-  if (typeof userinfo !== 'string') return E.right(userinfo)
+  if (typeof userinfo !== 'string') return TE.right(userinfo)
   if (deps.verification === undefined) {
-    return E.left(
-      new SyncServiceError(
+    return TE.left(
+      new SyncError(
         'SYNC_INPUT_INVALID',
         'The userinfo is a signed JWT but the sync has no `verification` (issuer, audience, JWKS, algorithms) to check it with; configure it.',
         { path: 'verification' },
       ),
     )
   }
-  return verifyUserinfoJwt(userinfo, deps.verification)()
+  return verifyUserinfoJwt(userinfo, deps.verification)
 }
 
-async function verifiedClaims(
+/** The ID token's claims: as the caller verified them, or from the token, verified here. */
+function verifiedClaims(
   input: LoginSyncInput,
   deps: SyncDeps,
-): Promise<Either<SyncError, Readonly<Record<string, unknown>>>> {
+): TaskEither<LoginSyncError, Readonly<Record<string, unknown>>> {
   if ('claims' in input) {
-    const claims: unknown = input.claims
-    if (claims !== null && typeof claims === 'object' && !Array.isArray(claims)) {
-      return E.right(input.claims)
-    }
-    return E.left(
-      new SyncServiceError(
-        'SYNC_INPUT_INVALID',
-        'The login input has `claims` that is not an object; pass the verified ID token claims (e.g. openid-client `claims()`).',
-        { path: 'claims' },
-      ),
+    return pipe(
+      TE.fromEither(decodeVerifiedClaims(input)),
+      TE.map(({ claims }) => claims),
     )
   }
-  if (!('idToken' in input) || typeof (input.idToken as unknown) !== 'string') {
-    return E.left(
-      new SyncServiceError(
-        'SYNC_INPUT_INVALID',
-        'The login input has neither an `idToken` string nor a `claims` object; pass one of them.',
-        { path: 'idToken' },
-      ),
-    )
-  }
-  if (deps.verification === undefined) {
-    return E.left(
-      new SyncServiceError(
-        'SYNC_INPUT_INVALID',
-        'An `idToken` was given but the sync has no `verification` (issuer, audience, JWKS, algorithms); configure it, or pass the claims of a token you verified.',
-        { path: 'verification' },
-      ),
-    )
-  }
-  const payload = await verifyIdToken(input.idToken, deps.verification)()
-  return payload
+  const { verification } = deps
+  return pipe(
+    TE.fromEither(decodeIdToken(input)),
+    TE.chainW(({ idToken }): TaskEither<LoginSyncError, Readonly<Record<string, unknown>>> =>
+      verification === undefined
+        ? TE.left(
+            new SyncError(
+              'SYNC_INPUT_INVALID',
+              'An `idToken` was given but the sync has no `verification` (issuer, audience, JWKS, algorithms); configure it, or pass the claims of a token you verified.',
+              { path: 'verification' },
+            ),
+          )
+        : verifyIdToken(idToken, verification),
+    ),
+  )
 }
 
 /** What the policy step needs besides the state. */
@@ -194,7 +189,7 @@ async function applyClaimPolicy(
     case 'overage':
       if (resolvedFrom === undefined) return resolveOverage(state, ctx)
       return deny(
-        new SyncServiceError(
+        new SyncError(
           'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
           'The distributed-claims resolver answered with another overage; nothing changed. Check the claim source the provider points to.',
           { path: state.claimSourceName },
@@ -233,7 +228,7 @@ async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<Cla
         ? "the org's policy denies overages"
         : 'no distributed-claims resolver is configured'
     return deny(
-      new SyncServiceError(
+      new SyncError(
         'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
         `The provider left the groups out of the login because there are too many (an overage), and ${why}; nothing changed. Configure a resolver (createHttpDistributedClaimsResolver), or have the provider send only the groups assigned to this application.`,
         { path: overage.claimSourceName },
@@ -251,9 +246,9 @@ async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<Cla
   }
   const resolved = await deps.resolver.resolve(overage, context)()
   if (E.isRight(resolved)) return applyClaimPolicy(resolved.right, ctx, overage)
-  const error: SyncError = DENIAL_CODES.has(resolved.left.code)
+  const error: LoginSyncError = DENIAL_CODES.has(resolved.left.code)
     ? resolved.left
-    : new SyncServiceError(
+    : new SyncError(
         'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
         `The distributed-claims resolver failed (${resolved.left.code}) to fetch the groups of an overage; nothing changed. See the cause.`,
         { cause: resolved.left },
@@ -291,7 +286,7 @@ function absent(policy: ResolvedSyncPolicy, loginDigest: () => string): ClaimRea
   const path = policy.claimsOptions.path ?? 'groups'
   if (policy.absent === 'deny') {
     return deny(
-      new SyncServiceError(
+      new SyncError(
         'GROUPS_CLAIM_ABSENT_DENIED',
         `The login carries no groups claim at ${JSON.stringify(path)} and the org's policy denies such logins; nothing changed. Check that the provider sends the claim (scope, claim mapping, claim path), or set the policy's absent to 'empty' or 'keep'.`,
         { path },
@@ -324,7 +319,7 @@ function overLimit(
     'nul-character': `an entry (index ${state.index ?? '?'}) holding a NUL character`,
   }[state.reason]
   return deny(
-    new SyncServiceError(
+    new SyncError(
       'GROUPS_CLAIM_OVER_LIMIT',
       `The groups claim holds ${what}; the sync was refused and nothing changed. Fix the user's groups at the identity provider, or raise the limit in the claims options if the claim is legitimate.`,
       { value: state.reason },
@@ -337,7 +332,7 @@ function overLimit(
 }
 
 function deny(
-  error: SyncError,
+  error: LoginSyncError,
   state: DeniedClaim['state'],
   source: string | null,
   digest: string,

@@ -12,7 +12,7 @@ import {
   planOnLogin,
   syncOnLogin,
   type SyncDeps,
-  type SyncError,
+  type LoginSyncError,
   type SyncPolicy,
   type SyncResult,
 } from '../../src/index.js'
@@ -133,13 +133,13 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
       idToken: string,
       d: SyncDeps = deps(),
       extra: { readonly userinfo?: unknown; readonly accessToken?: string } = {},
-    ): Promise<Either<SyncError, SyncResult>> =>
+    ): Promise<Either<LoginSyncError, SyncResult>> =>
       syncOnLogin({ orgId, userId: 'alice', idToken, ...extra }, d)()
 
     /** Asserts a denial with `code` that wrote exactly one `sync.denied` and changed nothing else. */
     async function expectDenied(
       orgId: string,
-      result: Either<SyncError, SyncResult>,
+      result: Either<LoginSyncError, SyncResult>,
       code: string,
       eventsBefore: number,
       groupsBefore: readonly string[],
@@ -161,10 +161,10 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
     /** Asserts a refusal that wrote nothing at all (rule S2). */
     async function expectNothingWritten(
       orgId: string,
-      result: Either<SyncError, SyncResult>,
+      result: Either<LoginSyncError, SyncResult>,
       code: string,
       eventsBefore: number,
-    ): Promise<SyncError> {
+    ): Promise<LoginSyncError> {
       const error = leftOf(result)
       expect(error.code).toBe(code)
       expect(await eventCount(orgId)).toBe(eventsBefore)

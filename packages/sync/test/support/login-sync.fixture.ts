@@ -12,7 +12,7 @@ import {
   syncOnLogin,
   type MembershipAdmin,
   type SyncDeps,
-  type SyncError,
+  type LoginSyncError,
   type SyncPolicy,
   type SyncResult,
 } from '../../src/index.js'
@@ -108,7 +108,7 @@ export interface LoginSyncFixture {
     userId: string,
     claims: Record<string, unknown>,
     d?: SyncDeps,
-  ) => Promise<Either<SyncError, SyncResult>>
+  ) => Promise<Either<LoginSyncError, SyncResult>>
   /** The names of the user's groups, sorted. */
   readonly groupsOf: (org: Org, userId: string) => Promise<string[]>
   /** The source of each of the user's memberships, by group name. */
@@ -125,7 +125,7 @@ export interface LoginSyncFixture {
   /** Asserts a denial of alice's login: the code, and that the only new event is one `sync.denied`. */
   readonly expectDenied: (
     org: Org,
-    result: Either<SyncError, SyncResult>,
+    result: Either<LoginSyncError, SyncResult>,
     code: string,
     seqBefore: number,
     groupsBefore: readonly string[],
