@@ -4,8 +4,11 @@ import { describe, expect, it } from 'vitest'
 import { canonicalJson } from '../src/internal/claim-digest.js'
 import {
   DEFAULT_SYNC_POLICY,
+  DENIAL_CODES,
   explainMembershipDiff,
   resolveSyncPolicy,
+  SYNC_ERROR_CODES,
+  SyncPolicyCodec,
   type SyncPolicy,
 } from '../src/index.js'
 
@@ -128,5 +131,74 @@ describe('explainMembershipDiff', () => {
         },
       ),
     )
+  })
+})
+
+describe('the policy codec and its reporter', () => {
+  const refusal = (policy: unknown): [string, string | undefined, number] => {
+    const resolved = resolveSyncPolicy(policy as SyncPolicy)
+    if (resolved._tag === 'Right') throw new Error(`accepted ${JSON.stringify(policy)}`)
+    return [resolved.left.code, resolved.left.path, resolved.left.message.length]
+  }
+
+  it('reports an unknown field before an invalid value, at any depth', () => {
+    expect(refusal({ absent: 'ignore', removalMod: 'x' }).slice(0, 2)).toEqual([
+      'SYNC_POLICY_INVALID',
+      'removalMod',
+    ])
+    expect(refusal({ absent: 'ignore', massRemovalGuard: { maxRemoval: 1 } })[1]).toBe(
+      'massRemovalGuard.maxRemoval',
+    )
+  })
+
+  it('refuses claims options that are not an object (their fields are the claims package’s)', () => {
+    expect(refusal({ claimsOptions: 'groups' }).slice(0, 2)).toEqual([
+      'SYNC_POLICY_INVALID',
+      'claimsOptions',
+    ])
+  })
+
+  it('keeps every message short, with the offending value in the error’s fields', () => {
+    for (const policy of [
+      { preset: 'x'.repeat(10_000) },
+      { absent: 'y'.repeat(10_000) },
+      { ['z'.repeat(300)]: 1 },
+      { massRemovalGuard: { maxRemovalPercent: -1 } },
+      [],
+    ]) {
+      expect(refusal(policy)[2]).toBeLessThan(200)
+    }
+    const resolved = resolveSyncPolicy({ absent: 'y'.repeat(300) } as unknown as SyncPolicy)
+    expect(resolved._tag === 'Left' && resolved.left.value).toBe('y'.repeat(300))
+  })
+
+  it('the codec is the type: what it decodes, resolveSyncPolicy accepts', () => {
+    const policy = {
+      preset: 'okta',
+      removalMode: 'sync-owned',
+      massRemovalGuard: { maxRemovals: 2 },
+    }
+    expect(SyncPolicyCodec.is(policy)).toBe(true)
+    expect(SyncPolicyCodec.is({ ...policy, extra: 1 })).toBe(false)
+    const decoded = SyncPolicyCodec.decode(policy)
+    expect(decoded._tag === 'Right' && resolveSyncPolicy(decoded.right)._tag).toBe('Right')
+  })
+})
+
+describe('the error codes', () => {
+  it('are listed once; the denials among them are the denial codes', () => {
+    expect(new Set(SYNC_ERROR_CODES).size).toBe(SYNC_ERROR_CODES.length)
+    const own = SYNC_ERROR_CODES.filter((code) => DENIAL_CODES.has(code))
+    expect(own).toEqual([
+      'GROUPS_CLAIM_OVER_LIMIT',
+      'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+      'GROUPS_CLAIM_ABSENT_DENIED',
+      'MASS_REMOVAL_GUARD_TRIPPED',
+      'STALE_LOGIN_DENIED',
+    ])
+    expect([...DENIAL_CODES].filter((code) => !own.includes(code as never))).toEqual([
+      'GROUPS_CLAIM_MALFORMED',
+      'DISTRIBUTED_CLAIMS_FAILED',
+    ])
   })
 })
