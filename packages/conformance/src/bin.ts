@@ -5,7 +5,7 @@ import { PARTS } from './protocol.js'
 import { formatReport } from './report.js'
 import { runConformance } from './run-conformance.js'
 
-const USAGE = `Usage: groupsync-conformance --exec "<command>" [--part diff|claims]... [--timeout <ms>] [--startup <ms>] [--vectors <dir>]
+const USAGE = `Usage: groupsync-conformance --exec "<command>" [--part diff|claims|sync]... [--timeout <ms>] [--startup <ms>] [--vectors <dir>]
 
 Starts <command> through the shell as a port of docs/rules.md, sends it every vector of
 docs/vectors over the line protocol (docs/rules.md, "The conformance runner"), and compares its

@@ -102,6 +102,20 @@ const ClaimsFile = strict(
   { $schema: t.string, description: t.string },
 )
 
+const SyncFile = strict(
+  'SyncFile',
+  {
+    vectors: t.array(
+      strict(
+        'SyncVector',
+        { name: t.string, rule: t.string, input: t.UnknownRecord, expected: t.UnknownRecord },
+        {},
+      ),
+    ),
+  },
+  { $schema: t.string, description: t.string },
+)
+
 const PresetFile = strict(
   'PresetFile',
   {
@@ -183,8 +197,8 @@ const filesOf = (dir: string, pattern: RegExp): string[] =>
     .sort()
 
 /**
- * Reads every vector file of `dir` (`diff-*.json`, `claims-*.json`, `presets/*.json`) into the
- * cases the runner sends, in file order. Throws {@link VectorFormatError} for a file that is not
+ * Reads every vector file of `dir` (`diff-*.json`, `claims-*.json`, `presets/*.json`,
+ * `sync-*.json`) into the cases the runner sends, in file order. Throws {@link VectorFormatError} for a file that is not
  * in the documented format, so a broken file never passes as "no vectors".
  */
 export function loadCases(dir: string = DEFAULT_VECTORS_DIR): Case[] {
@@ -231,6 +245,19 @@ export function loadCases(dir: string = DEFAULT_VECTORS_DIR): Case[] {
           options: { ...preset.claimsOptions, ...options },
         },
         expectation: expectation(file, index, vector),
+      })
+    })
+  }
+  for (const file of filesOf(dir, /^sync-.*\.json$/)) {
+    // A scenario's outcome is always an output: a denial or an error is its `result`.
+    decode(SyncFile, file, dir).vectors.forEach((vector, index) => {
+      cases.push({
+        file,
+        index,
+        name: vector.name,
+        part: 'sync',
+        input: vector.input,
+        expectation: { kind: 'output', expected: vector.expected },
       })
     })
   }

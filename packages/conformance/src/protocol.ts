@@ -6,13 +6,13 @@
 
 /**
  * What a request asks: `diff` is Part 1 (`computeMembershipDiff` and the rule 11 slice), `claims`
- * is Part 2 (a claim path to parse, or the claim to read from verified claims). A later part (the
- * login sync of Part 3) is added as another name.
+ * is Part 2 (a claim path to parse, or the claim to read from verified claims), `sync` is Part 3
+ * (a scenario: a store's state, then a login or an admin operation, and what it did).
  */
-export type Part = 'diff' | 'claims'
+export type Part = 'diff' | 'claims' | 'sync'
 
 /** Every part, in the order the runner sends them. */
-export const PARTS: readonly Part[] = ['diff', 'claims']
+export const PARTS: readonly Part[] = ['diff', 'claims', 'sync']
 
 /** One request line: the vector's input, unchanged, under an id the response must repeat. */
 export interface Request {

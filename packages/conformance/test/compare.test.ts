@@ -116,3 +116,77 @@ describe('judge', () => {
     )
   })
 })
+
+describe('judge, for a sync scenario', () => {
+  const event = {
+    type: 'membership.added',
+    groupId: 'g1',
+    source: 'sync',
+    detail: { claimState: 'present' },
+  }
+  const syncCase = (expected: Readonly<Record<string, unknown>>): Case => ({
+    ...diffCase,
+    part: 'sync',
+    expectation: { kind: 'output', expected },
+  })
+  const synced = syncCase({
+    result: { status: 'synced', added: ['g1'] },
+    memberships: { alice: [{ groupId: 'g1', source: 'sync' }] },
+    events: [event],
+    lastSync: { alice: null },
+  })
+  const answer = {
+    result: { status: 'synced', added: ['g1'] },
+    memberships: { alice: [{ groupId: 'g1', source: 'sync' }] },
+    events: [
+      { ...event, userId: 'alice', claimDigest: 'ab', detail: { claimState: 'present', x: 1 } },
+    ],
+    lastSync: { alice: null },
+    settings: { manageGroupMemberships: true, matchMode: 'exact' },
+  }
+
+  it('compares each event by the members the vector gives, and settings only when given', () => {
+    expect(judge(synced, { id: 'x', output: answer })).toBeUndefined()
+    const wrongDetail = { ...answer, events: [{ ...event, detail: { claimState: 'absent' } }] }
+    expect(judge(synced, { id: 'x', output: wrongDetail })).toBe(
+      'at /events/0/detail/claimState: expected "present", got "absent"',
+    )
+    const missing = { ...answer, events: [{ type: 'membership.added', groupId: 'g1' }] }
+    expect(judge(synced, { id: 'x', output: missing })).toBe(
+      'at /events/0/source: expected "sync", got absent',
+    )
+    expect(judge(synced, { id: 'x', output: { ...answer, events: [] } })).toBe(
+      'at /events: expected 1 elements, got 0: []',
+    )
+    const withSettings = syncCase({
+      ...(synced.expectation.expected as object),
+      settings: { manageGroupMemberships: false, matchMode: 'exact' },
+    })
+    expect(judge(withSettings, { id: 'x', output: answer })).toBe(
+      'at /settings/manageGroupMemberships: expected false, got true',
+    )
+  })
+
+  it('compares a failed result by status, code and the members the vector gives; the rest exactly', () => {
+    const denied = syncCase({
+      result: { status: 'denied', code: 'MASS_REMOVAL_GUARD_TRIPPED' },
+      memberships: { alice: [] },
+      events: [],
+      lastSync: { alice: null },
+    })
+    const output = {
+      result: { status: 'denied', code: 'MASS_REMOVAL_GUARD_TRIPPED', path: 'anything' },
+      memberships: { alice: [] },
+      events: [],
+      lastSync: { alice: null },
+      settings: {},
+    }
+    expect(judge(denied, { id: 'x', output })).toBeUndefined()
+    expect(judge(denied, { id: 'x', output: { ...output, lastSync: {} } })).toBe(
+      'at /lastSync/alice: expected null, got absent',
+    )
+    expect(
+      judge(denied, { id: 'x', output: { ...output, result: { status: 'synced', added: [] } } }),
+    ).toBe('at /result/status: expected "denied", got "synced"')
+  })
+})

@@ -25,6 +25,7 @@ const node = (script: string, ...args: string[]): string =>
   [process.execPath, join(packageDir, script), ...args].map((part) => `"${part}"`).join(' ')
 const typescriptPort = node('dist/ports/typescript-port.js')
 const localePort = node('dist/ports/locale-sensitive-port.js')
+const unguardedPort = node('dist/ports/unguarded-port.js')
 const faultyPort = (mode: string, id = ''): string =>
   node('test/fixtures/faulty-port.mjs', mode, id)
 
@@ -36,11 +37,11 @@ describe('the TypeScript implementation as a port', () => {
     const cases = loadCases()
     const files = new Set(cases.map((c) => c.file))
     const expectedFiles = [
-      ...readdirSync(DEFAULT_VECTORS_DIR).filter((f) => /^(diff|claims)-.*\.json$/.test(f)),
+      ...readdirSync(DEFAULT_VECTORS_DIR).filter((f) => /^(diff|claims|sync)-.*\.json$/.test(f)),
       ...readdirSync(join(DEFAULT_VECTORS_DIR, 'presets')).map((f) => `presets/${f}`),
     ].filter((f) => !f.endsWith('schema.json'))
     expect([...files].sort()).toEqual(expectedFiles.sort())
-    expect(new Set(cases.map((c) => c.part))).toEqual(new Set(['diff', 'claims']))
+    expect(new Set(cases.map((c) => c.part))).toEqual(new Set(['diff', 'claims', 'sync']))
 
     const report = await runConformance({ command: typescriptPort, cases })
     expect(failures(report.results), formatReport(report)).toEqual([])
@@ -79,6 +80,30 @@ describe('a port that lower-cases with a Turkish locale and sorts with localeCom
   })
 })
 
+describe('a port whose login sync ignores the mass-removal guard', () => {
+  it('fails exactly the scenarios in which the guard trips, named, and passes the rest', async () => {
+    const cases = loadCases().filter((c) => c.part === 'sync')
+    const report = await runConformance({ command: unguardedPort, cases })
+    const failed = failures(report.results)
+    expect(failed.map((f) => f.case.name).sort()).toEqual(
+      [
+        'a mass-removal limit below zero is SYNC_POLICY_INVALID',
+        'more removals than maxRemovals is denied, with removals, memberships and the limit',
+        'a larger share than maxRemovalPercent is denied (3 of 4 > 50%)',
+        'with both limits, either one trips the guard; the event holds both',
+        'an absent claim read as empty is guarded too',
+      ].sort(),
+    )
+    expect(failed.every((f) => f.kind === 'mismatch')).toBe(true)
+    expect(report.passed).toBe(cases.length - failed.length)
+    const text = formatReport(report)
+    expect(text).toContain(
+      'FAIL sync-rule-06-mass-removal-guard.json › an absent claim read as empty is guarded too\n     at /result/status: expected "denied", got "synced"',
+    )
+    expect(text).toMatch(/^sync-rule-06-mass-removal-guard\.json +8 +4 +4$/m)
+  })
+})
+
 /** Runs the command line, as `pnpm conformance` does. */
 function cli(...args: string[]) {
   const run = spawnSync(process.execPath, [join(packageDir, 'dist/bin.js'), ...args], {
@@ -108,7 +133,7 @@ describe('the command line', () => {
     const bare = cli()
     expect(bare.status).toBe(2)
     expect(bare.stderr).toContain('--exec is required')
-    expect(cli('--exec', typescriptPort, '--part', 'sync').stderr).toContain('--part sync is not')
+    expect(cli('--exec', typescriptPort, '--part', 'login').stderr).toContain('--part login is not')
     expect(cli('--exec', typescriptPort, '--timeout', '0').status).toBe(2)
     expect(cli('--exec', typescriptPort, '--bogus').status).toBe(2)
   })

@@ -16,13 +16,18 @@ const ajv = new Ajv2020({ strict: false })
 ajv.addSchema(read('schema.json') as object, `${BASE}schema.json`)
 ajv.addSchema(read('claims-schema.json') as object, `${BASE}claims-schema.json`)
 ajv.addSchema(read('presets/preset-schema.json') as object, `${BASE}presets/preset-schema.json`)
+ajv.addSchema(read('sync-schema.json') as object, `${BASE}sync-schema.json`)
+
+const SCHEMA_OF: Readonly<Record<string, string>> = {
+  diff: 'schema.json',
+  claims: 'claims-schema.json',
+  sync: 'sync-schema.json',
+}
 
 const files: (readonly [file: string, schema: string])[] = [
   ...readdirSync(DEFAULT_VECTORS_DIR)
-    .filter((file) => /^(diff|claims)-.*\.json$/.test(file) && file !== 'claims-schema.json')
-    .map(
-      (file) => [file, file.startsWith('diff-') ? 'schema.json' : 'claims-schema.json'] as const,
-    ),
+    .filter((file) => /^(diff|claims|sync)-.*\.json$/.test(file) && !file.endsWith('schema.json'))
+    .map((file) => [file, SCHEMA_OF[file.slice(0, file.indexOf('-'))] ?? ''] as const),
   ...readdirSync(join(DEFAULT_VECTORS_DIR, 'presets'))
     .filter((file) => file !== 'preset-schema.json')
     .map((file) => [`presets/${file}`, 'presets/preset-schema.json'] as const),
@@ -33,6 +38,7 @@ describe('every vector file conforms to its JSON Schema', () => {
     expect(files.filter(([, schema]) => schema === 'schema.json').length).toBeGreaterThan(10)
     expect(files.filter(([, schema]) => schema === 'claims-schema.json').length).toBeGreaterThan(5)
     expect(files.filter(([, schema]) => schema.startsWith('presets/')).length).toBe(10)
+    expect(files.filter(([, schema]) => schema === 'sync-schema.json').length).toBe(13)
   })
 
   it.each(files)('%s', (file, schema) => {
