@@ -1,18 +1,58 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
-import { compareCodeUnits } from '@groupsync/core'
+import { formatJsonPointer } from './claim-path.js'
 import { ClaimsError } from './claims-error.js'
+import { Flag, NonEmptyText, recordByName, Text } from './internal/codecs.js'
 import { compileGlob, matchGlob, type Glob } from './internal/glob.js'
+import { jsonType, quoted } from './internal/json.js'
 import { commonNameOfDn } from './internal/ldap-dn.js'
+import { decodeWith, strictObject, type DecodeFailure } from './io-ts-report.js'
 
-const NonEmptyString = t.refinement(t.string, (s) => s !== '', 'NonEmptyString')
-const AliasNames = t.union([NonEmptyString, t.readonlyArray(NonEmptyString)])
+const AliasNames = t.union(
+  [NonEmptyText, t.readonlyArray(NonEmptyText)],
+  'a non-empty name or a list of them',
+)
+
+/** The codec of the `filter` step: unknown fields are refused. */
+const FilterCodec = strictObject(
+  t.readonly(
+    t.partial({
+      prefixes: t.readonlyArray(NonEmptyText, 'a list of non-empty strings'),
+      globs: t.readonlyArray(Text, 'a list of strings'),
+    }),
+  ),
+  'an object of prefixes, globs or both',
+)
+
+/**
+ * The io-ts codec of {@link ClaimValueMapping}: what a mapping is decoded with. In the order
+ * rule C9 checks the steps (unknown steps first, then an unknown field of `filter`, then each
+ * step's value in this order); aliases are checked by name in code-unit order.
+ */
+export const ClaimValueMappingCodec = strictObject(
+  t.readonly(
+    t.partial({
+      ldapDnCn: Flag,
+      filter: FilterCodec,
+      stripPrefix: NonEmptyText,
+      aliases: recordByName(AliasNames, 'an object of value → name or names'),
+    }),
+  ),
+  'an object of ldapDnCn, filter, stripPrefix or aliases',
+)
 
 /**
  * Opt-in rewriting of the claim's entries after they are read and before they are matched
  * (rules C11–C14 of `docs/rules.md`). The steps run in this order, each on what the one before
- * left: the CN of an LDAP DN, the filter, the prefix strip, the alias table.
+ * left: the CN of an LDAP DN, the filter, the prefix strip, the alias table. Fields, every one
+ * optional, no other allowed:
+ * - `ldapDnCn`: take the CN of entries that are LDAP distinguished names (RFC 4514); others stay
+ *   as sent;
+ * - `filter`: keep only entries that start with one of `prefixes` or match one of `globs` (`*`,
+ *   `?`, `\` escapes; matched in linear time, never by a backtracking regular expression);
+ * - `stripPrefix`: remove this prefix from entries that start with it;
+ * - `aliases`: claim value → the org group name(s) it stands for; values not listed stay.
  *
  * @example
  * ```ts
@@ -22,25 +62,6 @@ const AliasNames = t.union([NonEmptyString, t.readonlyArray(NonEmptyString)])
  * const entra = { aliases: { '0bfe3a9c-…': 'admins', '5f3a…': ['dev', 'ops'] } }
  * ```
  */
-export const ClaimValueMappingCodec = t.partial({
-  ldapDnCn: t.boolean,
-  filter: t.partial({
-    prefixes: t.readonlyArray(NonEmptyString),
-    globs: t.readonlyArray(t.string),
-  }),
-  stripPrefix: NonEmptyString,
-  aliases: t.record(t.string, AliasNames),
-})
-
-/**
- * Opt-in rewriting of the claim's entries; the codec above, whose unknown keys are refused. Fields:
- * - `ldapDnCn`: take the CN of entries that are LDAP distinguished names (RFC 4514); others stay
- *   as sent;
- * - `filter`: keep only entries that start with one of `prefixes` or match one of `globs` (`*`,
- *   `?`, `\` escapes; matched in linear time, never by a backtracking regular expression);
- * - `stripPrefix`: remove this prefix from entries that start with it;
- * - `aliases`: claim value → the org group name(s) it stands for; values not listed stay.
- */
 export type ClaimValueMapping = t.TypeOf<typeof ClaimValueMappingCodec>
 
 /** A mapping checked and compiled: {@link CompiledClaimValueMapping.map} maps one entry. */
@@ -49,78 +70,35 @@ export interface CompiledClaimValueMapping {
   readonly map: (entry: string) => readonly string[]
 }
 
-const invalid = (message: string, path: string, value?: string): ClaimsError =>
-  new ClaimsError('CLAIMS_INPUT_INVALID', message, value === undefined ? { path } : { path, value })
+const invalid = (message: string, path: string, value: string): ClaimsError =>
+  new ClaimsError('CLAIMS_INPUT_INVALID', message, { path, value })
 
-const jsonType = (value: unknown): string =>
-  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-
-const escapePointer = (name: string): string => name.replaceAll('~', '~0').replaceAll('/', '~1')
-
-/**
- * The least key of `value` (by code units) outside `allowed`, when `value` is an object. JSON
- * members have no order, so "the first" would differ between ports.
- */
-const unknownKey = (value: unknown, allowed: readonly string[]): string | undefined =>
-  t.UnknownRecord.is(value)
-    ? Object.keys(value)
-        .filter((key) => !allowed.includes(key))
-        .sort(compareCodeUnits)[0]
-    : undefined
+/** The error of a mapping the codec refused: at the JSON Pointer of the part, with its type. */
+const refusedMapping =
+  (at: string) =>
+  (failure: DecodeFailure): ClaimsError => {
+    const where = formatJsonPointer(failure.path)
+    const name = failure.path[failure.path.length - 1] ?? ''
+    const message =
+      failure.kind === 'unknown-key'
+        ? `The valueMapping has an unknown ${failure.path.length === 1 ? 'step' : 'field'} ${quoted(name)}; the names there are ${failure.known.join(', ')}.`
+        : where === ''
+          ? `The valueMapping option must be ${failure.expected}.`
+          : `The valueMapping's ${quoted(where)} must be ${failure.expected}.`
+    return invalid(message, `${at}${where}`, jsonType(failure.value))
+  }
 
 /**
  * Checks a value mapping and compiles it. Errors are `CLAIMS_INPUT_INVALID` with `path` the
- * JSON Pointer of the offending option under `at` (default `/valueMapping`).
+ * JSON Pointer of the offending part under `at` (default `/valueMapping`) and `value` its JSON
+ * type; when several parts are wrong, the one rule C9 names.
  */
 export function compileClaimValueMapping(
   mapping: unknown,
   at = '/valueMapping',
 ): Either<ClaimsError, CompiledClaimValueMapping> {
-  if (!t.UnknownRecord.is(mapping)) {
-    return left(invalid('The valueMapping option must be an object.', at, jsonType(mapping)))
-  }
-  // A misspelt step (`stripPrefixes`) would otherwise be ignored and the entries matched unmapped.
-  const topKey = unknownKey(mapping, Object.keys(ClaimValueMappingCodec.props))
-  if (topKey !== undefined) {
-    return left(
-      invalid(
-        `The valueMapping step "${topKey}" is unknown; the steps are ldapDnCn, filter, stripPrefix and aliases.`,
-        `${at}/${escapePointer(topKey)}`,
-      ),
-    )
-  }
-  const filterKey = unknownKey(mapping['filter'], ['prefixes', 'globs'])
-  if (filterKey !== undefined) {
-    return left(
-      invalid(
-        `The valueMapping filter field "${filterKey}" is unknown; the fields are prefixes and globs.`,
-        `${at}/filter/${escapePointer(filterKey)}`,
-      ),
-    )
-  }
-  const decoded = ClaimValueMappingCodec.decode(mapping)
-  if (isLeft(decoded)) {
-    const error = decoded.left[0]
-    let path = (error?.context ?? []).slice(1).map((entry) => entry.key)
-    let offending = error?.value
-    if (path[0] === 'aliases' && path.length > 1) {
-      // io-ts meets the aliases in JavaScript's key order (integer-like names first); the least
-      // invalid name by code units is the same in every port. The alias's name is path enough.
-      const table = mapping['aliases'] as Readonly<Record<string, unknown>>
-      const name = Object.keys(table)
-        .filter((key) => !AliasNames.is(table[key]))
-        .sort(compareCodeUnits)[0]
-      path = ['aliases', name ?? '']
-      offending = table[name ?? '']
-    }
-    return left(
-      invalid(
-        'The valueMapping is invalid: ldapDnCn is a boolean, filter.prefixes and stripPrefix are non-empty strings, filter.globs strings, aliases map a value to a non-empty name or a list of them.',
-        `${at}/${path.map(escapePointer).join('/')}`,
-        jsonType(offending),
-      ),
-    )
-  }
+  const decoded = decodeWith(ClaimValueMappingCodec, refusedMapping(at))(mapping)
+  if (isLeft(decoded)) return decoded
   const { ldapDnCn, filter, stripPrefix, aliases } = decoded.right
   const globs: Glob[] = []
   for (const [index, source] of (filter?.globs ?? []).entries()) {
@@ -128,7 +106,7 @@ export function compileClaimValueMapping(
     if (typeof glob === 'string') {
       return left(
         invalid(
-          `The valueMapping glob ${JSON.stringify(source)} is invalid: ${glob}.`,
+          `The valueMapping glob ${quoted(source)} is invalid: ${glob}.`,
           `${at}/filter/globs/${index}`,
           'string',
         ),

@@ -1,7 +1,9 @@
 import { GroupsyncError, type GroupsyncErrorOptions } from '@groupsync/core'
 
 /**
- * Codes of a {@link ClaimsError}. Stable: match on them, never on messages.
+ * The codes of a {@link ClaimsError}, once, for code that lists or checks them. Stable: match on
+ * them, never on messages. When each is returned, and the fields each carries, is the table
+ * "Errors of Part 2" of `docs/rules.md`.
  *
  * - `ID_TOKEN_INVALID`: the ID token failed verification; `value` is the jose error code
  *   (`ERR_JWT_EXPIRED`, `ERR_JWS_SIGNATURE_VERIFICATION_FAILED`, …), `cause` the jose error.
@@ -15,14 +17,18 @@ import { GroupsyncError, type GroupsyncErrorOptions } from '@groupsync/core'
  *   why (`TIMEOUT`, `TOO_LARGE`, `HTTP_STATUS`, …).
  * - `CLAIMS_INPUT_INVALID`: the input or the options are not what the API takes.
  */
-export type ClaimsErrorCode =
-  | 'ID_TOKEN_INVALID'
-  | 'GROUPS_CLAIM_MALFORMED'
-  | 'USERINFO_SUB_MISMATCH'
-  | 'USERINFO_INVALID'
-  | 'CLAIM_PATH_INVALID'
-  | 'DISTRIBUTED_CLAIMS_FAILED'
-  | 'CLAIMS_INPUT_INVALID'
+export const CLAIMS_ERROR_CODES = [
+  'ID_TOKEN_INVALID',
+  'GROUPS_CLAIM_MALFORMED',
+  'USERINFO_SUB_MISMATCH',
+  'USERINFO_INVALID',
+  'CLAIM_PATH_INVALID',
+  'DISTRIBUTED_CLAIMS_FAILED',
+  'CLAIMS_INPUT_INVALID',
+] as const
+
+/** A code of a {@link ClaimsError}; see {@link CLAIMS_ERROR_CODES}. */
+export type ClaimsErrorCode = (typeof CLAIMS_ERROR_CODES)[number]
 
 /** Where a claim was read from: the ID token, the userinfo response, or a distributed source. */
 export type ClaimSource = 'id_token' | 'userinfo' | 'distributed'

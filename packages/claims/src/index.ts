@@ -1,17 +1,29 @@
-export { ClaimsError } from './claims-error.js'
+export { CLAIMS_ERROR_CODES, ClaimsError } from './claims-error.js'
 export type { ClaimsErrorCode, ClaimsErrorOptions, ClaimSource } from './claims-error.js'
 export { formatDottedPath, formatJsonPointer, parseClaimPath } from './claim-path.js'
 export type { ClaimPath } from './claim-path.js'
-export { DEFAULT_MAX_GROUPS, DEFAULT_MAX_NAME_LENGTH, extractGroupsClaim } from './groups-claim.js'
+export {
+  ClaimShapeCodec,
+  ClaimSourcesCodec,
+  DEFAULT_MAX_GROUPS,
+  DEFAULT_MAX_NAME_LENGTH,
+  GroupsClaimOptionsCodec,
+  KeycloakPathModeCodec,
+} from './claims-options.js'
 export type {
-  ClaimSources,
-  ExtractGroupsClaimInput,
-  GroupsClaimOptions,
-  GroupsClaimState,
   ClaimShape,
+  ClaimSources,
+  GroupsClaimOptions,
   KeycloakPathMode,
-} from './groups-claim.js'
-export { applyClaimValueMapping, compileClaimValueMapping } from './claim-value-mapping.js'
+} from './claims-options.js'
+export type { GroupsClaimState } from './groups-claim-state.js'
+export { extractGroupsClaim, ExtractGroupsClaimInputCodec } from './extract-groups-claim.js'
+export type { ExtractGroupsClaimInput } from './extract-groups-claim.js'
+export {
+  applyClaimValueMapping,
+  ClaimValueMappingCodec,
+  compileClaimValueMapping,
+} from './claim-value-mapping.js'
 export type {
   ClaimValueMapping,
   CompiledClaimValueMapping,
@@ -22,6 +34,7 @@ export {
   PROVIDER_PRESET_NAMES,
   PROVIDER_PRESETS,
   providerPreset,
+  ProviderPresetNameCodec,
 } from './presets/index.js'
 export type {
   PresetReference,
@@ -29,19 +42,22 @@ export type {
   ProviderPreset,
   ProviderPresetName,
 } from './presets/index.js'
+export { IdTokenVerificationCodec } from './id-token-verification.js'
+export type { IdTokenVerification, JwksInput } from './id-token-verification.js'
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
-export type { IdTokenVerification, JwksInput } from './verify-id-token.js'
 export { verifyUserinfoJwt } from './signed-userinfo.js'
-export { readGroupsClaim } from './read-groups-claim.js'
+export { LoginClaimsInputCodec, readGroupsClaim, verifyLogin } from './read-groups-claim.js'
 export type {
   LoginClaimsInput,
   ReadGroupsClaimOptions,
   ReadGroupsClaimResult,
+  VerifiedLogin,
 } from './read-groups-claim.js'
 export {
   createHttpDistributedClaimsResolver,
   DEFAULT_DISTRIBUTED_MAX_BYTES,
   DEFAULT_DISTRIBUTED_TIMEOUT_MS,
+  HttpDistributedClaimsResolverOptionsCodec,
   MICROSOFT_GRAPH_ORIGINS,
 } from './distributed-claims.js'
 export type {
@@ -50,5 +66,5 @@ export type {
   HttpDistributedClaimsResolverOptions,
   OverageState,
 } from './distributed-claims.js'
-export { decodeFailure, decodeWith, strictObject } from './io-ts-report.js'
+export { decodeFailure, decodeWith, guarded, strictObject } from './io-ts-report.js'
 export type { DecodeFailure } from './io-ts-report.js'

@@ -26,6 +26,19 @@ export type DecodeFailure =
     }
 
 /**
+ * A codec of the values a type guard accepts, named for what it accepts (`"a whole number ≥ 0"`):
+ * the reporter gives the name as what was expected, so a message can say it.
+ *
+ * @example
+ * ```ts
+ * const Count = guarded('a whole number ≥ 0', (u): u is number => Number.isSafeInteger(u) && (u as number) >= 0)
+ * decodeWith(Count, (failure) => failure.expected)(-1) // left('a whole number ≥ 0')
+ * ```
+ */
+export const guarded = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, A> =>
+  new t.Type<A, A>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity)
+
+/**
  * The codec of an unknown field: it takes nothing, and it tells the reporter which names the
  * object around it does take.
  */

@@ -1,14 +1,12 @@
-import { left, right } from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import { errors, type JWTPayload } from 'jose'
 import { ClaimsError } from './claims-error.js'
-import {
-  checkJwtChecks,
-  joseCode,
-  redactJoseError,
-  verifyJwt,
-  type IdTokenVerification,
-} from './verify-id-token.js'
+import { decodeVerification, type IdTokenVerification } from './id-token-verification.js'
+import { Text } from './internal/codecs.js'
+import { decodeWith } from './io-ts-report.js'
+import { joseCode, redactJoseError, verifyJwt } from './verify-id-token.js'
 
 /**
  * The claims OIDC Core 5.3.2 says a signed userinfo SHOULD carry, checked only when present:
@@ -25,6 +23,23 @@ function checkPresentClaims(payload: JWTPayload, verification: IdTokenVerificati
       throw new errors.JWTClaimValidationFailed('unexpected "aud" claim value', payload, 'aud')
     }
   }
+}
+
+const decodeUserinfoJwt = decodeWith(
+  Text,
+  () =>
+    new ClaimsError('CLAIMS_INPUT_INVALID', 'A signed userinfo must be a compact JWT string.', {
+      path: 'userinfo',
+    }),
+)
+
+const userinfoRefused = (error: unknown): ClaimsError => {
+  const code = joseCode(error)
+  return new ClaimsError(
+    'USERINFO_INVALID',
+    `The signed userinfo response was refused (${code}); the login must not proceed. Check the provider's keys and algorithms.`,
+    { cause: redactJoseError(error), value: code, source: 'userinfo' },
+  )
 }
 
 /**
@@ -47,44 +62,17 @@ export function verifyUserinfoJwt(
   jwt: string,
   verification: IdTokenVerification,
 ): TaskEither<ClaimsError, JWTPayload> {
-  return async () => {
-    const checked = checkJwtChecks(verification)
-    if (checked._tag === 'Left') return checked
-    if (typeof (verification.audience as unknown) !== 'string') {
-      return left(
-        new ClaimsError('CLAIMS_INPUT_INVALID', 'verification.audience must be the client id.', {
-          path: 'audience',
-        }),
-      )
-    }
-    if (typeof (jwt as unknown) !== 'string') {
-      return left(
-        new ClaimsError('CLAIMS_INPUT_INVALID', 'A signed userinfo must be a compact JWT string.', {
-          path: 'userinfo',
-        }),
-      )
-    }
-    try {
-      // iss and aud are optional here, so jose is not asked to require them.
-      const { clockToleranceSeconds, maxTokenAge } = verification
-      const keys = {
-        jwks: verification.jwks,
-        algorithms: verification.algorithms,
-        ...(clockToleranceSeconds === undefined ? {} : { clockToleranceSeconds }),
-        ...(maxTokenAge === undefined ? {} : { maxTokenAge }),
-      }
-      const payload = await verifyJwt(jwt.trim(), keys, ['sub'])
-      checkPresentClaims(payload, verification)
-      return right(payload)
-    } catch (error) {
-      const code = joseCode(error)
-      return left(
-        new ClaimsError(
-          'USERINFO_INVALID',
-          `The signed userinfo response was refused (${code}); the login must not proceed. Check the provider's keys and algorithms.`,
-          { cause: redactJoseError(error), value: code, source: 'userinfo' },
-        ),
-      )
-    }
-  }
+  return pipe(
+    TE.fromEither(decodeVerification(verification)),
+    TE.chainFirstEitherK(() => decodeUserinfoJwt(jwt)),
+    TE.chain((checked) =>
+      TE.tryCatch(async () => {
+        // iss and aud are optional here, so jose is not asked to require them.
+        const { issuer: _issuer, audience: _audience, ...keys } = checked
+        const payload = await verifyJwt(jwt.trim(), keys, ['sub'])
+        checkPresentClaims(payload, checked)
+        return payload
+      }, userinfoRefused),
+    ),
+  )
 }

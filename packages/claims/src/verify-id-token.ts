@@ -1,6 +1,6 @@
-import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
+import * as TE from 'fp-ts/lib/TaskEither.js'
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -11,33 +11,13 @@ import {
   type JWTVerifyGetKey,
 } from 'jose'
 import { ClaimsError } from './claims-error.js'
-
-/** The keys that may sign a token: a JWKS URL, a JSON Web Key Set, or a jose key getter. */
-export type JwksInput = URL | JSONWebKeySet | JWTVerifyGetKey
-
-/** How to verify an ID token (OIDC Core 3.1.3.7). */
-export interface IdTokenVerification {
-  /** The expected `iss`: the provider's issuer identifier. */
-  readonly issuer: string
-  /** The expected `aud`: the application's client id. */
-  readonly audience: string
-  /**
-   * The provider's keys: its `jwks_uri` as a `URL` (fetched and cached by jose), a JSON Web Key
-   * Set, or a jose key getter such as `createRemoteJWKSet(...)`.
-   */
-  readonly jwks: JwksInput
-  /** The signing algorithms accepted, e.g. `['RS256']`. Explicit; `none` is refused. */
-  readonly algorithms: readonly string[]
-  /** Clock skew allowed on `exp`, `iat`, `auth_time` and `nbf`, in seconds. Default 30. */
-  readonly clockToleranceSeconds?: number
-  /**
-   * The oldest token accepted, in seconds since its `iat` (the clock tolerance added). Unset, a
-   * token is accepted until its `exp`.
-   */
-  readonly maxTokenAge?: number
-  /** The `nonce` sent in the authorization request; when set the token must carry it. */
-  readonly nonce?: string
-}
+import {
+  decodeVerification,
+  type IdTokenVerification,
+  type JwksInput,
+} from './id-token-verification.js'
+import { Text } from './internal/codecs.js'
+import { decodeWith } from './io-ts-report.js'
 
 /** Default clock tolerance, in seconds. */
 export const DEFAULT_CLOCK_TOLERANCE_SECONDS = 30
@@ -69,70 +49,10 @@ function keyGetter(jwks: JwksInput): JWTVerifyGetKey {
   return getter
 }
 
-/** What {@link verifyJwt} checks; shared by ID tokens and signed distributed claims. */
-export interface JwtChecks {
-  readonly issuer: string
+/** What {@link verifyJwt} checks: the verification options, `iss` and `aud` optional. */
+type JwtChecks = Omit<IdTokenVerification, 'issuer' | 'audience' | 'nonce'> & {
+  readonly issuer?: string
   readonly audience?: string
-  readonly jwks: JwksInput
-  readonly algorithms: readonly string[]
-  readonly clockToleranceSeconds?: number
-  readonly maxTokenAge?: number
-}
-
-const invalidOption = (field: string, message: string): ClaimsError =>
-  new ClaimsError('CLAIMS_INPUT_INVALID', message, { path: field })
-
-/** Checks verification options before any token is looked at ("none" is refused here). */
-export function checkJwtChecks(checks: JwtChecks): Either<ClaimsError, JwtChecks> {
-  const { issuer, audience, jwks, algorithms, clockToleranceSeconds, maxTokenAge } =
-    checks as Partial<JwtChecks>
-  if (typeof issuer !== 'string' || issuer === '') {
-    return left(invalidOption('issuer', 'verification.issuer must be the issuer identifier.'))
-  }
-  if (audience !== undefined && (typeof audience !== 'string' || audience === '')) {
-    return left(invalidOption('audience', 'verification.audience must be the client id.'))
-  }
-  const isKeySet =
-    jwks instanceof URL ||
-    typeof jwks === 'function' ||
-    // Options come from configuration, so a null jwks is possible whatever the type says.
-    (typeof jwks === 'object' &&
-      (jwks as unknown) !== null &&
-      Array.isArray((jwks as { keys?: unknown }).keys))
-  if (!isKeySet) {
-    return left(
-      invalidOption(
-        'jwks',
-        'verification.jwks must be a JWKS URL, a JSON Web Key Set or a key getter.',
-      ),
-    )
-  }
-  if (
-    !Array.isArray(algorithms) ||
-    algorithms.length === 0 ||
-    !algorithms.every(
-      (alg) => typeof alg === 'string' && alg !== '' && alg.toLowerCase() !== 'none',
-    )
-  ) {
-    return left(
-      invalidOption(
-        'algorithms',
-        'verification.algorithms must list the signing algorithms to accept (e.g. ["RS256"]); "none" is never accepted.',
-      ),
-    )
-  }
-  if (
-    clockToleranceSeconds !== undefined &&
-    !(Number.isFinite(clockToleranceSeconds) && clockToleranceSeconds >= 0)
-  ) {
-    return left(
-      invalidOption('clockToleranceSeconds', 'verification.clockToleranceSeconds must be >= 0.'),
-    )
-  }
-  if (maxTokenAge !== undefined && !(Number.isFinite(maxTokenAge) && maxTokenAge >= 0)) {
-    return left(invalidOption('maxTokenAge', 'verification.maxTokenAge must be seconds, >= 0.'))
-  }
-  return right(checks)
 }
 
 const claimFailed = (message: string, payload: JWTPayload, claim: string): never => {
@@ -168,7 +88,7 @@ function checkTimesAndSubject(payload: JWTPayload, toleranceSeconds: number): vo
  */
 export async function verifyJwt(
   token: string,
-  checks: Omit<JwtChecks, 'issuer'> & { readonly issuer?: string },
+  checks: JwtChecks,
   requiredClaims: readonly string[],
 ): Promise<JWTPayload> {
   const tolerance = checks.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS
@@ -237,6 +157,24 @@ function checkOidcClaims(payload: JWTPayload, options: IdTokenVerification): voi
 export const joseCode = (error: unknown): string =>
   error instanceof errors.JOSEError ? error.code : 'ERR_NOT_JOSE'
 
+const decodeIdToken = decodeWith(
+  Text,
+  () =>
+    new ClaimsError('CLAIMS_INPUT_INVALID', 'idToken must be the compact ID token string.', {
+      path: 'idToken',
+    }),
+)
+
+/** `ID_TOKEN_INVALID` from jose's error (or anything else thrown while verifying). */
+const idTokenRefused = (error: unknown): ClaimsError => {
+  const code = joseCode(error)
+  return new ClaimsError(
+    'ID_TOKEN_INVALID',
+    `The ID token was refused (${code}); the login must not proceed. Check the issuer, client id, algorithms and keys, or ask the user to log in again.`,
+    { cause: redactJoseError(error), value: code },
+  )
+}
+
 /**
  * Verifies an OIDC ID token with jose and returns its claims: signature against the provider's
  * keys, the allowed algorithms (never `none`), `iss`, `aud` (and `azp` when there are several
@@ -260,36 +198,15 @@ export function verifyIdToken(
   idToken: string,
   options: IdTokenVerification,
 ): TaskEither<ClaimsError, JWTPayload> {
-  return async () => {
-    const checked = checkJwtChecks(options)
-    if (checked._tag === 'Left') return checked
-    // Optional for other JWTs, the audience is what binds an ID token to this client.
-    if ((options.audience as string | undefined) === undefined) {
-      return left(invalidOption('audience', 'verification.audience must be the client id.'))
-    }
-    if (options.nonce !== undefined && typeof (options.nonce as unknown) !== 'string') {
-      return left(invalidOption('nonce', 'verification.nonce must be a string.'))
-    }
-    if (typeof (idToken as unknown) !== 'string') {
-      return left(
-        new ClaimsError('CLAIMS_INPUT_INVALID', 'idToken must be the compact ID token string.', {
-          path: 'idToken',
-        }),
-      )
-    }
-    try {
-      const payload = await verifyJwt(idToken, options, ID_TOKEN_CLAIMS)
-      checkOidcClaims(payload, options)
-      return right(payload)
-    } catch (error) {
-      const code = joseCode(error)
-      return left(
-        new ClaimsError(
-          'ID_TOKEN_INVALID',
-          `The ID token was refused (${code}); the login must not proceed. Check the issuer, client id, algorithms and keys, or ask the user to log in again.`,
-          { cause: redactJoseError(error), value: code },
-        ),
-      )
-    }
-  }
+  return pipe(
+    TE.fromEither(decodeVerification(options)),
+    TE.chainFirstEitherK(() => decodeIdToken(idToken)),
+    TE.chain((verification) =>
+      TE.tryCatch(async () => {
+        const payload = await verifyJwt(idToken, verification, ID_TOKEN_CLAIMS)
+        checkOidcClaims(payload, verification)
+        return payload
+      }, idTokenRefused),
+    ),
+  )
 }

@@ -1,8 +1,8 @@
 import {
   decodeWith,
-  isProviderPresetName,
-  PROVIDER_PRESET_NAMES,
+  GroupsClaimOptionsCodec,
   PROVIDER_PRESETS,
+  ProviderPresetNameCodec,
   strictObject,
   type DecodeFailure,
   type GroupsClaimOptions,
@@ -85,11 +85,6 @@ export const MassRemovalGuardCodec = strictObject(
  */
 export type MassRemovalGuard = t.TypeOf<typeof MassRemovalGuardCodec>
 
-const ProviderPresetNameCodec = guarded(
-  `one of ${PROVIDER_PRESET_NAMES.join(', ')}`,
-  isProviderPresetName,
-)
-
 /** The io-ts codec of {@link SyncPolicy}: what a configuration is decoded with. */
 export const SyncPolicyCodec = strictObject(
   t.readonly(
@@ -101,10 +96,7 @@ export const SyncPolicyCodec = strictObject(
       removalMode: RemovalModeCodec,
       staleLogin: StaleLoginPolicyCodec,
       massRemovalGuard: MassRemovalGuardCodec,
-      claimsOptions: guarded(
-        'an object of claims options',
-        (u): u is GroupsClaimOptions => typeof u === 'object' && u !== null && !Array.isArray(u),
-      ),
+      claimsOptions: GroupsClaimOptionsCodec,
     }),
   ),
   'SyncPolicy',
@@ -119,7 +111,9 @@ export const SyncPolicyCodec = strictObject(
  *   options and policy defaults, which the other fields here override. It replaces the service's
  *   preset and claims options, which describe the service's default provider.
  * - `claimsOptions`: where and how this org's provider sends the groups; merged over
- *   `deps.claimsOptions`. Its fields are checked by the claims package when a claim is read.
+ *   `deps.claimsOptions`. Decoded with the claims package's `GroupsClaimOptionsCodec`, so a bad
+ *   option is `SYNC_POLICY_INVALID` at `claimsOptions.<option>`; the syntax of its `path` and of
+ *   its globs is checked when a claim is read (`CLAIM_PATH_INVALID`, `CLAIMS_INPUT_INVALID`).
  *
  * @example
  * ```ts

@@ -1,6 +1,9 @@
 import type { Either } from 'fp-ts/lib/Either.js'
-import { left, right } from 'fp-ts/lib/Either.js'
+import * as E from 'fp-ts/lib/Either.js'
+import { pipe } from 'fp-ts/lib/function.js'
 import { ClaimsError } from '../claims-error.js'
+import { quoted } from '../internal/json.js'
+import { decodeWith } from '../io-ts-report.js'
 import { auth0Preset } from './auth0.js'
 import { authentikPreset } from './authentik.js'
 import { cognitoPreset } from './cognito.js'
@@ -12,6 +15,7 @@ import { lemonldapNgPreset } from './lemonldap-ng.js'
 import { oktaPreset } from './okta.js'
 import {
   PROVIDER_PRESET_NAMES,
+  ProviderPresetNameCodec,
   type ProviderPreset,
   type ProviderPresetName,
 } from './provider-preset.js'
@@ -26,8 +30,8 @@ import { zitadelPreset } from './zitadel.js'
  * // { path: 'urn:zitadel:iam:org:project:roles', sources: 'id_token_then_userinfo', shape: 'object-keys' }
  * ```
  */
-export const PROVIDER_PRESETS: Readonly<Record<ProviderPresetName, ProviderPreset>> =
-  Object.freeze({
+export const PROVIDER_PRESETS: Readonly<Record<ProviderPresetName, ProviderPreset>> = Object.freeze(
+  {
     'entra-id': entraIdPreset,
     okta: oktaPreset,
     keycloak: keycloakPreset,
@@ -38,11 +42,25 @@ export const PROVIDER_PRESETS: Readonly<Record<ProviderPresetName, ProviderPrese
     'google-workspace': googleWorkspacePreset,
     authentik: authentikPreset,
     'lemonldap-ng': lemonldapNgPreset,
-  })
+  },
+)
 
 /** True when `name` is the name of a built-in preset. */
 export const isProviderPresetName = (name: unknown): name is ProviderPresetName =>
-  typeof name === 'string' && (PROVIDER_PRESET_NAMES as readonly string[]).includes(name)
+  ProviderPresetNameCodec.is(name)
+
+const decodePresetName = decodeWith(
+  ProviderPresetNameCodec,
+  (failure) =>
+    new ClaimsError(
+      'CLAIMS_INPUT_INVALID',
+      `${typeof failure.value === 'string' ? quoted(failure.value) : 'That'} is not a provider preset; the presets are ${PROVIDER_PRESET_NAMES.join(', ')}.`,
+      {
+        path: 'preset',
+        value: typeof failure.value === 'string' ? failure.value : typeof failure.value,
+      },
+    ),
+)
 
 /**
  * The preset of that name, or `CLAIMS_INPUT_INVALID` (path `preset`) for a name that is not one:
@@ -55,17 +73,13 @@ export const isProviderPresetName = (name: unknown): name is ProviderPresetName 
  * ```
  */
 export function providerPreset(name: unknown): Either<ClaimsError, ProviderPreset> {
-  if (isProviderPresetName(name)) return right(PROVIDER_PRESETS[name])
-  return left(
-    new ClaimsError(
-      'CLAIMS_INPUT_INVALID',
-      `${JSON.stringify(name)} is not a provider preset; the presets are ${PROVIDER_PRESET_NAMES.join(', ')}.`,
-      { path: 'preset', value: typeof name === 'string' ? name : typeof name },
-    ),
+  return pipe(
+    decodePresetName(name),
+    E.map((known) => PROVIDER_PRESETS[known]),
   )
 }
 
-export { PROVIDER_PRESET_NAMES }
+export { PROVIDER_PRESET_NAMES, ProviderPresetNameCodec }
 export type {
   PresetReference,
   PresetResolver,

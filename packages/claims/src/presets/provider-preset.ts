@@ -1,4 +1,5 @@
-import type { GroupsClaimOptions } from '../groups-claim.js'
+import * as t from 'io-ts'
+import type { GroupsClaimOptions } from '../claims-options.js'
 
 /** The names of the built-in provider presets. */
 export const PROVIDER_PRESET_NAMES = [
@@ -14,8 +15,17 @@ export const PROVIDER_PRESET_NAMES = [
   'lemonldap-ng',
 ] as const
 
+/** The io-ts codec of {@link ProviderPresetName}: what a configured preset name is decoded with. */
+export const ProviderPresetNameCodec = t.keyof(
+  Object.fromEntries(PROVIDER_PRESET_NAMES.map((name) => [name, null])) as Record<
+    (typeof PROVIDER_PRESET_NAMES)[number],
+    null
+  >,
+  `one of ${PROVIDER_PRESET_NAMES.join(', ')}`,
+)
+
 /** The name of a built-in provider preset. */
-export type ProviderPresetName = (typeof PROVIDER_PRESET_NAMES)[number]
+export type ProviderPresetName = t.TypeOf<typeof ProviderPresetNameCodec>
 
 /** A documentation page a preset's facts come from. */
 export interface PresetReference {

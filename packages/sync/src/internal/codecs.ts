@@ -1,11 +1,5 @@
-import * as t from 'io-ts'
-
-/**
- * A codec of the values a type guard accepts, named for what it accepts ("a whole number ≥ 0"):
- * the reporter puts the name in the message as what was expected.
- */
-export const guarded = <A>(name: string, is: (u: unknown) => u is A): t.Type<A, A> =>
-  new t.Type<A, A>(name, is, (u, c) => (is(u) ? t.success(u) : t.failure(u, c)), t.identity)
+/** The claims package's guard codec, used by the sync's codecs too. */
+export { guarded } from '@groupsync/claims'
 
 /** Longest part of an offending value shown in a message; the whole value is in the error. */
 const MAX_SHOWN = 32

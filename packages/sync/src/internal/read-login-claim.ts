@@ -1,8 +1,7 @@
 import {
   DEFAULT_CLOCK_TOLERANCE_SECONDS,
   extractGroupsClaim,
-  verifyIdToken,
-  verifyUserinfoJwt,
+  verifyLogin,
   type ClaimsError,
   type GroupsClaimState,
 } from '@groupsync/claims'
@@ -14,7 +13,6 @@ import { DENIAL_CODES, SyncError, toLoginSyncError, type LoginSyncError } from '
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'
 import { digestGroups, digestLoginClaims } from './claim-digest.js'
-import { decodeIdToken, decodeVerifiedClaims } from './login-input.js'
 
 /**
  * What the claim of a login allows, before the store is read, with the issue time of its token
@@ -47,10 +45,9 @@ export const readLoginClaim = (
   policy: ResolvedSyncPolicy,
 ): TaskEither<LoginSyncError, ClaimReading> =>
   pipe(
-    verifiedClaims(input, deps),
-    TE.bindTo('idTokenClaims'),
-    TE.bindW('userinfo', () => verifiedUserinfo(input, deps)),
-    TE.chainW(({ idTokenClaims, userinfo }) =>
+    verifyLogin(input, deps.verification),
+    TE.mapLeft(asSyncInputError),
+    TE.chainW(({ claims: idTokenClaims, userinfo }) =>
       pipe(
         readVerifiedClaim(idTokenClaims, userinfo, { input, deps, policy }),
         TE.map((reading) => {
@@ -60,6 +57,27 @@ export const readLoginClaim = (
       ),
     ),
   )
+
+/**
+ * The members of the login input the claims package checks, and `verification`, which a token
+ * needs: to the sync they are its own input and configuration (rule S2's `SYNC_INPUT_INVALID`).
+ */
+const LOGIN_INPUT_PATHS: ReadonlySet<string | undefined> = new Set([
+  undefined,
+  'idToken',
+  'claims',
+  'accessToken',
+  'verification',
+])
+
+/** A claims input error about the login input itself, as the sync's input error. */
+const asSyncInputError = (error: ClaimsError): LoginSyncError =>
+  error.code === 'CLAIMS_INPUT_INVALID' && LOGIN_INPUT_PATHS.has(error.path)
+    ? new SyncError('SYNC_INPUT_INVALID', error.message, {
+        ...(error.path === undefined ? {} : { path: error.path }),
+        cause: error,
+      })
+    : error
 
 function readVerifiedClaim(
   idTokenClaims: Readonly<Record<string, unknown>>,
@@ -106,56 +124,6 @@ function tokenIssuedAt(
   const now = (deps.clock ?? (() => new Date()))().getTime()
   const ms = Math.floor(seconds * 1000)
   return ms > now + tolerance * 1000 ? undefined : new Date(ms)
-}
-
-/**
- * The userinfo body: as given, or, when the provider signed it (a compact JWT string), its claims
- * once verified with the ID token's keys. A signed userinfo that fails is `USERINFO_INVALID`.
- */
-function verifiedUserinfo(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-): TaskEither<LoginSyncError, unknown> {
-  const userinfo = input.userinfo
-  if (typeof userinfo !== 'string') return TE.right(userinfo)
-  if (deps.verification === undefined) {
-    return TE.left(
-      new SyncError(
-        'SYNC_INPUT_INVALID',
-        'The userinfo is a signed JWT but the sync has no `verification` (issuer, audience, JWKS, algorithms) to check it with; configure it.',
-        { path: 'verification' },
-      ),
-    )
-  }
-  return verifyUserinfoJwt(userinfo, deps.verification)
-}
-
-/** The ID token's claims: as the caller verified them, or from the token, verified here. */
-function verifiedClaims(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-): TaskEither<LoginSyncError, Readonly<Record<string, unknown>>> {
-  if ('claims' in input) {
-    return pipe(
-      TE.fromEither(decodeVerifiedClaims(input)),
-      TE.map(({ claims }) => claims),
-    )
-  }
-  const { verification } = deps
-  return pipe(
-    TE.fromEither(decodeIdToken(input)),
-    TE.chainW(({ idToken }): TaskEither<LoginSyncError, Readonly<Record<string, unknown>>> =>
-      verification === undefined
-        ? TE.left(
-            new SyncError(
-              'SYNC_INPUT_INVALID',
-              'An `idToken` was given but the sync has no `verification` (issuer, audience, JWKS, algorithms); configure it, or pass the claims of a token you verified.',
-              { path: 'verification' },
-            ),
-          )
-        : verifyIdToken(idToken, verification),
-    ),
-  )
 }
 
 /** What the policy step needs besides the state. */
