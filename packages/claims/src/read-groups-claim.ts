@@ -12,18 +12,30 @@ import type { GroupsClaimState } from './groups-claim-state.js'
 import type { IdTokenVerification } from './id-token-verification.js'
 import { Text } from './internal/codecs.js'
 import { isJsonObject, JsonObject } from './internal/json.js'
-import { decodeWith, type DecodeFailure } from './io-ts-report.js'
+import { decodeWith, guarded, type DecodeFailure } from './io-ts-report.js'
 import { verifyUserinfoJwt } from './signed-userinfo.js'
 import { verifyIdToken } from './verify-id-token.js'
 
 /** What travels with either kind of login: the userinfo body or JWT, and the access token. */
 const LoginExtras = t.partial({ userinfo: t.unknown, accessToken: Text })
 
+/** The other kind's member, which must be left out: a token to verify is never ignored. */
+const absentBeside = (other: string) =>
+  guarded(`absent beside ${other}`, (u): u is undefined => u === undefined)
+
 /** A login whose ID token is verified here. */
-const TokenLogin = t.intersection([t.type({ idToken: Text }), LoginExtras])
+const TokenLogin = t.intersection([
+  t.type({ idToken: Text }),
+  t.partial({ claims: absentBeside('an idToken') }),
+  LoginExtras,
+])
 
 /** A login whose ID token was verified elsewhere: its claims. */
-const ClaimsLogin = t.intersection([t.type({ claims: JsonObject }), LoginExtras])
+const ClaimsLogin = t.intersection([
+  t.type({ claims: JsonObject }),
+  t.partial({ idToken: absentBeside('claims') }),
+  LoginExtras,
+])
 
 /**
  * The io-ts codec of {@link LoginClaimsInput}. Other members are allowed, since a caller's input
@@ -45,7 +57,8 @@ export const LoginClaimsInputCodec = t.readonly(
 export type LoginClaimsInput = t.TypeOf<typeof LoginClaimsInputCodec>
 
 const LOGIN_MESSAGES: Readonly<Record<string, string>> = {
-  idToken: 'The login input needs an idToken string or a claims object.',
+  idToken:
+    'The login input needs either an idToken string or a claims object (the claims of a token verified already).',
   claims: 'The login input has claims that are not an object; pass the verified ID token claims.',
   accessToken: "The login input's accessToken must be a string.",
 }
@@ -69,22 +82,12 @@ const decodeClaimsLogin = decodeWith(ClaimsLogin, refusedLogin)
 
 /**
  * The login input, read as the kind its members say: claims verified elsewhere when it has
- * `claims`, else an ID token. Both at once is refused, so that a caller who means the token to be
- * verified never has it silently ignored.
+ * `claims`, else an ID token, so that an error names the member that is wrong.
  */
-function decodeLogin(input: unknown): Either<ClaimsError, LoginClaimsInput> {
-  if (!isJsonObject(input) || !Object.hasOwn(input, 'claims')) return decodeTokenLogin(input)
-  if (Object.hasOwn(input, 'idToken')) {
-    return E.left(
-      new ClaimsError(
-        'CLAIMS_INPUT_INVALID',
-        'The login input has both an idToken and claims; pass one: the token to verify, or the claims of a token verified already.',
-        { path: 'idToken' },
-      ),
-    )
-  }
-  return decodeClaimsLogin(input)
-}
+const decodeLogin = (input: unknown): Either<ClaimsError, LoginClaimsInput> =>
+  isJsonObject(input) && input['claims'] !== undefined
+    ? decodeClaimsLogin(input)
+    : decodeTokenLogin(input)
 
 /** The verification options, or why a login that needs them cannot be checked without. */
 const needVerification =
@@ -123,7 +126,7 @@ export function verifyLogin(
     TE.fromEither(decodeLogin(input)),
     TE.bindTo('login'),
     TE.bind('claims', ({ login }) =>
-      'idToken' in login
+      login.idToken !== undefined
         ? needVerification(
             verification,
             'An idToken needs verification options (issuer, audience, jwks, algorithms); pass the claims instead if the token was verified already.',

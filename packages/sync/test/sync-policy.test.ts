@@ -48,6 +48,14 @@ describe('resolveSyncPolicy', () => {
     [{ massRemovalGuard: { maxRemoval: 3 } }, 'massRemovalGuard.maxRemoval'],
     [{ massRemovalGuard: 5 }, 'massRemovalGuard'],
     [{ massRemovalGuard: [] }, 'massRemovalGuard'],
+    // Claims options are decoded with the claims package's codec, as part of the policy.
+    [{ claimsOptions: { maxGroups: -1 } }, 'claimsOptions.maxGroups'],
+    [{ claimsOptions: { claimPath: 'roles' } }, 'claimsOptions.claimPath'],
+    [{ claimsOptions: { sources: null } }, 'claimsOptions.sources'],
+    [
+      { claimsOptions: { valueMapping: { filter: { prefixes: [''] } } } },
+      'claimsOptions.valueMapping.filter.prefixes.0',
+    ],
   ])('refuses %j with SYNC_POLICY_INVALID at its path', (policy, path) => {
     const resolved = resolveSyncPolicy(policy as unknown as SyncPolicy)
     expect(resolved._tag).toBe('Left')
