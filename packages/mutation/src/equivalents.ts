@@ -1,7 +1,7 @@
 import type { EquivalentMutant } from './report.js'
 
 const DIFF = 'packages/core/src/compute-membership-diff.ts'
-const GROUPS_CLAIM = 'packages/claims/src/groups-claim.ts'
+const GROUPS_CLAIM = 'packages/claims/src/read-groups-from.ts'
 const CLAIM_PATH = 'packages/claims/src/claim-path.ts'
 const ID_TOKEN = 'packages/claims/src/verify-id-token.ts'
 

@@ -1,12 +1,17 @@
 // @ts-check
-// Reading the groups claim: rules C3-C7 of docs/rules.md. Run on demand (too long for CI on two
+// Reading the groups claim: rules C3-C7 and C9 of docs/rules.md (the options, the extraction,
+// reading one claims object). Run on demand (too long for CI on two
 // cores); the unit tests must kill the mutants, as for the target claims.
 import { strykerTarget } from './base.mjs'
 
 export default strykerTarget({
   name: 'groups-claim',
   packageDir: 'packages/claims',
-  mutate: ['packages/claims/src/groups-claim.ts'],
+  mutate: [
+    'packages/claims/src/claims-options.ts',
+    'packages/claims/src/extract-groups-claim.ts',
+    'packages/claims/src/read-groups-from.ts',
+  ],
   testFiles: ['packages/claims/test/!(*.e2e|*.properties).test.ts'],
   breakAt: 80,
 })
