@@ -1,6 +1,7 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import { left, right } from 'fp-ts/lib/Either.js'
 import { ClaimsError } from './claims-error.js'
+import { quoted } from './internal/json.js'
 
 /**
  * A parsed claim path: the property names (or array indexes) from the claims object down to the
@@ -12,7 +13,7 @@ const invalid = (path: string, why: string): Either<ClaimsError, never> =>
   left(
     new ClaimsError(
       'CLAIM_PATH_INVALID',
-      `The claim path ${JSON.stringify(path)} is invalid: ${why}. Use a claim name, a dotted path with "\\." for a literal dot, or a JSON Pointer such as "/https:~1~1example.com~1groups".`,
+      `The claim path ${quoted(path)} is invalid: ${why}. Use a claim name, a dotted path with "\\." for a literal dot, or a JSON Pointer ("/a~1b").`,
       { path, value: path },
     ),
   )

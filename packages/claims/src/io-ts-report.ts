@@ -184,7 +184,7 @@ export function decodeFailure(errors: t.Errors): DecodeFailure {
  *
  * @example
  * ```ts
- * const decodeOptions = decodeWith(OptionsCodec, (f) =>
+ * const decodeOptions = decodeWith(GroupsClaimOptionsCodec, (f) =>
  *   new ClaimsError('CLAIMS_INPUT_INVALID', `The option ${f.path.join('.')} is invalid.`, { path: f.path.join('.') }),
  * )
  * decodeOptions({ maxGroups: -1 }) // Left(ClaimsError CLAIMS_INPUT_INVALID at maxGroups)

@@ -46,7 +46,7 @@ function lookup(
       const at = path.slice(0, depth)
       return left(
         malformed(
-          `The ${source} claim at ${formatJsonPointer(at)} is a ${jsonType(value)}, not an object, so the groups claim cannot be in it. Check the claim path.`,
+          `A ${source} claim on the way to the groups claim (see path) is a ${jsonType(value)}, not an object, so the groups claim cannot be in it. Check the claim path.`,
           at,
           source,
           value,
@@ -118,7 +118,6 @@ function entriesOf(
   source: ClaimSource,
   options: ResolvedClaimOptions,
 ): Either<ClaimsError, readonly string[]> {
-  const where = formatJsonPointer(path)
   if (options.shape === 'object-keys') {
     // Zitadel's tokens carry one object keyed by role; its reference documentation shows that
     // object inside an array. Both are read: the entries are the member names of every object.
@@ -128,7 +127,7 @@ function entriesOf(
       const offending: unknown = index === undefined ? value : (value as unknown[])[index]
       return left(
         malformed(
-          `The ${source} groups claim at ${where} ${index === undefined ? `is a ${jsonType(value)}` : `holds a ${jsonType(offending)} at index ${index}`}; with shape object-keys it must be an object keyed by group (or an array of such objects).`,
+          `The ${source} groups claim ${index === undefined ? `is a ${jsonType(value)}` : `holds a ${jsonType(offending)} at index ${index}`}; with shape object-keys it must be an object keyed by group (or an array of such objects).`,
           path,
           source,
           offending,
@@ -151,8 +150,8 @@ function entriesOf(
     return left(
       malformed(
         index === undefined
-          ? `The ${source} groups claim at ${where} is a ${jsonType(value)}; it must be an array of strings or a string.`
-          : `The ${source} groups claim at ${where} holds a ${jsonType(offending)} at index ${index}; every entry must be a string.`,
+          ? `The ${source} groups claim is a ${jsonType(value)}; it must be an array of strings or a string.`
+          : `The ${source} groups claim holds a ${jsonType(offending)} at index ${index}; every entry must be a string.`,
         path,
         source,
         offending,

@@ -123,6 +123,15 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
   })
 })
 
+describe('CLAIM_PATH_INVALID', () => {
+  it('keeps the path whole in its fields and its message short', () => {
+    const path = `${LONG}..`
+    const error = refusedOptions({ path })
+    expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', path, path])
+    expect(error.message.length).toBeLessThan(200)
+  })
+})
+
 describe('ExtractGroupsClaimInput', () => {
   it('refuses a member it does not know, so a misspelt userinfo is never silently skipped', () => {
     const input = {
