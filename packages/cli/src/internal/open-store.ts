@@ -34,11 +34,12 @@ export interface StoreValues {
 /** The embedded store's directory when none is given, relative to the working directory. */
 export const DEFAULT_DATA_DIR = '.groupsync/data'
 
-type Where =
+/** Where the store the options name is: a Postgres server, or an embedded PGlite directory. */
+type StoreLocation =
   | { readonly kind: 'server'; readonly url: string }
   | { readonly kind: 'embedded'; readonly dataDir: string }
 
-function where(values: StoreValues, ctx: CommandContext): Where {
+function storeLocation(values: StoreValues, ctx: CommandContext): StoreLocation {
   const url = values['database-url'] ?? ctx.env['GROUPSYNC_DATABASE_URL']
   if (url !== undefined && url !== '') return { kind: 'server', url }
   return { kind: 'embedded', dataDir: resolve(ctx.cwd, values['data-dir'] ?? DEFAULT_DATA_DIR) }
@@ -62,9 +63,9 @@ export async function withStore<A>(
   ctx: CommandContext,
   f: (store: MembershipStore) => Promise<A>,
 ): Promise<A> {
-  const at = where(values, ctx)
-  if (at.kind === 'server') {
-    const pool = await openPool(at.url, 2)
+  const location = storeLocation(values, ctx)
+  if (location.kind === 'server') {
+    const pool = await openPool(location.url, 2)
     try {
       const store = await createPostgresMembershipStore({ pool, ...schemaOf(values) })
       try {
@@ -76,8 +77,11 @@ export async function withStore<A>(
       await pool.end()
     }
   }
-  await mkdir(at.dataDir, { recursive: true })
-  const store = await createPostgresMembershipStore({ dataDir: at.dataDir, ...schemaOf(values) })
+  await mkdir(location.dataDir, { recursive: true })
+  const store = await createPostgresMembershipStore({
+    dataDir: location.dataDir,
+    ...schemaOf(values),
+  })
   try {
     return await f(store)
   } finally {
@@ -90,22 +94,22 @@ export async function migrateStore(
   values: StoreValues,
   ctx: CommandContext,
 ): Promise<MigrationResult & { readonly where: string }> {
-  const at = where(values, ctx)
-  if (at.kind === 'server') {
-    const pool = await openPool(at.url, 1)
+  const location = storeLocation(values, ctx)
+  if (location.kind === 'server') {
+    const pool = await openPool(location.url, 1)
     try {
       const result = await migrate(fromPgPool(pool), schemaOf(values))
-      return { ...result, where: redact(at.url) }
+      return { ...result, where: redact(location.url) }
     } finally {
       await pool.end()
     }
   }
-  await mkdir(at.dataDir, { recursive: true })
+  await mkdir(location.dataDir, { recursive: true })
   const { PGlite } = await import('@electric-sql/pglite')
-  const db = await PGlite.create(at.dataDir)
+  const db = await PGlite.create(location.dataDir)
   try {
     const result = await migrate(fromPGlite(db), schemaOf(values))
-    return { ...result, where: `embedded PGlite in ${at.dataDir}` }
+    return { ...result, where: `embedded PGlite in ${location.dataDir}` }
   } finally {
     await db.close()
   }

@@ -1,23 +1,23 @@
 import type { AuditEvent, JsonValue } from '@groupsync/core'
 
 /** A detail value as plain text: strings as they are, anything else as JSON. */
-const text = (value: JsonValue | undefined): string =>
+const asText = (value: JsonValue | undefined): string =>
   typeof value === 'string' ? value : JSON.stringify(value ?? null)
 
 /** A short, human account of an event's detail. */
-function describe(event: AuditEvent): string {
-  const d = event.detail ?? {}
+function describeDetail(event: AuditEvent): string {
+  const detail = event.detail ?? {}
   switch (event.type) {
     case 'sync.denied':
-      return `${text(d['code'])} (claim ${text(d['claimState'])})`
+      return `${asText(detail['code'])} (claim ${asText(detail['claimState'])})`
     case 'settings.changed': {
-      const before = (d['before'] ?? {}) as Readonly<Record<string, JsonValue>>
-      const after = (d['after'] ?? {}) as Readonly<Record<string, JsonValue>>
+      const before = (detail['before'] ?? {}) as Readonly<Record<string, JsonValue>>
+      const after = (detail['after'] ?? {}) as Readonly<Record<string, JsonValue>>
       const changed = Object.keys(after).filter((k) => before[k] !== after[k])
-      return changed.map((k) => `${k}: ${text(before[k])} → ${text(after[k])}`).join(', ')
+      return changed.map((k) => `${k}: ${asText(before[k])} → ${asText(after[k])}`).join(', ')
     }
     case 'user.removed': {
-      const n = d['memberships']
+      const n = detail['memberships']
       return typeof n === 'number' ? `${n} membership(s) removed` : ''
     }
     default:
@@ -35,7 +35,7 @@ export function auditRows(events: readonly AuditEvent[]): string[][] {
     e.userId ?? '',
     e.groupName ?? '',
     e.actor ?? e.source ?? '',
-    describe(e),
+    describeDetail(e),
   ])
 }
 
