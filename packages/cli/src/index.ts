@@ -1,4 +1,6 @@
 export { main } from './main.js'
 export type { CliIo } from './internal/cli-io.js'
-export { EXIT_CODES, CliError } from './internal/cli-error.js'
+export { CLI_ERROR_CODES, CliError } from './internal/cli-error.js'
 export type { CliErrorCode } from './internal/cli-error.js'
+export { EXIT_CODE_TABLE, EXIT_CODES } from './internal/exit-codes.js'
+export type { ExitCodeDescription, ExitCodeName } from './internal/exit-codes.js'

@@ -1,7 +1,8 @@
 import { GroupsyncError } from '@groupsync/core'
-import { EXIT_CODES, exitCodeOf, usage } from './internal/cli-error.js'
+import { usage } from './internal/cli-error.js'
 import { lines, type CliIo } from './internal/cli-io.js'
 import type { Command, CommandContext } from './internal/command.js'
+import { EXIT_CODE_HELP, EXIT_CODES, exitCodeOf } from './internal/exit-codes.js'
 import { hintFor } from './internal/hints.js'
 import { renderTable } from './internal/table.js'
 
@@ -70,15 +71,6 @@ const COMMANDS: readonly CommandEntry[] = [
   },
 ]
 
-const EXIT_CODE_HELP = `Exit codes:
-  0  done
-  1  unexpected failure (a bug; the stack is printed)
-  2  usage error: unknown command or option, missing or invalid value
-  3  invalid input: an unreadable file, bad JSON, an ID token or claim refused
-  4  refused by policy: a sync denied by the org's policy, a manual change refused by the lock
-  5  store failure: unreachable, conflict, no such group, name taken
-  6  a package the command needs is not installed (the demo's provider, the embedded store)`
-
 function mainHelp(): string {
   return [
     'Usage: groupsync <command> [options]',
@@ -140,10 +132,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 /** Prints an error as `error CODE: message` plus what to do, and gives its exit code. */
 export function reportError(error: unknown, ctx: CommandContext): number {
   if (error instanceof GroupsyncError) {
+    // `instanceof` narrows to GroupsyncError<any>; every groupsync error's code is a string.
     const coded = error as GroupsyncError
-    const code = coded.code
-    ctx.err(`error ${code}: ${error.message}`)
-    const hint = hintFor(code)
+    ctx.err(`error ${coded.code}: ${coded.message}`)
+    const hint = hintFor(coded.code)
     if (hint !== undefined) ctx.err(`what to do: ${hint}`)
     return exitCodeOf(coded)
   }

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { EXIT_CODES } from '../src/index.js'
 import { runCli } from './support/run-cli.js'
 
 // Not valid JSON, made here so that no broken file sits in the repository for prettier to trip on.
@@ -12,7 +13,7 @@ const files = ['--org-groups', 'fixtures/groups.json', '--current', 'fixtures/cu
 const plan = (...args: string[]) =>
   runCli(['plan', '--claims', 'fixtures/claims.json', ...files, ...args])
 
-describe('groupsync plan (pure, from JSON files)', () => {
+describe('groupsync plan (the sync’s dry run, from JSON files)', () => {
   it('prints the diff as a table with the reason for each change', async () => {
     const run = await plan()
     expect(run.code).toBe(0)
@@ -88,12 +89,16 @@ describe('groupsync plan (pure, from JSON files)', () => {
   })
 
   it.each([
-    [['--claims', 'fixtures/nope.json', ...files], 3, 'CLI_INPUT_INVALID'],
-    [['--claims', broken, ...files], 3, 'CLI_INPUT_INVALID'],
-    [['--claims', 'fixtures/groups.json', ...files], 3, 'CLI_INPUT_INVALID'],
-    [files, 2, 'CLI_USAGE'],
-    [['--claims', 'fixtures/claims.json', ...files, '--bogus'], 2, 'CLI_USAGE'],
-    [['--claims', 'fixtures/claims.json', ...files, '--match', 'fuzzy'], 2, 'CLI_USAGE'],
+    [['--claims', 'fixtures/nope.json', ...files], EXIT_CODES.invalidInput, 'CLI_INPUT_INVALID'],
+    [['--claims', broken, ...files], EXIT_CODES.invalidInput, 'CLI_INPUT_INVALID'],
+    [['--claims', 'fixtures/groups.json', ...files], EXIT_CODES.invalidInput, 'CLI_INPUT_INVALID'],
+    [files, EXIT_CODES.usage, 'CLI_USAGE'],
+    [['--claims', 'fixtures/claims.json', ...files, '--bogus'], EXIT_CODES.usage, 'CLI_USAGE'],
+    [
+      ['--claims', 'fixtures/claims.json', ...files, '--match', 'fuzzy'],
+      EXIT_CODES.usage,
+      'CLI_USAGE',
+    ],
   ])('plan %j exits %i with %s and says what to do', async (args, code, errorCode) => {
     const run = await runCli(['plan', ...args])
     expect(run.code).toBe(code)
@@ -112,6 +117,7 @@ describe('help and exit codes', () => {
     'groups',
     'mapping',
     'members',
+    'remove-user',
     'audit',
   ]
 

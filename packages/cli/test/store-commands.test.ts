@@ -54,6 +54,18 @@ describe(
       expect(dry.code).toBe(0)
       expect(dry.stdout).toMatch(/\nadd +dev +the claim names "dev"\n/)
       expect(dry.stdout).toContain('claim entry "marketing" names no group of the organisation')
+      // --json prints the same shape as `groupsync plan --json`: one renderer for the sync's plan.
+      const dryJson = await cli('sync', ...args, '--dry-run', '--json')
+      expect(dryJson.code).toBe(0)
+      expect(JSON.parse(dryJson.stdout)).toMatchObject({
+        status: 'planned',
+        toAdd: [{ name: 'dev' }, { name: 'ops' }],
+        unmatchedClaims: ['marketing'],
+        steps: [
+          { action: 'add', groupName: 'dev', reason: 'the claim names "dev"' },
+          { action: 'add', groupName: 'ops', reason: 'the claim names "ops"' },
+        ],
+      })
       const audit = await cli('audit', '--org', 'acme', '--json')
       // The group creates are audited too, then the settings change; the dry run wrote nothing.
       expect(

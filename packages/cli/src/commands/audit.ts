@@ -5,6 +5,7 @@ import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { AUDIT_HEADER, auditRows } from '../internal/render-audit.js'
 import { renderTable } from '../internal/table.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync audit --org ORG [--user USER] [options]
 
@@ -50,6 +51,6 @@ export const auditCommand: Command = {
     if (values.json === true) ctx.out(toJson(events))
     else if (events.length === 0) ctx.out(`${orgId} has no audit events.`)
     else ctx.out(...renderTable(AUDIT_HEADER, auditRows(events)))
-    return 0
+    return EXIT_CODES.ok
   },
 }

@@ -6,6 +6,7 @@ import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { renderTable } from '../internal/table.js'
 import { groupByName } from '../internal/group-by-name.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync groups <list | create NAME… | rename NAME NEW | delete NAME> --org ORG [options]
 
@@ -49,7 +50,7 @@ export const groupsCommand: Command = {
                 groups.map((g) => [g.name, g.id]),
               ),
             )
-          return 0
+          return EXIT_CODES.ok
         }
         case 'create':
           if (names.length === 0) throw usage('Name the group(s) to create.', 'groups')
@@ -57,7 +58,7 @@ export const groupsCommand: Command = {
             const group = orThrow(await admin.createGroup(orgId, name)())
             ctx.out(`created ${JSON.stringify(group.name)} (${group.id})`)
           }
-          return 0
+          return EXIT_CODES.ok
         case 'rename': {
           const [from, to] = names
           if (from === undefined || to === undefined || names.length !== 2) {
@@ -66,7 +67,7 @@ export const groupsCommand: Command = {
           const group = await groupByName(admin, orgId, from)
           orThrow(await admin.renameGroup(orgId, group.id, to)())
           ctx.out(`renamed ${JSON.stringify(from)} to ${JSON.stringify(to)}`)
-          return 0
+          return EXIT_CODES.ok
         }
         case 'delete':
           if (names.length === 0) throw usage('Name the group(s) to delete.', 'groups')
@@ -75,7 +76,7 @@ export const groupsCommand: Command = {
             orThrow(await admin.deleteGroup(orgId, group.id)())
             ctx.out(`deleted ${JSON.stringify(name)} and its memberships`)
           }
-          return 0
+          return EXIT_CODES.ok
         default:
           throw usage(`Unknown action ${JSON.stringify(action)}.`, 'groups')
       }

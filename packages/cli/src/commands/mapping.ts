@@ -4,6 +4,7 @@ import { usage } from '../internal/cli-error.js'
 import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync mapping <show | on | off> --org ORG [options]
 
@@ -63,7 +64,7 @@ export const mappingCommand: Command = {
           `${orgId}: mapping ${settings.manageGroupMemberships ? 'on' : 'off'}, match mode ${settings.matchMode}`,
         )
       }
-      return 0
+      return EXIT_CODES.ok
     })
   },
 }

@@ -6,6 +6,7 @@ import { groupByName } from '../internal/group-by-name.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { renderTable } from '../internal/table.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync members <list | add | remove> --org ORG --group NAME [--user USER] [options]
 
@@ -62,7 +63,7 @@ export const membersCommand: Command = {
             ),
           )
         }
-        return 0
+        return EXIT_CODES.ok
       }
       if (action !== 'add' && action !== 'remove') {
         throw usage(`Unknown action ${JSON.stringify(action)}.`, 'members')
@@ -79,7 +80,7 @@ export const membersCommand: Command = {
           ? `${userId} ${verb} ${JSON.stringify(groupName)}`
           : `${userId} was ${action === 'add' ? 'already' : 'not'} a member of ${JSON.stringify(groupName)}; nothing changed`,
       )
-      return 0
+      return EXIT_CODES.ok
     })
   },
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util'
 import { parseCommand, type Command } from '../internal/command.js'
 import { toJson } from '../internal/outcome.js'
 import { migrateStore, STORE_HELP, STORE_OPTIONS } from '../internal/open-store.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync migrate [options]
 
@@ -39,6 +40,6 @@ export const migrateCommand: Command = {
         ...result.applied.map((name) => `  ${name}`),
       )
     }
-    return 0
+    return EXIT_CODES.ok
   },
 }

@@ -1,115 +1,91 @@
 import { parseArgs } from 'node:util'
-import { extractGroupsClaim } from '@groupsync/claims'
-import { computeMembershipDiff, type MembershipSource, type OrgGroup } from '@groupsync/core'
-import { explainMembershipDiff } from '@groupsync/sync'
-import { CliError } from '../internal/cli-error.js'
+import type { MembershipSource, OrgSettings } from '@groupsync/core'
+import { planOnLogin, type LoginSyncInput, type SyncPolicy } from '@groupsync/sync'
+import { usage } from '../internal/cli-error.js'
 import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
-import { readJsonFile } from '../internal/read-json.js'
-import { renderTable } from '../internal/table.js'
+import {
+  ClaimsFileCodec,
+  CurrentMembershipsFileCodec,
+  OrgGroupsFileCodec,
+  SettingsFileCodec,
+  type ClaimsFile,
+  type CurrentMembershipsFile,
+} from '../internal/input-codecs.js'
+import { readJsonFile } from '../internal/json-input.js'
+import { orThrow, toJson } from '../internal/outcome.js'
+import { planStore } from '../internal/plan-store.js'
+import { POLICY_HELP, POLICY_OPTIONS, readPolicyOptions } from '../internal/policy-options.js'
+import { planJson, renderPlan } from '../internal/render-plan.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync plan --claims FILE --org-groups FILE --current FILE [options]
 
-Shows what a login would change, from JSON files, without any store: the pure diff of
-computeMembershipDiff with the reason for each add and remove.
+Shows what a login would change, from JSON files, without a store: it runs the sync's own dry run
+(planOnLogin, as \`groupsync sync --dry-run\` does) on the files, so it decides exactly as a login
+would — the claim's limits and empty entries, the absent-claim policy, the removal mode, the
+mass-removal guard — and gives the reason for each change. The files hold no earlier sync, so no
+token is stale here.
 
 Files:
   --claims FILE        the claim: a JSON array of group names, or an object of ID token
-                       claims (the groups are read at --claim-path)
+                       claims (the groups are read at --claim-path, or where the policy says)
   --org-groups FILE    the organisation's groups: [{ "id": "g1", "name": "dev" }, …]
-  --current FILE       the user's memberships now: ["g1", …], or
-                       [{ "groupId": "g1", "source": "manual" }, …] for --removal-mode sync-owned
+                       (the output of \`groupsync groups list --json\` will do)
+  --current FILE       the user's memberships now: ["g1", …] (made by the sync), or
+                       [{ "groupId": "g1", "source": "manual" }, …]
+  --settings FILE      the org's settings: { "manageGroupMemberships", "matchMode" }
+                       (default: mapping on, exact matching)
 
 Options:
-  --match MODE         exact (default) or case-insensitive
-  --claim-path PATH    where the groups are in a claims object (default: groups)
-  --removal-mode MODE  authoritative (default) or sync-owned
+  --match MODE         exact or case-insensitive (over the settings' matchMode)
   --json               print the plan as JSON
   -h, --help           show this help
 
-Exit codes: 0 planned, 2 usage error, 3 a file is unreadable or not the expected JSON.`
+${POLICY_HELP}`
 
-const what = {
-  claims: 'the claim (--claims)',
-  groups: 'the org groups (--org-groups)',
-  current: 'the current memberships (--current)',
-}
+/** The organisation and user a plan runs as; the files describe one user of one organisation. */
+export const PLAN_LOGIN = { orgId: 'plan', userId: 'user' } as const
 
-function invalid(path: string, message: string): CliError {
-  return new CliError('CLI_INPUT_INVALID', `${message}; fix the file.`, { path })
-}
+/** What a plan assumes of the org when no settings say otherwise: mapping on, exact matching. */
+const PLAN_SETTINGS: OrgSettings = { manageGroupMemberships: true, matchMode: 'exact' }
 
-function readClaimGroups(
-  value: unknown,
-  path: string,
+const isClaimList = (claims: ClaimsFile): claims is readonly string[] => Array.isArray(claims)
+
+/**
+ * The login the claims file stands for. An array is the claim itself: it is handed to the sync as
+ * the `groups` of an ID token and read there, whatever path the policy names, with the policy's
+ * other claims options (limits, delimiter, value mapping) applied as a login's would be.
+ */
+function claimsLogin(
+  claims: ClaimsFile,
   claimPath: string | undefined,
-): {
-  readonly groups: readonly string[]
-  readonly absent: boolean
-} {
-  if (Array.isArray(value)) {
-    if (!value.every((v) => typeof v === 'string')) {
-      throw invalid(path, `${what.claims} must be an array of strings or a claims object`)
-    }
-    return { groups: value, absent: false }
-  }
-  if (value === null || typeof value !== 'object') {
-    throw invalid(path, `${what.claims} must be an array of strings or a claims object`)
-  }
-  const read = extractGroupsClaim(
-    { idTokenClaims: value as Record<string, unknown> },
-    claimPath === undefined ? { sources: 'id_token' } : { sources: 'id_token', path: claimPath },
-  )
-  if (read._tag === 'Left') {
-    throw new CliError(
-      'CLI_INPUT_INVALID',
-      `${what.claims} cannot be read: ${read.left.code}: ${read.left.message}`,
-      { path, cause: read.left },
+  policy: SyncPolicy,
+): { readonly input: LoginSyncInput; readonly policy: SyncPolicy } {
+  if (!isClaimList(claims)) return { input: { ...PLAN_LOGIN, claims }, policy }
+  if (claimPath !== undefined) {
+    throw usage(
+      '--claim-path reads a claims object; the --claims file holds an array, which is the claim itself.',
+      'plan',
     )
   }
-  const state = read.right
-  if (state.state === 'present') return { groups: state.groups, absent: false }
-  if (state.state === 'absent') return { groups: [], absent: true }
-  throw invalid(
-    path,
-    `${what.claims} is ${state.state === 'overage' ? 'an overage (the provider left the groups out)' : `over the limits (${state.reason})`}, which a sync would deny`,
-  )
-}
-
-function readGroups(value: unknown, path: string): OrgGroup[] {
-  const ok =
-    Array.isArray(value) &&
-    value.every(
-      (g: unknown) =>
-        g !== null &&
-        typeof g === 'object' &&
-        typeof (g as OrgGroup).id === 'string' &&
-        typeof (g as OrgGroup).name === 'string',
-    )
-  if (!ok) throw invalid(path, `${what.groups} must be an array of { "id", "name" } strings`)
-  return value as OrgGroup[]
-}
-
-function readCurrent(value: unknown, path: string): Map<string, MembershipSource> {
-  const error = invalid(
-    path,
-    `${what.current} must be an array of group ids, or of { "groupId", "source": "sync" | "manual" }`,
-  )
-  if (!Array.isArray(value)) throw error
-  const sources = new Map<string, MembershipSource>()
-  for (const entry of value as unknown[]) {
-    if (typeof entry === 'string') {
-      sources.set(entry, 'sync')
-      continue
-    }
-    const m = entry as { groupId?: unknown; source?: unknown } | null
-    if (m === null || typeof m !== 'object' || typeof m.groupId !== 'string') throw error
-    if (m.source !== 'sync' && m.source !== 'manual') throw error
-    sources.set(m.groupId, m.source)
+  return {
+    input: { ...PLAN_LOGIN, claims: { groups: claims } },
+    policy: {
+      ...policy,
+      claimsOptions: { ...policy.claimsOptions, path: 'groups', sources: 'id_token' },
+    },
   }
-  return sources
 }
 
-/** `groupsync plan`: the pure diff from JSON files, as a table or JSON. */
+/** The memberships file by group id: a bare id is a membership the sync made. */
+const membershipSources = (current: CurrentMembershipsFile): Map<string, MembershipSource> =>
+  new Map(
+    current.map((entry) =>
+      typeof entry === 'string' ? [entry, 'sync'] : [entry.groupId, entry.source],
+    ),
+  )
+
+/** `groupsync plan`: the sync's dry run on a user's state read from JSON files. */
 export const planCommand: Command = {
   name: 'plan',
   help: HELP,
@@ -121,10 +97,10 @@ export const planCommand: Command = {
           claims: { type: 'string' },
           'org-groups': { type: 'string' },
           current: { type: 'string' },
+          settings: { type: 'string' },
           match: { type: 'string' },
-          'claim-path': { type: 'string' },
-          'removal-mode': { type: 'string' },
           json: { type: 'boolean' },
+          ...POLICY_OPTIONS,
         },
         strict: true,
       }),
@@ -133,71 +109,43 @@ export const planCommand: Command = {
     const groupsPath = required('plan', values['org-groups'], 'org-groups')
     const currentPath = required('plan', values.current, 'current')
     const match = oneOf('plan', values.match, 'match', ['exact', 'case-insensitive'] as const)
-    const removalMode = oneOf('plan', values['removal-mode'], 'removal-mode', [
-      'authoritative',
-      'sync-owned',
-    ] as const)
+    const orgPolicy = await readPolicyOptions('plan', values, ctx.cwd)
 
-    const claim = readClaimGroups(
-      await readJsonFile(claimsPath, ctx.cwd, what.claims),
-      claimsPath,
-      values['claim-path'],
+    const claims = await readJsonFile(ClaimsFileCodec, claimsPath, ctx.cwd, 'the claim (--claims)')
+    const groups = await readJsonFile(
+      OrgGroupsFileCodec,
+      groupsPath,
+      ctx.cwd,
+      'the org groups (--org-groups)',
     )
-    const groups = readGroups(await readJsonFile(groupsPath, ctx.cwd, what.groups), groupsPath)
-    const sources = readCurrent(await readJsonFile(currentPath, ctx.cwd, what.current), currentPath)
-
-    const diff = computeMembershipDiff(claim.groups, groups, [...sources.keys()], {
-      match: match ?? 'exact',
-    })
-    const explained = explainMembershipDiff(diff, {
-      claimGroups: claim.groups,
-      match: match ?? 'exact',
-      removalMode: removalMode ?? 'authoritative',
-      membershipSources: sources,
-      claimAbsent: claim.absent,
-    })
-
-    if (values.json === true) {
-      ctx.out(
-        JSON.stringify(
-          {
-            toAdd: diff.toAdd,
-            toRemove: explained.toRemove,
-            keptManual: explained.keptManual,
-            unchanged: diff.unchanged,
-            unmatchedClaims: diff.unmatchedClaims,
-            caseOnlyMatches: diff.caseOnlyMatches,
-            steps: explained.steps.map((s) => ({
-              action: s.action,
-              groupId: s.group.id,
-              groupName: s.group.name,
-              reason: s.reason,
-            })),
-            notes: explained.notes,
-          },
-          null,
-          2,
-        ),
-      )
-      return 0
-    }
-    const kept =
-      explained.keptManual.length === 0 ? '' : `, ${explained.keptManual.length} kept (manual)`
-    ctx.out(
-      `Plan: ${diff.toAdd.length} to add, ${explained.toRemove.length} to remove${kept}, ${diff.unchanged.length} unchanged; ${diff.unmatchedClaims.length} claim entries match no group.`,
-      '',
+    const current = await readJsonFile(
+      CurrentMembershipsFileCodec,
+      currentPath,
+      ctx.cwd,
+      'the current memberships (--current)',
     )
-    if (explained.steps.length === 0)
-      ctx.out('Nothing to change: the user is in no org group and the claim names none.')
-    else {
-      ctx.out(
-        ...renderTable(
-          ['action', 'group', 'id', 'why'],
-          explained.steps.map((s) => [s.action, s.group.name, s.group.id, s.reason]),
-        ),
-      )
+    const settings = {
+      ...PLAN_SETTINGS,
+      ...(values.settings === undefined
+        ? {}
+        : await readJsonFile(
+            SettingsFileCodec,
+            values.settings,
+            ctx.cwd,
+            'the settings (--settings)',
+          )),
+      ...(match === undefined ? {} : { matchMode: match }),
     }
-    if (explained.notes.length > 0) ctx.out('', 'Notes:', ...explained.notes.map((n) => `  - ${n}`))
-    return 0
+
+    const login = claimsLogin(claims, values['claim-path'], orgPolicy)
+    const store = planStore({
+      ...PLAN_LOGIN,
+      settings,
+      groups,
+      memberships: membershipSources(current),
+    })
+    const plan = orThrow(await planOnLogin(login.input, { store, policy: () => login.policy })())
+    ctx.out(values.json === true ? toJson(planJson(plan)) : renderPlan(plan).join('\n'))
+    return EXIT_CODES.ok
   },
 }

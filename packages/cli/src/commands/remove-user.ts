@@ -3,6 +3,7 @@ import { createMembershipAdmin } from '@groupsync/sync'
 import { parseCommand, required, type Command } from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync remove-user --org ORG --user USER [options]
 
@@ -61,6 +62,6 @@ export const removeUserCommand: Command = {
     } else {
       ctx.out(`${userId} removed from ${orgId}: ${memberships(removal.memberships)} removed.`)
     }
-    return 0
+    return EXIT_CODES.ok
   },
 }

@@ -5,6 +5,7 @@ import { parseCommand, required, type Command } from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
 import { renderTable } from '../internal/table.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync stale --org ORG (--older-than DURATION | --before TIME) [options]
 
@@ -81,6 +82,6 @@ export const staleCommand: Command = {
         ),
       )
     }
-    return 0
+    return EXIT_CODES.ok
   },
 }

@@ -1,27 +1,21 @@
 import { parseArgs } from 'node:util'
 import {
   createHttpDistributedClaimsResolver,
-  PROVIDER_PRESET_NAMES,
-  type ClaimSources,
   type DistributedClaimsResolver,
-  type GroupsClaimOptions,
   type IdTokenVerification,
 } from '@groupsync/claims'
-import { planOnLogin, syncOnLogin, type SyncPolicy } from '@groupsync/sync'
+import { planOnLogin, syncOnLogin, type SyncDeps } from '@groupsync/sync'
 import { decodeJwt } from 'jose'
 import { CliError, usage } from '../internal/cli-error.js'
-import {
-  numberOption,
-  oneOf,
-  parseCommand,
-  required,
-  type Command,
-  type CommandContext,
-} from '../internal/command.js'
+import { parseCommand, required, type Command, type CommandContext } from '../internal/command.js'
+import { DiscoveryDocumentCodec, UserinfoCodec } from '../internal/input-codecs.js'
+import { decodeJson, parseJson, readTextFile } from '../internal/json-input.js'
 import { orThrow, toJson } from '../internal/outcome.js'
 import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
-import { readJsonFile, readTextFile } from '../internal/read-json.js'
-import { renderSyncPlan, renderSyncResult } from '../internal/render-sync.js'
+import { POLICY_HELP, POLICY_OPTIONS, readPolicyOptions } from '../internal/policy-options.js'
+import { planJson, renderSyncPlan } from '../internal/render-plan.js'
+import { renderSyncResult } from '../internal/render-sync.js'
+import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync sync --org ORG --issuer URL --client-id ID (--id-token JWT | --id-token-file FILE) [options]
 
@@ -49,17 +43,7 @@ Verification:
   --jwks-uri URL              the issuer's JWKS (default: from its discovery document)
   --algorithm ALG             an allowed signing algorithm; repeat for several (default RS256)
 
-Claim and policy:
-  --preset NAME               the identity provider's preset: its claim options and policy
-                              defaults (entra-id, okta, keycloak, auth0, cognito, zitadel, gitlab,
-                              google-workspace, authentik, lemonldap-ng); the options below
-                              override it
-  --claim-path PATH           where the groups are (default groups): name, dotted path, JSON Pointer
-  --claim-sources SOURCES     id_token, userinfo or id_token_then_userinfo (default)
-  --absent POLICY             a missing claim: empty (default), keep or deny
-  --removal-mode MODE         authoritative (default) or sync-owned
-  --max-removals N            refuse a sync removing more than N memberships
-  --max-removal-percent P     refuse a sync removing more than P% of the memberships
+${POLICY_HELP}
 
 Output:
   --dry-run                   explain what would change; write nothing
@@ -75,11 +59,11 @@ async function jwksUri(issuer: string, given: string | undefined): Promise<URL> 
     '.well-known/openid-configuration',
     issuer.endsWith('/') ? issuer : `${issuer}/`,
   )
-  let document: unknown
+  let text: string
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(10_000) })
     if (!response.ok) throw new Error(`HTTP ${response.status}`)
-    document = await response.json()
+    text = await response.text()
   } catch (error) {
     throw new CliError(
       'CLI_INPUT_INVALID',
@@ -87,15 +71,14 @@ async function jwksUri(issuer: string, given: string | undefined): Promise<URL> 
       { path: 'issuer', cause: error },
     )
   }
-  const jwks = (document as { jwks_uri?: unknown } | null)?.jwks_uri
-  if (typeof jwks !== 'string') {
-    throw new CliError(
-      'CLI_INPUT_INVALID',
-      `The discovery document ${url.href} has no jwks_uri; pass --jwks-uri.`,
-      { path: 'issuer' },
-    )
-  }
-  return new URL(jwks)
+  const label = 'the discovery document (pass --jwks-uri instead)'
+  const document = decodeJson(
+    DiscoveryDocumentCodec,
+    parseJson(text, url.href, label),
+    url.href,
+    label,
+  )
+  return new URL(document.jwks_uri)
 }
 
 /** The user id: `--user`, else the token's `sub` (read here, verified by the sync). */
@@ -150,10 +133,18 @@ async function readProcessStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-/** The userinfo file: a JSON object, or a signed userinfo (a compact JWT) verified by the sync. */
+/** A compact JWS: three base64url parts, the signature possibly empty. */
+const COMPACT_JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/
+
+/**
+ * The userinfo file: a signed userinfo (a compact JWT), which the sync verifies with the ID
+ * token's keys, or else JSON, decoded here as the object of claims it must be.
+ */
 async function readUserinfo(path: string, cwd: string): Promise<unknown> {
-  const text = await readTextFile(path, cwd, 'the userinfo response')
-  return text.startsWith('{') ? readJsonFile(path, cwd, 'the userinfo response') : text
+  const label = 'the userinfo response (--userinfo-file)'
+  const text = await readTextFile(path, cwd, label)
+  if (COMPACT_JWT.test(text)) return text
+  return decodeJson(UserinfoCodec, parseJson(text, path, label), path, label)
 }
 
 /** The HTTP resolver allowed to call `origins`; a bad origin is a usage error. */
@@ -189,15 +180,9 @@ export const syncCommand: Command = {
           'client-id': { type: 'string' },
           'jwks-uri': { type: 'string' },
           algorithm: { type: 'string', multiple: true },
-          preset: { type: 'string' },
-          'claim-path': { type: 'string' },
-          'claim-sources': { type: 'string' },
-          absent: { type: 'string' },
-          'removal-mode': { type: 'string' },
-          'max-removals': { type: 'string' },
-          'max-removal-percent': { type: 'string' },
           'dry-run': { type: 'boolean' },
           json: { type: 'boolean' },
+          ...POLICY_OPTIONS,
           ...STORE_OPTIONS,
         },
         strict: true,
@@ -218,36 +203,7 @@ export const syncCommand: Command = {
         : await readUserinfo(values['userinfo-file'], ctx.cwd)
     const accessToken = await readAccessToken(values, ctx)
     const userId = userOf(values.user, idToken)
-    const sources = oneOf('sync', values['claim-sources'], 'claim-sources', [
-      'id_token',
-      'userinfo',
-      'id_token_then_userinfo',
-    ] as const satisfies readonly ClaimSources[])
-    const preset = oneOf('sync', values.preset, 'preset', PROVIDER_PRESET_NAMES)
-    const absent = oneOf('sync', values.absent, 'absent', ['empty', 'keep', 'deny'] as const)
-    const removalMode = oneOf('sync', values['removal-mode'], 'removal-mode', [
-      'authoritative',
-      'sync-owned',
-    ] as const)
-    const maxRemovals = numberOption('sync', values['max-removals'], 'max-removals')
-    const maxRemovalPercent = numberOption(
-      'sync',
-      values['max-removal-percent'],
-      'max-removal-percent',
-    )
-
-    const claimsOptions: GroupsClaimOptions = {
-      ...(values['claim-path'] === undefined ? {} : { path: values['claim-path'] }),
-      ...(sources === undefined ? {} : { sources }),
-    }
-    const policy: SyncPolicy = {
-      ...(absent === undefined ? {} : { absent }),
-      ...(removalMode === undefined ? {} : { removalMode }),
-      massRemovalGuard: {
-        ...(maxRemovals === undefined ? {} : { maxRemovals }),
-        ...(maxRemovalPercent === undefined ? {} : { maxRemovalPercent }),
-      },
-    }
+    const policy = await readPolicyOptions('sync', values, ctx.cwd)
     const verification: IdTokenVerification = {
       issuer,
       audience,
@@ -266,26 +222,26 @@ export const syncCommand: Command = {
     const resolver = origins === undefined ? undefined : resolverFor(origins)
 
     return withStore(values, ctx, async (store) => {
-      const deps = {
+      const deps: SyncDeps = {
         store,
         verification,
-        ...(preset === undefined ? {} : { preset }),
-        claimsOptions,
         policy: () => policy,
         ...(resolver === undefined ? {} : { resolver }),
       }
       if (values['dry-run'] === true) {
         const plan = orThrow(await planOnLogin(input, deps)())
         ctx.out(
-          values.json === true ? toJson(plan) : renderSyncPlan(orgId, userId, plan).join('\n'),
+          values.json === true
+            ? toJson(planJson(plan))
+            : renderSyncPlan(orgId, userId, plan).join('\n'),
         )
-        return 0
+        return EXIT_CODES.ok
       }
       const result = orThrow(await syncOnLogin(input, deps)())
       ctx.out(
         values.json === true ? toJson(result) : renderSyncResult(orgId, userId, result).join('\n'),
       )
-      return 0
+      return EXIT_CODES.ok
     })
   },
 }

@@ -8,6 +8,7 @@ import { orThrow } from './outcome.js'
 import { AUDIT_HEADER, auditRows } from './render-audit.js'
 import { BEFORE_AFTER_HEADER, beforeAfterRow } from './render-sync.js'
 import { list, renderTable, wrap } from './table.js'
+import { EXIT_CODES } from './exit-codes.js'
 
 const ORG = 'acme'
 const ADMIN = 'admin@acme'
@@ -78,7 +79,7 @@ export async function runDemo(ctx: CommandContext): Promise<number> {
     await provider.close()
   }
   out('', `Done in ${((performance.now() - started) / 1000).toFixed(1)} s. Nothing was kept.`)
-  return 0
+  return EXIT_CODES.ok
 }
 
 async function demoSteps(world: DemoWorld, ctx: CommandContext): Promise<void> {

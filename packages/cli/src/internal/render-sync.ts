@@ -1,5 +1,5 @@
 import type { StoredGroup } from '@groupsync/core'
-import type { SyncPlan, SyncResult } from '@groupsync/sync'
+import type { SyncResult } from '@groupsync/sync'
 import { list, renderTable } from './table.js'
 
 const names = (groups: readonly StoredGroup[]): string[] => groups.map((g) => g.name)
@@ -73,36 +73,4 @@ export function renderSyncResult(orgId: string, userId: string, result: SyncResu
       return lines
     }
   }
-}
-
-/** A dry run in words and a table, for `groupsync sync --dry-run`. */
-export function renderSyncPlan(orgId: string, userId: string, plan: SyncPlan): string[] {
-  switch (plan.status) {
-    case 'disabled':
-    case 'kept':
-    case 'stale':
-      return [`Dry run for ${userId} in ${orgId}: nothing would change; ${plan.reason}.`]
-    case 'denied':
-      return [
-        `Dry run for ${userId} in ${orgId}: the sync would be denied (${plan.error.code}): ${plan.error.message}`,
-        ...(plan.planned === undefined
-          ? []
-          : ['', 'It would have done:', ...stepsTable(plan.planned.steps)]),
-      ]
-    case 'planned':
-      return [
-        `Dry run for ${userId} in ${orgId} (nothing written):`,
-        '',
-        ...stepsTable(plan.steps),
-        ...(plan.notes.length === 0 ? [] : ['', ...plan.notes.map((n) => `- ${n}`)]),
-      ]
-  }
-}
-
-function stepsTable(steps: Extract<SyncPlan, { status: 'planned' }>['steps']): string[] {
-  if (steps.length === 0) return ['(no group changes)']
-  return renderTable(
-    ['action', 'group', 'why'],
-    steps.map((s) => [s.action, s.group.name, s.reason]),
-  )
 }
