@@ -15,17 +15,20 @@ export const PROVIDER_PRESET_NAMES = [
   'lemonldap-ng',
 ] as const
 
-/** The io-ts codec of {@link ProviderPresetName}: what a configured preset name is decoded with. */
-export const ProviderPresetNameCodec = t.keyof(
+/** The name of a built-in provider preset. */
+export type ProviderPresetName = (typeof PROVIDER_PRESET_NAMES)[number]
+
+/**
+ * The io-ts codec of {@link ProviderPresetName}: what a configured preset name is decoded with.
+ * Both come from {@link PROVIDER_PRESET_NAMES}, the one list of the names.
+ */
+export const ProviderPresetNameCodec: t.KeyofC<Record<ProviderPresetName, null>> = t.keyof(
   Object.fromEntries(PROVIDER_PRESET_NAMES.map((name) => [name, null])) as Record<
-    (typeof PROVIDER_PRESET_NAMES)[number],
+    ProviderPresetName,
     null
   >,
   `one of ${PROVIDER_PRESET_NAMES.join(', ')}`,
 )
-
-/** The name of a built-in provider preset. */
-export type ProviderPresetName = t.TypeOf<typeof ProviderPresetNameCodec>
 
 /** A documentation page a preset's facts come from. */
 export interface PresetReference {
