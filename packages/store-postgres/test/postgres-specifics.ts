@@ -110,6 +110,79 @@ export const describePostgresStore = (
       await store.close()
     }, 120_000)
 
+    it(`${label}: a login that changes nothing writes only the last-sync record, with the small upsert instead of the whole write, in the same 5 statements, and records the sync and token times`, async () => {
+      const h = harness()
+      const counter = countingClient(h.client())
+      const store = await storeOn(h, { client: counter.client })
+      const orgId = `no-change-${randomUUID()}`
+      const g = await store.createGroup(orgId, 'g')
+      expect(await joinAll(store, orgId, 'alice', ['g'])).toBe(1)
+      const events = await store.listAuditEvents(orgId)
+      const noChange = (syncedAt: Date, tokenIssuedAt?: Date) =>
+        store.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
+          changes: {
+            add: [],
+            remove: [],
+            audit: [],
+            syncedAt,
+            ...(tokenIssuedAt === undefined ? {} : { tokenIssuedAt }),
+          },
+          result: snap.memberships.map((m) => m.groupId),
+        }))
+      counter.take()
+      counter.takeSent()
+      const first = new Date('2025-06-01T10:00:00.000Z')
+      const token = new Date('2025-06-01T09:59:00.000Z')
+      expect(await noChange(first, token)).toEqual([g.id])
+      // BEGIN, the locks, the read, the write, COMMIT: as many as a login that changes something.
+      expect(counter.take()).toBe(5)
+      const sent = counter.takeSent()
+      expect(sent).toHaveLength(3)
+      const write = sent[2]
+      expect(write?.text).toContain('user_syncs')
+      expect(isSyncWrite(write?.text ?? '')).toBe(false)
+      expect(write?.text).not.toMatch(/memberships|audit_events/)
+      expect(await store.readLastSync(orgId, 'alice')).toEqual({
+        lastSyncedAt: first,
+        lastTokenIssuedAt: token,
+      })
+      // Without a token time, the recorded one stays; the sync time moves on.
+      const second = new Date('2025-06-02T10:00:00.000Z')
+      expect(await noChange(second)).toEqual([g.id])
+      expect(isSyncWrite(counter.takeSent()[2]?.text ?? '')).toBe(false)
+      expect(await store.readLastSync(orgId, 'alice')).toEqual({
+        lastSyncedAt: second,
+        lastTokenIssuedAt: token,
+      })
+      // Memberships and the audit log are as they were.
+      expect((await store.listUserMemberships(orgId, 'alice')).map((m) => m.groupId)).toEqual([
+        g.id,
+      ])
+      expect(await store.listAuditEvents(orgId)).toEqual(events)
+      // A user's first login that changes nothing creates the record.
+      const third = new Date('2025-06-03T10:00:00.000Z')
+      await store.withLoginSync(orgId, 'bob', [], () => ({
+        changes: { add: [], remove: [], audit: [], syncedAt: third, tokenIssuedAt: token },
+        result: undefined,
+      }))
+      expect(await store.readLastSync(orgId, 'bob')).toEqual({
+        lastSyncedAt: third,
+        lastTokenIssuedAt: token,
+      })
+      // A change, or an event alone, still goes through the whole write.
+      counter.takeSent()
+      await store.withLoginSync(orgId, 'bob', [], () => ({
+        changes: {
+          add: [],
+          remove: [],
+          audit: [{ type: 'sync.denied' as const, orgId, userId: 'bob' }],
+        },
+        result: undefined,
+      }))
+      expect(isSyncWrite(counter.takeSent()[2]?.text ?? '')).toBe(true)
+      await store.close()
+    })
+
     it(`${label}: a serialisation failure or deadlock is retried, decide runs again, and the login lands once`, async () => {
       const h = harness()
       for (const code of ['40001', '40P01']) {

@@ -76,6 +76,18 @@ export const unitStatements = (s: string) => {
       (SELECT count(*) FROM audited)::int AS audited`,
 
     /**
+     * $1 org, $2 user, $3 sync time (ISO text), $4 the token's issue time (ISO text, or null to
+     * keep the recorded one): the write of a login that changes no membership and appends no
+     * event — only the last-sync record (S7). The same upsert as `writeSync`'s last step, alone:
+     * a plain statement the server plans in a fraction of the time of the CTE, for the most
+     * common login of all.
+     */
+    writeSyncTime: `INSERT INTO ${s}.user_syncs AS u (org_id, user_id, last_synced_at, last_token_issued_at)
+      VALUES ($1, $2, $3::timestamptz, $4::timestamptz)
+      ON CONFLICT (org_id, user_id) DO UPDATE SET last_synced_at = EXCLUDED.last_synced_at,
+        last_token_issued_at = COALESCE(EXCLUDED.last_token_issued_at, u.last_token_issued_at)`,
+
+    /**
      * $1 org, $2 group, $3 user: what a manual change decides on — the settings (the
      * manual-change lock), the group as JSON [id, name, created ms] (null if none), and whether
      * the user is in it.

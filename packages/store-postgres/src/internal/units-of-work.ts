@@ -89,7 +89,11 @@ export const unitsOfWork = (
       ),
     )
 
-  /** Applies a login's or manual change's changes in one statement (none: no statement). */
+  /**
+   * Applies a login's or manual change's changes in one statement (none: no statement): the
+   * last-sync upsert alone when that is all there is (a login that changes nothing), else the
+   * whole write.
+   */
   const applyChanges = async (
     tx: SqlTransaction,
     orgId: string,
@@ -97,7 +101,17 @@ export const unitsOfWork = (
     changes: UserSyncChanges | null,
   ): Promise<boolean> => {
     if (changes === null) return false
-    await run(tx, units.writeSync, writeSyncParams(orgId, userId, changes))
+    const { add, remove, audit, syncedAt } = changes
+    if (add.length === 0 && remove.length === 0 && audit.length === 0 && syncedAt !== undefined) {
+      await run(tx, units.writeSyncTime, [
+        orgId,
+        userId,
+        syncedAt.toISOString(),
+        changes.tokenIssuedAt?.toISOString() ?? null,
+      ])
+    } else {
+      await run(tx, units.writeSync, writeSyncParams(orgId, userId, changes))
+    }
     return true
   }
 
