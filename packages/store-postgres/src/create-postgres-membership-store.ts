@@ -23,6 +23,14 @@ export interface PostgresMembershipStoreOptions {
   readonly client?: SqlClient
   /** A node-postgres pool, e.g. `new pg.Pool({ connectionString })`. Left open by `close()`. */
   readonly pool?: PgPoolLike
+  /**
+   * With `pool` only: send the store's statements as named prepared statements, so that each
+   * connection parses and plans each of them once (see {@link fromPgPool}); default false. Turn
+   * it on when the pool connects to the server itself, or through PgBouncer 1.21+ with
+   * `max_prepared_statements` set; through an older PgBouncer in transaction mode calls fail
+   * (`STORE_UNAVAILABLE`: `prepared statement "…" does not exist`, or `… already exists`).
+   */
+  readonly preparedStatements?: boolean
   /** An embedded PGlite database you opened. Left open by `close()`. */
   readonly pglite?: PGliteLike
   /** A directory for an embedded PGlite database the store opens, and closes on `close()`. */
@@ -81,6 +89,15 @@ export const createPostgresMembershipStore = async (
   if (given.length > 1) {
     throw invalidOptions('Give at most one of client, pool, pglite and dataDir.')
   }
+  const { preparedStatements } = options
+  if (preparedStatements !== undefined && typeof preparedStatements !== 'boolean') {
+    throw invalidOptions('preparedStatements must be true or false.')
+  }
+  if (preparedStatements === true && options.pool === undefined) {
+    throw invalidOptions(
+      'preparedStatements applies to a pool only; for your own client, build it with fromPgPool(pool, { preparedStatements: true }).',
+    )
+  }
   const maxAttempts = options.maxAttempts ?? 3
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
     throw invalidOptions('maxAttempts must be a whole number of at least 1.')
@@ -97,8 +114,9 @@ export const createPostgresMembershipStore = async (
   let release = (): Promise<void> => Promise.resolve()
   let embedded = options.pglite !== undefined
   if (options.client !== undefined) client = options.client
-  else if (options.pool !== undefined) client = fromPgPool(options.pool)
-  else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
+  else if (options.pool !== undefined) {
+    client = fromPgPool(options.pool, { preparedStatements: preparedStatements === true })
+  } else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
   else {
     // Loaded only here, so that server users never load (or need to install) PGlite.
     const { PGlite } = await loadPGlite()

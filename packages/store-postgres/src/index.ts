@@ -12,7 +12,13 @@ export type {
 export { migrate, listMigrations } from './migrate.js'
 export type { MigrateOptions, MigrationResult } from './migrate.js'
 export { fromPgPool } from './pg-pool-client.js'
-export type { PgPoolClientLike, PgPoolLike, PgQueryResultLike } from './pg-pool-client.js'
+export type {
+  PgNamedQueryLike,
+  PgPoolClientLike,
+  PgPoolClientOptions,
+  PgPoolLike,
+  PgQueryResultLike,
+} from './pg-pool-client.js'
 export { fromPGlite } from './pglite-client.js'
 export type { PGliteLike, PGliteResultLike, PGliteTransactionLike } from './pglite-client.js'
 export { CommitNotSentError } from './sql-client.js'

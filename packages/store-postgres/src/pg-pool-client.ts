@@ -11,9 +11,22 @@ export interface PgQueryResultLike {
   readonly rows: readonly unknown[]
 }
 
+/**
+ * A node-postgres query with a name (its `QueryConfig`): the connection parses and plans `text`
+ * once, as the prepared statement `name`, and then only binds `values` to it.
+ */
+export interface PgNamedQueryLike {
+  /** The prepared statement's name on the connection. */
+  readonly name: string
+  /** The statement, parsed on a connection's first use of `name`. */
+  readonly text: string
+  /** The parameters, `$1` first. */
+  readonly values?: unknown[]
+}
+
 /** The part of a node-postgres `PoolClient` the store uses. */
 export interface PgPoolClientLike {
-  query(text: string, values?: unknown[]): Promise<PgQueryResultLike>
+  query(text: string | PgNamedQueryLike, values?: unknown[]): Promise<PgQueryResultLike>
   release(destroy?: Error | boolean): void
   on(event: 'error', listener: (error: Error) => void): unknown
   removeListener(event: 'error', listener: (error: Error) => void): unknown
@@ -25,7 +38,7 @@ export interface PgPoolClientLike {
  */
 export interface PgPoolLike {
   connect(): Promise<PgPoolClientLike>
-  query(text: string, values?: unknown[]): Promise<PgQueryResultLike>
+  query(text: string | PgNamedQueryLike, values?: unknown[]): Promise<PgQueryResultLike>
   /** A `pg.Pool` emits 'error' when the server drops one of its idle connections. */
   on?(event: 'error', listener: (error: Error) => void): unknown
 }
@@ -63,6 +76,69 @@ const beginText = (limits: TransactionLimits | undefined): string => {
   ].join('; ')
 }
 
+/** How {@link fromPgPool} sends statements. */
+export interface PgPoolClientOptions {
+  /**
+   * Send every statement that has parameters as a named prepared statement, so that each
+   * connection parses and plans it once and then only binds values to it; default false. Worth
+   * it for the store, whose statements are a fixed set of texts (a login's read plans in more
+   * time than it runs). Leave it off behind a proxy that moves transactions between server
+   * connections unless the proxy tracks prepared statements: PgBouncer in transaction mode does
+   * only from version 1.21 with `max_prepared_statements` set, and through older versions
+   * statements fail with `prepared statement "…" does not exist` (or `… already exists`). Only
+   * for fixed texts: each distinct text stays prepared on each connection for its life.
+   */
+  readonly preparedStatements?: boolean
+}
+
+/**
+ * A statement's name for the server: `groupsync_` and a 64-bit hash of its text (hex), the same
+ * in every process and store, so that one text always has one name on a connection however many
+ * stores share the pool, and within the server's 63-byte limit for names. Two texts with the
+ * same name would make node-postgres refuse the second (it checks), never run the wrong one.
+ */
+const statementName = (text: string): string => {
+  // FNV-1a in two 32-bit lanes with different offsets.
+  let a = 0x811c9dc5
+  let b = 0x01000193 ^ text.length
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    a = Math.imul(a ^ c, 0x01000193)
+    b = Math.imul(b ^ c, 0x5bd1e995)
+    b ^= b >>> 15
+  }
+  const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0')
+  return `groupsync_${hex(a)}${hex(b)}`
+}
+
+/**
+ * How a statement goes to node-postgres: as it is, or, with prepared statements on and
+ * parameters given, as a named query. The names are remembered per text, so that hashing a
+ * statement costs once per process, not once per call.
+ */
+const querySender = (
+  options: PgPoolClientOptions,
+): ((
+  text: string,
+  params?: readonly unknown[],
+) => [string | PgNamedQueryLike, (unknown[] | undefined)?]) => {
+  if (options.preparedStatements !== true) {
+    return (text, params) => [text, params && [...params]]
+  }
+  const names = new Map<string, string>()
+  return (text, params) => {
+    // Without parameters: a script (migrations) or a fixed command (BEGIN …), sent as simple
+    // queries; a script of several statements could not be prepared anyway.
+    if (params === undefined) return [text]
+    let name = names.get(text)
+    if (name === undefined) {
+      name = statementName(text)
+      names.set(text, name)
+    }
+    return [{ name, text, values: [...params] }]
+  }
+}
+
 /**
  * Adapts a node-postgres pool to the store's {@link SqlClient}. Each transaction checks out its
  * own connection; a connection that broke during a transaction is destroyed, not given back.
@@ -73,13 +149,16 @@ const beginText = (limits: TransactionLimits | undefined): string => {
  * ```ts
  * import pg from 'pg'
  * const client = fromPgPool(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
+ * // Straight to the server (or PgBouncer 1.21+ with max_prepared_statements): plan once.
+ * const prepared = fromPgPool(pool, { preparedStatements: true })
  * ```
  */
-export const fromPgPool = (pool: PgPoolLike): SqlClient => {
+export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}): SqlClient => {
   guardIdleErrors(pool)
+  const statement = querySender(options)
   return {
     concurrent: true,
-    query: async (text, params) => toResult(await pool.query(text, params && [...params])),
+    query: async (text, params) => toResult(await pool.query(...statement(text, params))),
     begin: async (limits): Promise<SqlTransaction> => {
       const client = await pool.connect()
       // A checked-out client that loses its connection emits 'error'; without a listener that would
@@ -105,7 +184,7 @@ export const fromPgPool = (pool: PgPoolLike): SqlClient => {
         throw e
       }
       return {
-        query: async (text, params) => toResult(await client.query(text, params && [...params])),
+        query: async (text, params) => toResult(await client.query(...statement(text, params))),
         execScript: async (script) => {
           await client.query(script)
         },

@@ -44,6 +44,64 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
 
   describePostgresStore('real server', harness, { parallelUsers: true, modelRuns: 100 })
 
+  // The same suite with the store's statements prepared by name on each connection.
+  describePostgresStore(
+    'real server with prepared statements',
+    () => {
+      if (main === undefined) throw new Error('no pool')
+      const pool = main
+      return { client: () => fromPgPool(pool, { preparedStatements: true }), schema }
+    },
+    { parallelUsers: true, modelRuns: 20 },
+  )
+
+  it('real server: with preparedStatements a connection prepares each statement of the store once, under one name per text, shared by the stores on the pool; without, none', async () => {
+    const pool = newPool({ max: 1 })
+    const prepared = async () =>
+      (
+        await pool.query<{ name: string; statement: string }>(
+          'SELECT name, statement FROM pg_prepared_statements ORDER BY name',
+        )
+      ).rows
+    const store = await createPostgresMembershipStore({ pool, schema, preparedStatements: true })
+    const twin = await createPostgresMembershipStore({ pool, schema, preparedStatements: true })
+    const orgId = `prepared-${randomUUID()}`
+    await store.updateOrgSettings(orgId, () => ({
+      settings: { manageGroupMemberships: true, matchMode: 'exact' },
+      audit: [],
+    }))
+    const g = await store.createGroup(orgId, 'g')
+    const login = (s: MembershipStore, userId: string) =>
+      s.withLoginSync(orgId, userId, ['g'], (snap) => ({
+        changes: {
+          add: snap.memberships.length === 0 ? [{ groupId: g.id, source: 'sync' as const }] : [],
+          remove: [],
+          audit: [],
+          syncedAt: new Date(),
+        },
+        result: snap.memberships.length,
+      }))
+    expect(await login(store, 'alice')).toBe(0)
+    expect(await login(twin, 'alice')).toBe(1)
+    expect(await twin.getOrgSettings(orgId)).toMatchObject({ manageGroupMemberships: true })
+    const rows = await prepared()
+    for (const { name } of rows) expect(name).toMatch(/^groupsync_[0-9a-f]{16}$/)
+    expect(new Set(rows.map((r) => r.statement)).size).toBe(rows.length)
+    expect(rows.some((r) => r.statement.includes('WITH mine AS'))).toBe(true)
+    // More logins, of either store, parse nothing new.
+    expect(await login(store, 'bob')).toBe(0)
+    expect(await login(twin, 'bob')).toBe(1)
+    expect((await prepared()).length).toBe(rows.length)
+    await store.close()
+    await twin.close()
+
+    const plainPool = newPool({ max: 1 })
+    const plain = await createPostgresMembershipStore({ pool: plainPool, schema })
+    expect(await login(plain, 'carol')).toBe(0)
+    expect((await plainPool.query('SELECT name FROM pg_prepared_statements')).rows).toEqual([])
+    await plain.close()
+  })
+
   it('real server: two processes migrating at once take turns; each migration applies once', async () => {
     const other = randomSchema()
     // Two pools are two separate sessions, as two processes would have.

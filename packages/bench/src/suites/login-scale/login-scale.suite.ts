@@ -171,7 +171,14 @@ async function run({ quick, log }: SuiteContext): Promise<SuiteReport> {
         await measureBackend(
           'server',
           server.client,
-          (schema) => createPostgresMembershipStore({ pool: server.pool, schema, migrate: false }),
+          (schema) =>
+            createPostgresMembershipStore({
+              pool: server.pool,
+              schema,
+              migrate: false,
+              // Straight to the server, no proxy: each connection plans the store's statements once.
+              preparedStatements: true,
+            }),
           sizes,
           log,
         ),
@@ -226,7 +233,7 @@ async function run({ quick, log }: SuiteContext): Promise<SuiteReport> {
 ${quick ? '**Quick run (`pnpm bench --quick`): small orgs and few samples; not the reference table.**\n\n' : ''}Measured by \`pnpm bench\` (suite \`login-scale\`, packages/bench) on ${new Date().toISOString().slice(0, 10)}.
 
 ${machineMarkdown(machine)}
-- PostgreSQL server: ${probe.reachable ? `${shortVersion(probe.version)}, through a node-postgres pool of 4 connections` : `unreachable (${probe.reason}); not measured`}
+- PostgreSQL server: ${probe.reachable ? `${shortVersion(probe.version)}, through a node-postgres pool of 4 connections; the store with \`preparedStatements: true\` (each connection parses and plans the store's statements once), the minimal transaction's statements unprepared` : `unreachable (${probe.reason}); not measured`}
 - PGlite: ${pgliteVersion()}, in the benchmark's process
 
 **What is timed**: \`syncOnLoginAsync\` of \`@groupsync/sync\` (the whole login: settings read, claim checks, the store's

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest'
+import {
+  createPostgresMembershipStore,
+  fromPgPool,
+  type PgNamedQueryLike,
+  type PgPoolClientLike,
+  type PgPoolLike,
+} from '../src/index.js'
+
+// What fromPgPool hands node-postgres, seen through a fake pool: plain texts by default, named
+// queries with preparedStatements on. That the server then runs them is the real-server tests'.
+
+type Sent = readonly [text: string | PgNamedQueryLike, values?: unknown[]]
+
+const fakePool = () => {
+  const sent: Sent[] = []
+  const query = (text: string | PgNamedQueryLike, values?: unknown[]) => {
+    sent.push(values === undefined ? [text] : [text, values])
+    return Promise.resolve({ rows: [] })
+  }
+  const client: PgPoolClientLike = {
+    query,
+    release: () => undefined,
+    on: () => undefined,
+    removeListener: () => undefined,
+  }
+  const pool: PgPoolLike = { connect: () => Promise.resolve(client), query }
+  return { pool, sent }
+}
+
+const READ = 'SELECT 1 FROM t WHERE a = $1'
+const OTHER = 'SELECT 2 FROM t WHERE a = $1'
+
+describe('fromPgPool', () => {
+  it('by default sends every statement as text with its values: nothing is prepared by name', async () => {
+    const { pool, sent } = fakePool()
+    const client = fromPgPool(pool)
+    await client.query(READ, ['x'])
+    const tx = await client.begin()
+    await tx.query(READ, ['y'])
+    await tx.commit()
+    expect(sent).toEqual([[READ, ['x']], ['BEGIN'], [READ, ['y']], ['COMMIT']])
+  })
+
+  it('with preparedStatements, sends a statement with parameters as a named query, one name per text, the same in every client; BEGIN, COMMIT and scripts stay plain', async () => {
+    const { pool, sent } = fakePool()
+    const client = fromPgPool(pool, { preparedStatements: true })
+    await client.query(READ, ['x'])
+    const tx = await client.begin({
+      lockTimeoutMs: 1,
+      statementTimeoutMs: 2,
+      idleInTransactionTimeoutMs: 3,
+    })
+    await tx.query(READ, ['y'])
+    await tx.query(OTHER, [])
+    await tx.execScript('CREATE TABLE t (a text); CREATE INDEX ON t (a)')
+    await tx.rollback()
+    // Another client on the same pool (another store) names the same text the same way.
+    await fromPgPool(pool, { preparedStatements: true }).query(READ, ['z'])
+    const named = sent.filter((s): s is readonly [PgNamedQueryLike] => typeof s[0] !== 'string')
+    expect(named.map(([q]) => [q.text, q.values])).toEqual([
+      [READ, ['x']],
+      [READ, ['y']],
+      [OTHER, []],
+      [READ, ['z']],
+    ])
+    const names = named.map(([q]) => q.name)
+    for (const name of names) expect(name).toMatch(/^groupsync_[0-9a-f]{16}$/)
+    expect(new Set([names[0], names[1], names[3]]).size).toBe(1)
+    expect(names[2]).not.toBe(names[0])
+    const plain = sent.filter((s) => typeof s[0] === 'string').map((s) => s[0] as string)
+    expect(plain[0]).toMatch(/^BEGIN; SET LOCAL lock_timeout = 1;/)
+    expect(plain.slice(1)).toEqual(['CREATE TABLE t (a text); CREATE INDEX ON t (a)', 'ROLLBACK'])
+  })
+
+  it('the store passes preparedStatements to its pool, and refuses it without a pool or when not a boolean', async () => {
+    const { pool, sent } = fakePool()
+    const store = await createPostgresMembershipStore({ pool, preparedStatements: true })
+    expect(await store.getOrgSettings('org')).toEqual({
+      manageGroupMemberships: false,
+      matchMode: 'exact',
+    })
+    expect(sent).toHaveLength(1)
+    expect(sent[0]?.[0]).toMatchObject({ name: expect.stringMatching(/^groupsync_/) as unknown })
+    await store.close()
+    await expect(
+      createPostgresMembershipStore({ dataDir: '/tmp/x', preparedStatements: true }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+    await expect(
+      createPostgresMembershipStore({ pool, preparedStatements: 'yes' as unknown as boolean }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+  })
+})
