@@ -64,15 +64,24 @@ const guardIdleErrors = (pool: PgPoolLike): void => {
   pool.on('error', () => undefined)
 }
 
-/** BEGIN and the transaction's limits in one simple-protocol message: one round trip. */
-const beginText = (limits: TransactionLimits | undefined): string => {
-  if (limits === undefined) return 'BEGIN'
+/**
+ * BEGIN and the transaction's limits in one simple-protocol message: one round trip. With
+ * prepared statements, also custom plans: a statement prepared once keeps its parse, but is
+ * planned for its values each time, since a generic plan cached while an organisation was small
+ * (a sequential scan of its groups) would outlive the organisation's growth.
+ */
+const beginText = (limits: TransactionLimits | undefined, customPlans: boolean): string => {
   const ms = (value: number): string => String(Math.max(0, Math.floor(value)))
   return [
     'BEGIN',
-    `SET LOCAL lock_timeout = ${ms(limits.lockTimeoutMs)}`,
-    `SET LOCAL statement_timeout = ${ms(limits.statementTimeoutMs)}`,
-    `SET LOCAL idle_in_transaction_session_timeout = ${ms(limits.idleInTransactionTimeoutMs)}`,
+    ...(limits === undefined
+      ? []
+      : [
+          `SET LOCAL lock_timeout = ${ms(limits.lockTimeoutMs)}`,
+          `SET LOCAL statement_timeout = ${ms(limits.statementTimeoutMs)}`,
+          `SET LOCAL idle_in_transaction_session_timeout = ${ms(limits.idleInTransactionTimeoutMs)}`,
+        ]),
+    ...(customPlans ? ['SET LOCAL plan_cache_mode = force_custom_plan'] : []),
   ].join('; ')
 }
 
@@ -178,7 +187,7 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
         client.release(cause)
       }
       try {
-        await client.query(beginText(limits))
+        await client.query(beginText(limits, options.preparedStatements === true))
       } catch (e) {
         release(toError(e))
         throw e

@@ -42,6 +42,13 @@ describe('fromPgPool', () => {
     expect(sent).toEqual([[READ, ['x']], ['BEGIN'], [READ, ['y']], ['COMMIT']])
   })
 
+  it('with preparedStatements, a transaction plans each statement for its values (no generic plan)', async () => {
+    const { pool, sent } = fakePool()
+    const tx = await fromPgPool(pool, { preparedStatements: true }).begin()
+    await tx.commit()
+    expect(sent[0]).toEqual(['BEGIN; SET LOCAL plan_cache_mode = force_custom_plan'])
+  })
+
   it('with preparedStatements, sends a statement with parameters as a named query, one name per text, the same in every client; BEGIN, COMMIT and scripts stay plain', async () => {
     const { pool, sent } = fakePool()
     const client = fromPgPool(pool, { preparedStatements: true })
@@ -69,7 +76,9 @@ describe('fromPgPool', () => {
     expect(new Set([names[0], names[1], names[3]]).size).toBe(1)
     expect(names[2]).not.toBe(names[0])
     const plain = sent.filter((s) => typeof s[0] === 'string').map((s) => s[0] as string)
-    expect(plain[0]).toMatch(/^BEGIN; SET LOCAL lock_timeout = 1;/)
+    expect(plain[0]).toMatch(
+      /^BEGIN; SET LOCAL lock_timeout = 1;.*; SET LOCAL plan_cache_mode = force_custom_plan$/,
+    )
     expect(plain.slice(1)).toEqual(['CREATE TABLE t (a text); CREATE INDEX ON t (a)', 'ROLLBACK'])
   })
 
