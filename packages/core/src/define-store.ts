@@ -13,6 +13,7 @@ import {
   type OrgSettings,
   type StoredGroup,
   type UserRemoval,
+  type UserRemovalStore,
   type UserSyncChanges,
   type UserSyncDecision,
   type UserSyncSnapshot,
@@ -22,6 +23,7 @@ import type {
   LoginSliceRead,
   LoginSyncAdapter,
   MembershipStoreAdapter,
+  UserRemovalAdapter,
 } from './ports/store-adapter.port.js'
 import {
   assertAuditEvents,
@@ -43,7 +45,7 @@ import {
 // copied and put in the documented order here, so no caller ever shares an adapter's objects and
 // every store orders its lists the same way.
 
-/** Options of {@link defineMembershipStore}. */
+/** Options of {@link defineMembershipStore} and of `defineLoginSyncStore`. */
 export interface DefineStoreOptions {
   /** The clock of a user removal's time; `() => new Date()` by default. */
   readonly now?: () => Date
@@ -239,10 +241,60 @@ const loginRole = (
     }),
 })
 
+/** Offboarding (`removeUser`), shared by both wrappers: the same checks, events and clock. */
+const removalRole = (
+  adapter: UserRemovalAdapter,
+  track: ReturnType<typeof lifecycle>['track'],
+  now: () => Date,
+): UserRemovalStore => ({
+  removeUser: (orgId, userId, options) =>
+    track('removeUser', options, (call) => {
+      assertStoreId(orgId, 'orgId')
+      assertStoreId(userId, 'userId')
+      const actor = options?.actor
+      const withActor = actor === undefined ? {} : { actor }
+      return adapter.removeUserUnit<UserRemoval>(
+        orgId,
+        userId,
+        ({ memberships, hasLastSync }) => {
+          if (memberships.length === 0 && !hasLastSync) {
+            return { write: null, result: { removed: false, memberships: 0 } }
+          }
+          const removed = [...memberships].sort(byGroupId)
+          const audit: AuditEventInput[] = removed.map((m) => ({
+            type: 'membership.removed',
+            orgId,
+            userId,
+            groupId: m.groupId,
+            groupName: m.groupName,
+            source: m.source,
+            ...withActor,
+          }))
+          audit.push({
+            type: 'user.removed',
+            orgId,
+            userId,
+            ...withActor,
+            detail: { memberships: removed.length },
+          })
+          const removedAt = now()
+          assertStoreDate(removedAt, 'now()')
+          return {
+            write: { audit, removedAt },
+            result: { removed: true, memberships: removed.length },
+          }
+        },
+        call,
+      )
+    }),
+})
+
 /**
  * Wraps a {@link LoginSyncAdapter} (an application's own tables) in the validation layer every
  * store shares, giving the login sync's role. This is how an application with its own groups and
- * memberships tables plugs into `syncOnLogin`.
+ * memberships tables plugs into `syncOnLogin`. When the adapter also has a removal unit (a
+ * {@link UserRemovalAdapter}), the store also has `removeUser`, with the same checks, events and
+ * `now` option as {@link defineMembershipStore}'s.
  *
  * @example
  * ```ts
@@ -250,9 +302,25 @@ const loginRole = (
  * await syncOnLoginAsync({ orgId, userId, idToken }, { store, claimsOptions })
  * ```
  */
-export function defineLoginSyncStore(adapter: LoginSyncAdapter): LoginSyncStore & ClosableStore {
+export function defineLoginSyncStore(
+  adapter: LoginSyncAdapter & UserRemovalAdapter,
+  options?: DefineStoreOptions,
+): LoginSyncStore & UserRemovalStore & ClosableStore
+/** Over an adapter without a removal unit: the login sync's role only, no `removeUser`. */
+export function defineLoginSyncStore(
+  adapter: LoginSyncAdapter,
+  options?: DefineStoreOptions,
+): LoginSyncStore & ClosableStore
+export function defineLoginSyncStore(
+  adapter: LoginSyncAdapter & Partial<UserRemovalAdapter>,
+  options: DefineStoreOptions = {},
+): LoginSyncStore & Partial<UserRemovalStore> & ClosableStore {
   const { track, close } = lifecycle(adapter.close)
-  return { ...loginRole(adapter, track), close }
+  const removal =
+    typeof adapter.removeUserUnit === 'function'
+      ? removalRole(adapter as UserRemovalAdapter, track, options.now ?? (() => new Date()))
+      : {}
+  return { ...loginRole(adapter, track), ...removal, close }
 }
 
 /**
@@ -383,46 +451,7 @@ export function defineMembershipStore(
     removeManualMember: (orgId, groupId, userId, options) =>
       manualChange('remove', orgId, groupId, userId, options),
 
-    removeUser: (orgId, userId, options) =>
-      track('removeUser', options, (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreId(userId, 'userId')
-        const actor = options?.actor
-        const withActor = actor === undefined ? {} : { actor }
-        return adapter.removeUserUnit<UserRemoval>(
-          orgId,
-          userId,
-          ({ memberships, hasLastSync }) => {
-            if (memberships.length === 0 && !hasLastSync) {
-              return { write: null, result: { removed: false, memberships: 0 } }
-            }
-            const removed = [...memberships].sort(byGroupId)
-            const audit: AuditEventInput[] = removed.map((m) => ({
-              type: 'membership.removed',
-              orgId,
-              userId,
-              groupId: m.groupId,
-              groupName: m.groupName,
-              source: m.source,
-              ...withActor,
-            }))
-            audit.push({
-              type: 'user.removed',
-              orgId,
-              userId,
-              ...withActor,
-              detail: { memberships: removed.length },
-            })
-            const removedAt = now()
-            assertStoreDate(removedAt, 'now()')
-            return {
-              write: { audit, removedAt },
-              result: { removed: true, memberships: removed.length },
-            }
-          },
-          call,
-        )
-      }),
+    ...removalRole(adapter, track, now),
 
     listMembers: (orgId, groupId, options) =>
       track('listMembers', options, async (call) => {

@@ -49,6 +49,7 @@ export type {
   StoreCallOptions,
   StoredGroup,
   UserRemoval,
+  UserRemovalStore,
   UserSyncChanges,
   UserSyncDecision,
   UserSyncSnapshot,
@@ -61,6 +62,7 @@ export type {
   LoginSyncAdapter,
   MemberChangeRead,
   MembershipStoreAdapter,
+  UserRemovalAdapter,
   UserRemovalRead,
   UserRemovalWrite,
 } from './ports/store-adapter.port.js'

@@ -7,6 +7,7 @@ import {
   type AuditEvent,
   type AuditEventInput,
   type LoginSliceRead,
+  type LoginSyncAdapter,
   type Membership,
   type MembershipStoreAdapter,
   type OrgSettings,
@@ -341,5 +342,53 @@ describe('defineMembershipStore: the one validation layer', () => {
       store.withLoginSync('o', 'u', [], () => ({ changes: null, result: 0 })),
     )
     expect(String(error)).toMatch(/adapter contract broken/)
+  })
+
+  it('defineLoginSyncStore gives removeUser only over an adapter with a removal unit: the same checks, events and clock', async () => {
+    const { fake, adapter } = fakeAdapter()
+    const { readSettings, loginUnit, readLastSync, removeUserUnit } = adapter
+    const loginOnly: LoginSyncAdapter = { readSettings, loginUnit, readLastSync }
+    const plain = defineLoginSyncStore(loginOnly)
+    expect('removeUser' in plain).toBe(false)
+    // @ts-expect-error -- the types say it too: a login-only store has no removeUser
+    expect(plain.removeUser).toBeUndefined()
+
+    const store = defineLoginSyncStore({ ...loginOnly, removeUserUnit }, { now: () => AT })
+    fake.settings = { manageGroupMemberships: true, matchMode: 'exact' }
+    await store.withLoginSync('o', 'u', ['ops', 'dev'], syncAll(['ops', 'dev']))
+    fake.audit = []
+    expect(await rejection(store.removeUser('o', ''))).toMatchObject({
+      code: 'STORE_INVALID_INPUT',
+      path: 'userId',
+    })
+    expect(await store.removeUser('o', 'u', { actor: 'hr-bot' })).toEqual({
+      removed: true,
+      memberships: 2,
+    })
+    expect(fake.audit.map((e) => [e.type, e.groupId, e.source, e.actor, e.detail])).toEqual([
+      ['membership.removed', 'g1', 'sync', 'hr-bot', undefined],
+      ['membership.removed', 'g3', 'sync', 'hr-bot', undefined],
+      ['user.removed', undefined, undefined, 'hr-bot', { memberships: 2 }],
+    ])
+    expect(fake.removedAt).toEqual(AT)
+    expect(await store.removeUser('o', 'u')).toEqual({ removed: false, memberships: 0 })
+    expect(fake.audit).toHaveLength(3)
+    const snap = await store.withLoginSync('o', 'u', [], (s) => ({ changes: null, result: s }))
+    expect(snap.removedAt).toEqual(AT)
+
+    const broken = defineLoginSyncStore(
+      { ...loginOnly, removeUserUnit },
+      {
+        now: () => new Date(Number.NaN),
+      },
+    )
+    await store.withLoginSync('o', 'v', ['ops'], syncAll(['ops']))
+    expect(await rejection(broken.removeUser('o', 'v'))).toMatchObject({
+      code: 'STORE_INVALID_INPUT',
+    })
+    await store.close()
+    expect(await rejection(store.removeUser('o', 'v'))).toMatchObject({
+      code: 'STORE_UNAVAILABLE',
+    })
   })
 })

@@ -250,11 +250,34 @@ export interface LoginSyncStore {
 }
 
 /**
+ * The offboarding role: removing a user from an organisation. Part of the admin role; a login-sync
+ * store over an application's own tables has it too when its adapter has a removal unit
+ * (`defineLoginSyncStore`).
+ */
+export interface UserRemovalStore {
+  /**
+   * Removes a user from the organisation (offboarding): every membership whatever its source,
+   * with a `membership.removed` event each (by group id, the membership's source, the actor),
+   * the user's last-sync record, and then one `user.removed` event with the actor — in one
+   * transaction, serialised with the user's logins. Allowed while mapping is on: this is the
+   * user's departure, not a manual change. It leaves a removal time behind (see
+   * `UserSyncSnapshot.removedAt`) so that a login whose token was issued before the removal
+   * cannot bring the memberships back. Idempotent: for a user with no memberships and no
+   * last-sync record it writes nothing and resolves `{ removed: false, memberships: 0 }`.
+   */
+  readonly removeUser: (
+    orgId: string,
+    userId: string,
+    options?: GroupChangeOptions,
+  ) => Promise<UserRemoval>
+}
+
+/**
  * The admin role: groups, settings, manual membership changes, listings and the audit log. Manual
  * changes check the manual-change lock in their own unit of work: no member of this role can add
  * or remove a member while the organisation's mapping is on.
  */
-export interface MembershipAdminStore {
+export interface MembershipAdminStore extends UserRemovalStore {
   /**
    * Creates a group and appends a `group.created` event (with the actor) in the same transaction;
    * `GROUP_NAME_TAKEN` if the org has one of that name. Allowed while mapping is on.
@@ -337,21 +360,6 @@ export interface MembershipAdminStore {
     userId: string,
     options?: GroupChangeOptions,
   ) => Promise<boolean>
-  /**
-   * Removes a user from the organisation (offboarding): every membership whatever its source,
-   * with a `membership.removed` event each (by group id, the membership's source, the actor),
-   * the user's last-sync record, and then one `user.removed` event with the actor — in one
-   * transaction, serialised with the user's logins. Allowed while mapping is on: this is the
-   * user's departure, not a manual change. It leaves a removal time behind (see
-   * `UserSyncSnapshot.removedAt`) so that a login whose token was issued before the removal
-   * cannot bring the memberships back. Idempotent: for a user with no memberships and no
-   * last-sync record it writes nothing and resolves `{ removed: false, memberships: 0 }`.
-   */
-  readonly removeUser: (
-    orgId: string,
-    userId: string,
-    options?: GroupChangeOptions,
-  ) => Promise<UserRemoval>
   /** The members of a group, ordered by user id; `GROUP_NOT_FOUND` if no such group. */
   readonly listMembers: (
     orgId: string,

@@ -111,8 +111,32 @@ export interface UserRemovalWrite {
   readonly removedAt: Date
 }
 
+/**
+ * The removal unit of an adapter: part of {@link MembershipStoreAdapter}, and what a {@link
+ * LoginSyncAdapter} adds so that `defineLoginSyncStore` also gives `removeUser`. The unit must
+ * hold the same per-(org, user) lock as the adapter's login unit, and the login unit must then
+ * read the recorded `removedAt` back (`LoginSliceRead.removedAt`).
+ */
+export interface UserRemovalAdapter {
+  /**
+   * A user removal's unit of work, serialised with the user's logins: reads a {@link
+   * UserRemovalRead}, calls `work`; when it returns a write, deletes every membership of the user
+   * in the org and the last-sync record, records `removedAt`, and appends the audit events, in
+   * one transaction.
+   */
+  readonly removeUserUnit: <A>(
+    orgId: string,
+    userId: string,
+    work: (read: UserRemovalRead) => {
+      readonly write: UserRemovalWrite | null
+      readonly result: A
+    },
+    call: AdapterCall,
+  ) => Promise<A>
+}
+
 /** The full adapter: the login sync's role and the admin role. */
-export interface MembershipStoreAdapter extends LoginSyncAdapter {
+export interface MembershipStoreAdapter extends LoginSyncAdapter, UserRemovalAdapter {
   /** Creates a group and appends `groupCreatedEvent(group, actor)` in one transaction. */
   readonly createGroup: (
     orgId: string,
@@ -153,21 +177,6 @@ export interface MembershipStoreAdapter extends LoginSyncAdapter {
     groupId: string,
     userId: string,
     work: (read: MemberChangeRead) => AdapterUnitResult<A>,
-    call: AdapterCall,
-  ) => Promise<A>
-  /**
-   * A user removal's unit of work, serialised with the user's logins: reads a {@link
-   * UserRemovalRead}, calls `work`; when it returns a write, deletes every membership of the user
-   * in the org and the last-sync record, records `removedAt`, and appends the audit events, in
-   * one transaction.
-   */
-  readonly removeUserUnit: <A>(
-    orgId: string,
-    userId: string,
-    work: (read: UserRemovalRead) => {
-      readonly write: UserRemovalWrite | null
-      readonly result: A
-    },
     call: AdapterCall,
   ) => Promise<A>
   /** The group's members (any order), or null when there is no such group. */
