@@ -26,8 +26,9 @@ CREATE TABLE team_members (
 /**
  * What adopting groupsync adds: one column the application fills with `sliceKey(display_name)`
  * wherever it writes a team's name (rule 11: computed in JavaScript, not with Postgres's
- * locale-dependent `lower()`), the indexes a login's reads use, and the two tables only the sync
- * needs — the last sync of each user, and the audit log.
+ * locale-dependent `lower()`), the indexes a login's reads use, and the tables only the sync
+ * needs — the last sync of each user, the time of each user's removal (offboarding), and the
+ * audit log.
  */
 export const GROUPSYNC_ADDITIONS = `
 ALTER TABLE teams ADD COLUMN name_key text;
@@ -39,6 +40,12 @@ CREATE TABLE groupsync_user_syncs (
   user_id text NOT NULL,
   last_synced_at timestamptz NOT NULL,
   last_token_issued_at timestamptz,
+  PRIMARY KEY (org_id, user_id)
+);
+CREATE TABLE groupsync_user_removals (
+  org_id text NOT NULL,
+  user_id text NOT NULL,
+  removed_at timestamptz NOT NULL,
   PRIMARY KEY (org_id, user_id)
 );
 CREATE TABLE groupsync_audit (

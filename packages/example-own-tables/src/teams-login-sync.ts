@@ -1,10 +1,7 @@
 import {
   StoreError,
-  defineLoginSyncStore,
   type AuditEventInput,
-  type ClosableStore,
   type LoginSyncAdapter,
-  type LoginSyncStore,
   type MembershipSource,
   type OrgSettings,
   type UserSyncChanges,
@@ -13,12 +10,14 @@ import type { SqlClient, SqlQueryable } from '@groupsync/store-postgres'
 
 // The whole adapter an application writes to run groupsync's login sync over its own tables
 // (schema.ts): three reads and one write, in SQL, and nothing else. Every check of the input and
-// of the sync's decision is done by defineLoginSyncStore around it.
+// of the sync's decision is done by defineLoginSyncStore around it. The offboarding unit, which
+// reuses the lock, the audit insert and the transaction below, is in teams-user-removal.ts.
 
-const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)`
+/** A timestamp column as epoch milliseconds. */
+export const ms = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)`
 
-/** One user's logins queue on this lock; other users' logins do not wait. */
-const LOCK = `SELECT pg_advisory_xact_lock(hashtextextended(json_build_array('teams-sync', $1::text, $2::text)::text, 0))`
+/** One user's logins (and removal) queue on this lock; other users' logins do not wait. */
+export const LOCK = `SELECT pg_advisory_xact_lock(hashtextextended(json_build_array('teams-sync', $1::text, $2::text)::text, 0))`
 
 /** $1 org, $2 user, $3 slice keys: everything a login decides on, in one round trip. */
 export const READ_LOGIN = `SELECT
@@ -32,14 +31,16 @@ export const READ_LOGIN = `SELECT
   (SELECT json_agg(json_build_array(m.team_id, m.origin, ${ms('m.joined_at')}))
      FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = $1 AND m.user_id = $2)::text AS members,
   (SELECT json_build_array(${ms('last_synced_at')}, ${ms('last_token_issued_at')})
-     FROM groupsync_user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last`
+     FROM groupsync_user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last,
+  (SELECT ${ms('removed_at')}::float8 FROM groupsync_user_removals
+     WHERE org_id = $1 AND user_id = $2) AS removed`
 
 const SETTINGS = `SELECT (SELECT json_build_array(idp_groups_sync, idp_groups_case_insensitive)
   FROM orgs WHERE id = $1)::text AS settings`
 const LAST = `SELECT (SELECT json_build_array(${ms('last_synced_at')}, ${ms('last_token_issued_at')})
   FROM groupsync_user_syncs WHERE org_id = $1 AND user_id = $2)::text AS last`
 
-const AUDIT = [
+const AUDIT_COLUMNS = [
   'type',
   'user_id',
   'group_id',
@@ -50,6 +51,14 @@ const AUDIT = [
   'detail',
 ]
 
+/** The CTE appending audit events, in order, from the parameters $first to $first + 7. */
+export const audited = (first: number) => `audited AS (
+  INSERT INTO groupsync_audit (org_id, ${AUDIT_COLUMNS.join(', ')})
+  SELECT $1, ${AUDIT_COLUMNS.map((c) => (c === 'detail' ? 'e.detail::jsonb' : `e.${c}`)).join(', ')}
+  FROM unnest(${AUDIT_COLUMNS.map((_, i) => `$${first + i}::text[]`).join(', ')}) WITH ORDINALITY AS e(${AUDIT_COLUMNS.join(', ')}, ord)
+  ORDER BY e.ord RETURNING 1
+)`
+
 /** $1 org, $2 user, $3 removed, $4/$5 added ids and origins, $6–$13 audit, $14/$15 times. */
 const WRITE = `WITH removed AS (
   DELETE FROM team_members WHERE user_id = $2 AND team_id = ANY($3::text[]) RETURNING 1
@@ -57,12 +66,7 @@ const WRITE = `WITH removed AS (
   INSERT INTO team_members (team_id, user_id, origin)
   SELECT a.id, $2, a.origin FROM unnest($4::text[], $5::text[]) AS a(id, origin)
   ON CONFLICT DO NOTHING RETURNING 1
-), audited AS (
-  INSERT INTO groupsync_audit (org_id, ${AUDIT.join(', ')})
-  SELECT $1, ${AUDIT.map((c) => (c === 'detail' ? 'e.detail::jsonb' : `e.${c}`)).join(', ')}
-  FROM unnest(${AUDIT.map((_, i) => `$${6 + i}::text[]`).join(', ')}) WITH ORDINALITY AS e(${AUDIT.join(', ')}, ord)
-  ORDER BY e.ord RETURNING 1
-), synced AS (
+), ${audited(6)}, synced AS (
   INSERT INTO groupsync_user_syncs AS u (org_id, user_id, last_synced_at, last_token_issued_at)
   SELECT $1, $2, $14::timestamptz, $15::timestamptz WHERE $14::timestamptz IS NOT NULL
   ON CONFLICT (org_id, user_id) DO UPDATE SET last_synced_at = EXCLUDED.last_synced_at,
@@ -71,10 +75,10 @@ const WRITE = `WITH removed AS (
 ) SELECT (SELECT count(*) FROM removed) + (SELECT count(*) FROM added) AS changed`
 
 const ORIGIN: Record<MembershipSource, string> = { sync: 'idp', manual: 'admin' }
-const SOURCE: Record<string, MembershipSource> = { idp: 'sync', admin: 'manual' }
+export const SOURCE: Record<string, MembershipSource> = { idp: 'sync', admin: 'manual' }
 
 type Row = Record<string, unknown>
-const json = <T>(value: unknown, empty: T): T =>
+export const json = <T>(value: unknown, empty: T): T =>
   typeof value === 'string' ? (JSON.parse(value) as T) : empty
 const date = (value: unknown): Date | null => (typeof value === 'number' ? new Date(value) : null)
 
@@ -85,7 +89,8 @@ const settingsOf = (row: Row): OrgSettings | null => {
     : { manageGroupMemberships: s[0], matchMode: s[1] ? 'case-insensitive' : 'exact' }
 }
 
-const writeParams = (orgId: string, userId: string, c: UserSyncChanges): unknown[] => {
+/** The eight parameters of {@link audited}: one array per column. */
+export const auditParams = (events: readonly AuditEventInput[]): (string | null)[][] => {
   const field = (e: AuditEventInput, column: string): string | null => {
     const key = column.replace(/_(.)/g, (_, ch: string) =>
       ch.toUpperCase(),
@@ -93,17 +98,19 @@ const writeParams = (orgId: string, userId: string, c: UserSyncChanges): unknown
     const value = e[key]
     return value === undefined ? null : typeof value === 'string' ? value : JSON.stringify(value)
   }
-  return [
-    orgId,
-    userId,
-    c.remove,
-    c.add.map((a) => a.groupId),
-    c.add.map((a) => ORIGIN[a.source]),
-    ...AUDIT.map((column) => c.audit.map((e) => field(e, column))),
-    c.syncedAt?.toISOString() ?? null,
-    c.tokenIssuedAt?.toISOString() ?? null,
-  ]
+  return AUDIT_COLUMNS.map((column) => events.map((e) => field(e, column)))
 }
+
+const writeParams = (orgId: string, userId: string, c: UserSyncChanges): unknown[] => [
+  orgId,
+  userId,
+  c.remove,
+  c.add.map((a) => a.groupId),
+  c.add.map((a) => ORIGIN[a.source]),
+  ...auditParams(c.audit),
+  c.syncedAt?.toISOString() ?? null,
+  c.tokenIssuedAt?.toISOString() ?? null,
+]
 
 /** Anything the database threw, as the store error a caller can act on; `work`'s own pass through. */
 const unavailable = (error: unknown): StoreError =>
@@ -111,15 +118,40 @@ const unavailable = (error: unknown): StoreError =>
     cause: error,
   })
 
+/** The first row of a statement (an empty row when none); a database failure is unavailable. */
+export const one = async (q: SqlQueryable, text: string, params: unknown[]): Promise<Row> => {
+  try {
+    return (await q.query(text, params)).rows[0] ?? {}
+  } catch (error) {
+    throw unavailable(error)
+  }
+}
+
+/** Runs `unit` in a transaction holding the (org, user) lock: committed, or rolled back and rethrown. */
+export const underUserLock = async <A>(
+  db: SqlClient,
+  orgId: string,
+  userId: string,
+  unit: (tx: SqlQueryable) => Promise<A>,
+): Promise<A> => {
+  const tx = await db.begin().catch((error: unknown) => {
+    throw unavailable(error)
+  })
+  try {
+    await one(tx, LOCK, [orgId, userId])
+    const result = await unit(tx)
+    await tx.commit().catch((error: unknown) => {
+      throw unavailable(error)
+    })
+    return result
+  } catch (error) {
+    await tx.rollback().catch(() => undefined)
+    throw error
+  }
+}
+
 /** The login-sync adapter over the tables of schema.ts, on any SqlClient (pg pool or PGlite). */
 export function teamsLoginSyncAdapter(db: SqlClient): LoginSyncAdapter {
-  const one = async (q: SqlQueryable, text: string, params: unknown[]): Promise<Row> => {
-    try {
-      return (await q.query(text, params)).rows[0] ?? {}
-    } catch (error) {
-      throw unavailable(error)
-    }
-  }
   return {
     readSettings: async (orgId) => settingsOf(await one(db, SETTINGS, [orgId])),
     readLastSync: async (orgId, userId) => {
@@ -131,12 +163,8 @@ export function teamsLoginSyncAdapter(db: SqlClient): LoginSyncAdapter {
         ? null
         : { lastSyncedAt: new Date(last[0]), lastTokenIssuedAt: date(last[1]) }
     },
-    loginUnit: async (orgId, userId, sliceKeys, work) => {
-      const tx = await db.begin().catch((error: unknown) => {
-        throw unavailable(error)
-      })
-      try {
-        await one(tx, LOCK, [orgId, userId])
+    loginUnit: (orgId, userId, sliceKeys, work) =>
+      underUserLock(db, orgId, userId, async (tx) => {
         const row = await one(tx, READ_LOGIN, [orgId, userId, sliceKeys])
         const last = json<[number, number | null] | null>(row.last, null)
         const { changes, result } = work({
@@ -158,28 +186,10 @@ export function teamsLoginSyncAdapter(db: SqlClient): LoginSyncAdapter {
           ),
           lastSyncedAt: date(last?.[0]),
           lastTokenIssuedAt: date(last?.[1]),
+          removedAt: date(row.removed),
         })
         if (changes !== null) await one(tx, WRITE, writeParams(orgId, userId, changes))
-        await tx.commit().catch((error: unknown) => {
-          throw unavailable(error)
-        })
         return result
-      } catch (error) {
-        await tx.rollback().catch(() => undefined)
-        throw error
-      }
-    },
+      }),
   }
 }
-
-/**
- * The application's login-sync store: `syncOnLogin(input, { store: teamsLoginSyncStore(db) })`.
- *
- * @example
- * ```ts
- * const store = teamsLoginSyncStore(fromPgPool(pool))
- * await syncOnLoginAsync({ orgId, userId, idToken }, { store, claimsOptions })
- * ```
- */
-export const teamsLoginSyncStore = (db: SqlClient): LoginSyncStore & ClosableStore =>
-  defineLoginSyncStore(teamsLoginSyncAdapter(db))

@@ -100,6 +100,61 @@ describe('syncOnLogin over the application’s own teams tables', () => {
     await store.close()
   })
 
+  it('removes a user the application deletes, in constant statements; a token from before it adds nothing back', async () => {
+    const app = appSeed(db.client)
+    const org = 'offboarding'
+    const dev = await app.createGroup(org, 'Developers')
+    const sales = await app.createGroup(org, 'Sales')
+    await app.setSettings(org, { manageGroupMemberships: true, matchMode: 'exact' })
+    const counter = counting(db.client)
+    const store = teamsLoginSyncStore(counter.client)
+    const issued = Math.floor(Date.now() / 1000) - 60
+    const claims = { sub: 'alice', groups: ['Developers'], iat: issued }
+    await syncOnLoginAsync({ orgId: org, userId: 'alice', claims }, { store })
+    // An admin of the application added alice to Sales by hand, outside groupsync.
+    await app.addMembership(org, sales.id, 'alice', 'manual')
+    const audited = (await app.listAuditEvents(org)).length
+    counter.take()
+
+    expect(await store.removeUser(org, 'alice', { actor: 'hr' })).toEqual({
+      removed: true,
+      memberships: 2,
+    })
+    // BEGIN, lock, read, write, COMMIT
+    expect(counter.take()).toBe(5)
+    expect(await app.listMemberships(org, 'alice')).toEqual([])
+    expect(await store.readLastSync(org, 'alice')).toBeNull()
+    const events = (await app.listAuditEvents(org)).slice(audited)
+    const removed: (string | undefined)[][] = [
+      ['membership.removed', dev.id, 'sync', 'hr'],
+      ['membership.removed', sales.id, 'manual', 'hr'],
+    ]
+    removed.sort(([, a], [, b]) => ((a ?? '') < (b ?? '') ? -1 : 1))
+    expect(events.map((e) => [e.type, e.groupId, e.source, e.actor])).toEqual([
+      ...removed,
+      ['user.removed', undefined, undefined, 'hr'],
+    ])
+    const { rows } = await db.client.query(
+      'SELECT count(*)::int AS n FROM groupsync_user_removals WHERE org_id = $1 AND user_id = $2',
+      [org, 'alice'],
+    )
+    expect(rows[0]?.n).toBe(1)
+
+    // The same token again (a replay, or a login racing the removal): skipped, nothing written.
+    const replay = await syncOnLoginAsync({ orgId: org, userId: 'alice', claims }, { store })
+    expect(replay.status).toBe('stale')
+    expect(await app.listMemberships(org, 'alice')).toEqual([])
+    // The user signs in again later: a new token is synced as any first login.
+    const back = await syncOnLoginAsync(
+      { orgId: org, userId: 'alice', claims: { ...claims, iat: issued + 3600 } },
+      { store },
+    )
+    expect(back.status).toBe('synced')
+    expect((await app.listMemberships(org, 'alice')).map((m) => m.groupId)).toEqual([dev.id])
+    expect(await store.removeUser(org, 'nobody')).toEqual({ removed: false, memberships: 0 })
+    await store.close()
+  })
+
   it('looks teams up by slice key through the index, not by scanning the org', async () => {
     const org = 'big'
     await db.client.query('INSERT INTO orgs (id) VALUES ($1)', [org])

@@ -2,6 +2,7 @@ import { describe } from 'vitest'
 import { suiteOptions } from './internal/context.js'
 import type { LoginContext, LoginSyncStoreSuite } from './internal/login-harness.js'
 import { describeLoginRoleTests } from './internal/login-suite.js'
+import { describeOffboardingTests } from './internal/offboarding-tests.js'
 
 /**
  * Registers the contract suite of the login-sync role alone, for a store built with
@@ -9,6 +10,12 @@ import { describeLoginRoleTests } from './internal/login-suite.js'
  * applies, what it refuses), the slice rule, the rules of `decide`, token times, hostile names,
  * the concurrency of one user's logins and — when the store calls the fault hook — atomicity
  * under injected faults. The suite sets up groups, settings and memberships through `seed`.
+ *
+ * When the store also has `removeUser` (`defineLoginSyncStore` over an adapter with a removal
+ * unit), the offboarding tests run too: removal of every source (also while mapping is on), its
+ * events in order (when the seed lists audit events), idempotence, a later login's `removedAt`,
+ * and logins racing a removal explained by one serial order. On a store without it they are
+ * reported as skipped.
  *
  * @example
  * ```ts
@@ -32,5 +39,6 @@ export const describeLoginSyncStore = (name: string, suite: LoginSyncStoreSuite)
   }
   describe(`LoginSyncStore contract: ${name}`, { timeout: 60_000 }, () => {
     describeLoginRoleTests(ctx)
+    describeOffboardingTests(ctx)
   })
 }

@@ -56,7 +56,7 @@ export const describeMembershipStore = (
     describeGroupTests(ctx)
     describeSettingsTests(ctx)
     describeManualChangeTests(ctx)
-    describeOffboardingTests(ctx)
+    describeOffboardingTests(login)
     describeListingTests(ctx)
     describeLifecycleTests(ctx)
     describeHostileNameTests(ctx)

@@ -3,7 +3,8 @@ import { describeLoginSyncStore } from '../src/index.js'
 import { mapLoginAdapter, mapSeed, mapTables } from './support/map-login-tables.js'
 
 // The login-sync suite on an application's own tables (maps here): once with everything a seed
-// and a store can offer (audit listing, fault hook), once with the least (neither).
+// and a store can offer (audit listing, fault hook, a removal unit: the offboarding tests run),
+// once with the least (none of them: the offboarding tests are skipped).
 const full = mapTables()
 describeLoginSyncStore('tables with an audit log and a fault hook', {
   makeStore: (options) => defineLoginSyncStore(mapLoginAdapter(full, options.testOnlyFaultHook)),
@@ -14,7 +15,10 @@ describeLoginSyncStore('tables with an audit log and a fault hook', {
 
 const bare = mapTables()
 describeLoginSyncStore('tables without an audit listing or a fault hook', {
-  makeStore: () => defineLoginSyncStore(mapLoginAdapter(bare)),
+  makeStore: () => {
+    const { removeUserUnit: _, ...loginOnly } = mapLoginAdapter(bare)
+    return defineLoginSyncStore(loginOnly)
+  },
   seed: mapSeed(bare, false),
   modelRuns: 20,
   concurrencyRuns: 1,

@@ -7,6 +7,7 @@ import {
   type MembershipSource,
   type OrgSettings,
   type StoredGroup,
+  type UserRemovalAdapter,
 } from '@groupsync/core'
 import type { LoginSyncSeed, TestOnlyFaultHook } from '../../src/index.js'
 
@@ -26,6 +27,8 @@ export interface MapTables {
   readonly members: Map<string, ReadonlyMap<string, Member>>
   readonly lastSync: Map<string, { readonly at: Date; readonly token: Date | null }>
   readonly audit: Map<string, AuditEventInput[]>
+  /** [orgId, userId] → when the user was last removed. */
+  readonly removedAt: Map<string, Date>
 }
 
 export const mapTables = (): MapTables => ({
@@ -34,6 +37,7 @@ export const mapTables = (): MapTables => ({
   members: new Map(),
   lastSync: new Map(),
   audit: new Map(),
+  removedAt: new Map(),
 })
 
 const userKey = (orgId: string, userId: string) => JSON.stringify([orgId, userId])
@@ -74,11 +78,14 @@ const keyedQueue = () => {
   }
 }
 
-/** A login-sync adapter over the tables; `hook` is called between the steps of a write. */
+/**
+ * A login-sync adapter over the tables, with a removal unit under the same per-user queue; `hook`
+ * is called between the steps of a write.
+ */
 export const mapLoginAdapter = (
   t: MapTables,
   hook: TestOnlyFaultHook = () => undefined,
-): LoginSyncAdapter => {
+): LoginSyncAdapter & UserRemovalAdapter => {
   const queue = keyedQueue()
   return {
     readSettings: (orgId) => Promise.resolve(t.settings.get(orgId) ?? null),
@@ -100,6 +107,7 @@ export const mapLoginAdapter = (
           memberships: [...mine].map(([groupId, m]) => ({ orgId, groupId, userId, ...m })),
           lastSyncedAt: last?.at ?? null,
           lastTokenIssuedAt: last?.token ?? null,
+          removedAt: t.removedAt.get(userKey(orgId, userId)) ?? null,
         })
         if (changes === null) return result
         // Written to drafts between the fault points, published at once at the end.
@@ -123,6 +131,29 @@ export const mapLoginAdapter = (
           })
         }
         return result
+      }),
+    removeUserUnit: (orgId, userId, work, call: AdapterCall) =>
+      queue(userKey(orgId, userId), call.signal, () => {
+        const key = userKey(orgId, userId)
+        const groups = t.groups.get(orgId) ?? new Map<string, StoredGroup>()
+        const mine = [...(t.members.get(key) ?? new Map<string, Member>())]
+        const { write, result } = work({
+          memberships: mine.map(([groupId, m]) => ({
+            orgId,
+            groupId,
+            userId,
+            ...m,
+            groupName: groups.get(groupId)?.name ?? '',
+          })),
+          hasLastSync: t.lastSync.has(key),
+        })
+        if (write !== null) {
+          t.members.delete(key)
+          t.lastSync.delete(key)
+          t.removedAt.set(key, write.removedAt)
+          t.audit.set(orgId, [...(t.audit.get(orgId) ?? []), ...structuredClone(write.audit)])
+        }
+        return Promise.resolve(result)
       }),
   }
 }
