@@ -89,7 +89,16 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
         options,
       )
       if (decoded._tag === 'Left') {
-        return result._tag === 'Left' && result.left.code === 'CLAIMS_INPUT_INVALID'
+        if (result._tag !== 'Left') return false
+        if (result.left.code === 'CLAIMS_INPUT_INVALID') return true
+        // Rule C9: the syntax of `path` (step 4) comes before the valueMapping (step 5), which the
+        // codec checks too; so CLAIM_PATH_INVALID is right only when all the codec refused was
+        // the valueMapping.
+        if (result.left.code !== 'CLAIM_PATH_INVALID') return false
+        const withoutMapping = Object.fromEntries(
+          Object.entries(options).filter(([name]) => name !== 'valueMapping'),
+        )
+        return GroupsClaimOptionsCodec.decode(withoutMapping)._tag === 'Right'
       }
       return (
         result._tag === 'Right' ||
