@@ -213,6 +213,83 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
       await store.close()
     })
 
+    it(`${label}: a login's read does no work beyond its rows when the planner's statistics predate the org (analysed while the table held another org): 10,000 memberships and 10,000 claimed names in an org of 20,000 groups`, async () => {
+      const client = harness().client()
+      const schema = randomSchema()
+      try {
+        await migrate(client, { schema })
+        const counter = countingClient(client)
+        const store = await createPostgresMembershipStore({
+          client: counter.client,
+          schema,
+          migrate: false,
+        })
+        const tables = ['org_groups', 'memberships']
+        // What a multi-tenant table looks like to the planner the day a large org arrives: the
+        // statistics were gathered when it held other orgs, and autovacuum has not run since
+        // (turned off here so that it cannot run mid-test). The planner then takes the new org
+        // for a handful of rows.
+        for (const t of tables) {
+          await client.query(`ALTER TABLE "${schema}".${t} SET (autovacuum_enabled = false)`)
+        }
+        const seen = await store.createGroup('seen-org', 'g')
+        expect(await store.addManualMember('seen-org', seen.id, 'bob')).toBe(true)
+        for (const t of tables) await client.query(`ANALYZE "${schema}".${t}`)
+        const orgId = 'new-org'
+        await client.query(
+          `INSERT INTO "${schema}".org_groups (org_id, name, name_key)
+             SELECT $1, 'Team ' || i, 'team ' || i FROM generate_series(1, 20000) AS i`,
+          [orgId],
+        )
+        await client.query(
+          `INSERT INTO "${schema}".memberships (org_id, user_id, group_id, source)
+             SELECT org_id, 'alice', id, 'sync' FROM "${schema}".org_groups
+             WHERE org_id = $1 AND name_key::text ~ '^team [0-9]{1,4}$|^team 10000$'`,
+          [orgId],
+        )
+        // Alice is in teams 1 to 10,000 and her claim names teams 5,001 to 15,000.
+        const claim = Array.from({ length: 10_000 }, (_, i) => `TEAM ${i + 5_001}`)
+        counter.takeSent()
+        const read = await store.withLoginSync(orgId, 'alice', claim, (snap) => ({
+          changes: null,
+          result: { groups: snap.groups.length, memberships: snap.memberships.length },
+        }))
+        expect(read).toEqual({ groups: 15_000, memberships: 10_000 })
+        const sent = counter.takeSent().find((s) => s.text.includes('WITH mine AS'))
+        expect(sent, 'the login read').toBeDefined()
+        const { rows } = await client.query(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${sent?.text ?? ''}`,
+          sent?.params ?? [],
+        )
+        // Rows a node read and threw away, over all its loops: with a plan that looks each
+        // membership and each claimed key up through an index, none. A nested loop that scans
+        // the org's groups once per membership throws away about 10,000 x 10,000 / 2.
+        const nodes = planNodes(rows[0]?.['QUERY PLAN'])
+        // And no index stands in for another: a user's memberships are read through the primary
+        // key (org, user, group), not through an index that finds the org's rows and then scans
+        // them for the user — which no "rows removed" would show.
+        const membershipScans = nodes
+          .filter((n) => n['Relation Name'] === 'memberships')
+          .map((n) => `${String(n['Node Type'])} ${String(n['Index Name'] ?? '')}`)
+        expect(membershipScans).toEqual(['Index Scan memberships_pkey'])
+        const wasted = nodes.map((n) => {
+          const loops = Number(n['Actual Loops'] ?? 1)
+          const removed = ['Rows Removed by Filter', 'Rows Removed by Join Filter']
+            .map((k) => Number(n[k] ?? 0))
+            .reduce((a, b) => a + b, 0)
+          return {
+            node: `${String(n['Node Type'])} ${String(n['Index Name'] ?? n['Relation Name'] ?? '')}`,
+            removed: removed * loops,
+          }
+        })
+        const total = wasted.reduce((sum, w) => sum + w.removed, 0)
+        expect(total, JSON.stringify(wasted.filter((w) => w.removed > 0))).toBe(0)
+        await store.close()
+      } finally {
+        await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+      }
+    })
+
     it(`${label}: removeUser deletes the memberships and the last-sync row and records the removal time in one write, with its events; a second call writes nothing`, async () => {
       const h = harness()
       const counter = countingClient(h.client())
