@@ -23,18 +23,27 @@ export const unitStatements = (s: string) => {
      * slice (rule 11) is the groups whose key is one of $3 — found through the index on the
      * key's hash, then compared exactly — and the groups of the user's memberships, found through
      * the primary keys; nothing here reads the org's other groups, so a login costs the same in
-     * an org of ten groups or of a million.
+     * an org of ten groups or of a million. Each key and each membership is looked up on its own
+     * (LATERAL, kept a subquery by OFFSET 0): a plain join leaves the planner free to scan the
+     * org's groups once per membership, which it does when its statistics predate the org and
+     * take it for a row or two (10^8 rows read for 10,000 memberships; see migration 0005).
      */
     readLogin: `WITH mine AS MATERIALIZED (
       SELECT group_id, source, created_at FROM ${s}.memberships WHERE org_id = $1 AND user_id = $2
     ), slice AS (
-      SELECT g.id, g.name, g.created_at FROM ${s}.org_groups AS g
-      WHERE g.org_id = $1
-        AND ${keyHash('g.name_key')} = ANY (ARRAY(SELECT ${keyHash('k')} FROM unnest($3::text[]) AS k))
-        AND g.name_key = ANY ($3::text[])
+      SELECT g.id, g.name, g.created_at FROM unnest($3::text[]) AS k(key)
+        CROSS JOIN LATERAL (
+          SELECT id, name, created_at FROM ${s}.org_groups
+          WHERE org_id = $1 AND ${keyHash('name_key')} = ${keyHash('k.key')} AND name_key = k.key
+          OFFSET 0
+        ) AS g
       UNION
       SELECT g.id, g.name, g.created_at FROM mine
-        JOIN ${s}.org_groups AS g ON g.org_id = $1 AND g.id = mine.group_id
+        CROSS JOIN LATERAL (
+          SELECT id, name, created_at FROM ${s}.org_groups
+          WHERE org_id = $1 AND id = mine.group_id
+          OFFSET 0
+        ) AS g
     )
     SELECT
       (SELECT json_build_array(manage_group_memberships, match_mode)
