@@ -7,8 +7,6 @@ import {
 import {
   compareCodeUnits,
   type AuditEvent,
-  type MatchMode,
-  type MembershipSource,
   type MembershipStore,
 } from '@groupsync/core'
 import { createMemoryMembershipStore } from '@groupsync/store-memory'
@@ -22,82 +20,21 @@ import {
   type SyncPolicy,
   type SyncResult,
 } from '@groupsync/sync'
-import type { Either } from 'fp-ts/lib/Either.js'
+import { isLeft, type Either } from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
+import { PathReporter } from 'io-ts/lib/PathReporter.js'
 import type { PortAnswer } from './serve.js'
+import {
+  SyncInputCodec,
+  type SyncAdminInput,
+  type SyncFreshnessInput,
+  type SyncLoginInput,
+  type SyncState,
+} from './sync-input.js'
 
 // The TypeScript implementation's answer to a `sync` request (docs/rules.md, "Sync vector
 // format"): a fresh memory store, the vector's state put in through the store's ports, the login
 // or admin operation run through @groupsync/sync, and what it did written in the vector's terms.
-
-/** The organisation's state before a case, as a sync vector writes it. */
-export interface SyncState {
-  readonly settings: { readonly manageGroupMemberships: boolean; readonly matchMode: MatchMode }
-  readonly groups: readonly { readonly id: string; readonly name: string }[]
-  readonly memberships?: readonly {
-    readonly userId: string
-    readonly groupId: string
-    readonly source: MembershipSource
-  }[]
-  readonly lastSync?: readonly {
-    readonly userId: string
-    readonly syncedAt: string
-    readonly tokenIssuedAt: string | null
-  }[]
-  readonly removals?: readonly { readonly userId: string; readonly removedAt: string }[]
-}
-
-/** A login case's input. */
-export interface SyncLoginInput {
-  readonly state: SyncState
-  readonly now: string
-  readonly policy?: unknown
-  readonly resolver?:
-    | { readonly answer: Readonly<Record<string, unknown>> }
-    | { readonly error: { readonly code: string; readonly value?: string } }
-  readonly login: {
-    readonly userId: string
-    readonly claims: unknown
-    readonly userinfo?: unknown
-    readonly accessToken?: string
-  }
-}
-
-/** An operation of the admin service, as a sync vector writes it. */
-export type SyncAdminOperation =
-  | {
-      readonly operation: 'addMember' | 'removeMember'
-      readonly groupId: string
-      readonly userId: string
-      readonly actor?: string
-    }
-  | { readonly operation: 'removeUser'; readonly userId: string; readonly actor?: string }
-  | {
-      readonly operation: 'setManageGroupMemberships'
-      readonly enabled: boolean
-      readonly actor?: string
-    }
-  | { readonly operation: 'setMatchMode'; readonly matchMode: MatchMode; readonly actor?: string }
-  | { readonly operation: 'listStaleMembers'; readonly olderThan: string }
-
-/** An admin case's input. */
-export interface SyncAdminInput {
-  readonly state: SyncState
-  readonly now: string
-  readonly admin: SyncAdminOperation
-}
-
-/** A freshness case's input (rule S11). */
-export interface SyncFreshnessInput {
-  readonly freshness: {
-    readonly lastSyncedAt: string | null
-    readonly now: string
-    readonly limits: unknown
-  }
-}
-
-/** The input of a `sync` request: the vector's input. */
-export type SyncInput = SyncLoginInput | SyncAdminInput | SyncFreshnessInput
 
 type Output = Record<string, unknown>
 
@@ -381,7 +318,15 @@ const byGroupId = (a: { readonly groupId: string }, b: { readonly groupId: strin
  * `membership.removed` events) are put in the order of the vector's ids.
  */
 export async function answerSync(input: unknown): Promise<PortAnswer> {
-  const given = input as SyncInput
+  const decoded = SyncInputCodec.decode(input)
+  if (isLeft(decoded)) {
+    // The runner sends what the vector file holds, and the vectors are checked against their
+    // schema: an input of another shape is a broken runner or vector, so the port stops on it.
+    throw new TypeError(
+      `a sync input of the wrong shape: ${PathReporter.report(decoded).join('; ')}`,
+    )
+  }
+  const given = decoded.right
   if ('freshness' in given) return { output: { result: freshness(given) } }
   let clock: Date | undefined
   const setClock = (time: Date | undefined): void => {
