@@ -7,7 +7,7 @@ import {
   type EmbeddedDb,
 } from '../src/postgres.js'
 import { perRowSync } from '../src/suites/store-sync/per-row-sync.js'
-import { addedPerRoundTrip } from '../src/suites/store-sync/store-sync.suite.js'
+import { addedPerRoundTrip } from '../src/suites/store-sync/store-sync-report.js'
 import {
   STABLE_GROUPS,
   alternatingClaims,
