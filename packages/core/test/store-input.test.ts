@@ -18,21 +18,10 @@ import {
   groupNotFound,
   userSyncScope,
 } from '../src/store-input.js'
+import { invalidInput } from './invalid-input.fixture.js'
 
 // The input rules every store enforces before it writes anything: each bad value is a
 // STORE_INVALID_INPUT error whose `path` names the offending field, and each good value passes.
-
-/** The StoreError `run` throws, failing the test when it throws nothing or something else. */
-function invalidInput(run: () => void): StoreError {
-  try {
-    run()
-  } catch (error) {
-    expect(error).toBeInstanceOf(StoreError)
-    expect((error as StoreError).code).toBe('STORE_INVALID_INPUT')
-    return error as StoreError
-  }
-  return expect.fail('expected STORE_INVALID_INPUT, nothing was thrown')
-}
 
 const nested = (depth: number): unknown => {
   let value: unknown = 'leaf'

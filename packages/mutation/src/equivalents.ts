@@ -1,6 +1,9 @@
 import type { EquivalentMutant } from './report.js'
 
 const DIFF = 'packages/core/src/compute-membership-diff.ts'
+const SLICE = 'packages/core/src/org-group-slice.ts'
+const DEFINE_STORE = 'packages/core/src/define-store.ts'
+const STORE_INPUT = 'packages/core/src/store-input.ts'
 const GROUPS_CLAIM = 'packages/claims/src/read-groups-from.ts'
 const CLAIM_PATH = 'packages/claims/src/claim-path.ts'
 const ID_TOKEN = 'packages/claims/src/verify-id-token.ts'
@@ -66,6 +69,109 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'true',
     reason:
       'the key is already lower-cased, and lower-casing is idempotent for every string in current Unicode (the check guards against a future change)',
+  },
+  {
+    file: DIFF,
+    mutator: 'ConditionalExpression',
+    original: '!caseInsensitive',
+    replacement: 'true',
+    // The same test before the claim loop is a real mutant (and killed): only the near-miss block.
+    context: 'for (const claim of unmatchedClaims)',
+    reason:
+      'runs the near-miss block in case-insensitive mode too, where an unmatched entry has no group even up to case (it would have matched one), so it finds no pair',
+  },
+  {
+    file: SLICE,
+    mutator: 'EqualityOperator',
+    original: 'a < b',
+    replacement: 'a <= b',
+    reason: 'the keys come from a Set, so the comparator never sees two equal keys',
+  },
+  {
+    file: SLICE,
+    mutator: 'ConditionalExpression',
+    original: 'a > b',
+    replacement: 'true',
+    reason: 'the keys are distinct, so where `a < b` is false `a > b` is true',
+  },
+  {
+    file: SLICE,
+    mutator: 'EqualityOperator',
+    original: 'a > b',
+    replacement: 'a >= b',
+    reason: 'the keys are distinct, so `a >= b` and `a > b` agree',
+  },
+  {
+    file: SLICE,
+    mutator: 'ConditionalExpression',
+    original: 'a > b',
+    replacement: 'false',
+    reason:
+      "answers 0 instead of 1 for distinct keys out of order; V8's sort (Node's) only asks whether the comparator is negative, so the order is the same",
+  },
+  {
+    file: SLICE,
+    mutator: 'EqualityOperator',
+    original: 'a > b',
+    replacement: 'a <= b',
+    reason:
+      "answers 0 instead of 1 for distinct keys out of order; V8's sort (Node's) only asks whether the comparator is negative, so the order is the same",
+  },
+  {
+    file: DEFINE_STORE,
+    mutator: 'BlockStatement',
+    original: '{ inFlight.delete(p) }',
+    replacement: '{}',
+    reason:
+      'forgetting a settled call only frees memory: close waits for every call in the set, and one that has settled adds no wait',
+  },
+  {
+    file: DEFINE_STORE,
+    mutator: 'StringLiteral',
+    original: "'remove'",
+    replacement: '""',
+    context: 'manualChange(',
+    reason:
+      "a manual change's action is only ever compared with 'add', so '' takes the removal's path",
+  },
+  {
+    file: STORE_INPUT,
+    mutator: 'ConditionalExpression',
+    original: 'value === undefined',
+    replacement: 'false',
+    reason:
+      'GroupsyncError sets `value` from its options either way: `{ value: undefined }` and no `value` make the same error',
+  },
+  {
+    file: STORE_INPUT,
+    mutator: 'ConditionalExpression',
+    original: 'cause === undefined',
+    replacement: 'false',
+    reason:
+      'GroupsyncError gives an error a cause only when `options.cause` is defined: `{ cause: undefined }` and `{}` make the same error',
+  },
+  {
+    file: STORE_INPUT,
+    mutator: 'ConditionalExpression',
+    original: "typeof value.matchMode !== 'string'",
+    replacement: 'false',
+    reason:
+      'the set of match modes holds only strings, so it has no non-string either and the same refusal follows',
+  },
+  {
+    file: STORE_INPUT,
+    mutator: 'ConditionalExpression',
+    original: "typeof event.type === 'string'",
+    replacement: 'true',
+    reason: 'the set of store-written types holds only strings: it has no non-string either way',
+  },
+  {
+    file: STORE_INPUT,
+    mutator: 'ConditionalExpression',
+    original: "typeof event.type !== 'string'",
+    replacement: 'false',
+    reason:
+      'the set of known event types holds only strings, so it has no non-string either and the same refusal follows',
   },
   {
     file: ID_TOKEN,

@@ -54,6 +54,12 @@ export interface EquivalentMutant {
   readonly replacement: string
   /** One line: why no test can tell the two apart. */
   readonly reason: string
+  /**
+   * For code that occurs more than once in the file where only one occurrence is equivalent: a
+   * piece of the source on the mutant's first line or the two lines after it, which only that
+   * occurrence has. The entry then matches only there.
+   */
+  readonly context?: string
 }
 
 /** A surviving (or uncovered) mutant, where it is and what it changed. */
@@ -104,6 +110,23 @@ export function sourceBetween(source: string, start: SourcePosition, end: Source
 const equivalentKey = (file: string, mutator: string, original: string, replacement: string) =>
   JSON.stringify([file, mutator, collapse(original), collapse(replacement)])
 
+/** How many lines after a mutant's first line an entry's `context` may lie. */
+const CONTEXT_LINES = 2
+
+/** The reason of the first entry that matches, or undefined. */
+const reasonFor = (
+  entries: readonly EquivalentMutant[] | undefined,
+  lines: readonly string[],
+  line: number,
+): string | undefined =>
+  entries?.find(
+    (e) =>
+      e.context === undefined ||
+      collapse(lines.slice(line - 1, line + CONTEXT_LINES).join('\n')).includes(
+        collapse(e.context),
+      ),
+  )?.reason
+
 const percent = (part: number, whole: number): number => (whole === 0 ? 100 : (100 * part) / whole)
 
 /**
@@ -119,12 +142,15 @@ export function summariseReport(
   report: StrykerReport,
   equivalents: readonly EquivalentMutant[],
 ): FileSummary[] {
-  const reasons = new Map(
-    equivalents.map((e) => [equivalentKey(e.file, e.mutator, e.original, e.replacement), e.reason]),
-  )
+  const byKey = new Map<string, EquivalentMutant[]>()
+  for (const e of equivalents) {
+    const key = equivalentKey(e.file, e.mutator, e.original, e.replacement)
+    byKey.set(key, [...(byKey.get(key) ?? []), e])
+  }
   return Object.entries(report.files)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([file, result]) => {
+      const lines = result.source.split('\n')
       const count = (status: MutantStatus) =>
         result.mutants.filter((m) => m.status === status).length
       const survivors = result.mutants
@@ -135,7 +161,11 @@ export function summariseReport(
         .map((m): SurvivorSummary => {
           const original = sourceBetween(result.source, m.location.start, m.location.end)
           const replacement = m.replacement ?? ''
-          const reason = reasons.get(equivalentKey(file, m.mutatorName, original, replacement))
+          const reason = reasonFor(
+            byKey.get(equivalentKey(file, m.mutatorName, original, replacement)),
+            lines,
+            m.location.start.line,
+          )
           return {
             file,
             line: m.location.start.line,

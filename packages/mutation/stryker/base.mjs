@@ -12,10 +12,22 @@
  * @param {string} target.packageDir the package whose vitest config and tests run, e.g. `packages/core`
  * @param {string[]} target.mutate the files holding rules and security checks
  * @param {number} target.breakAt the mutation score under which the run fails (CI enforces it)
- * @param {string[]} [target.testFiles] only these test files (default: every test of the package)
+ * @param {string[]} [target.testFiles] only these test files, through Stryker's own `testFiles`
+ *   option (default: every test of the package). Stryker 9.6.1 then activates a static mutant (code
+ *   run when its module loads) only after the module has loaded, so every static mutant survives
+ *   whatever the tests (stryker-js issue 6144): prefer `include`.
+ * @param {string[]} [target.include] only the test files these globs match, relative to
+ *   `packageDir` (e.g. `test/decide-login*.test.ts`): vitest's `include` in
+ *   vitest.mutation.config.ts, which reads them from the environment variable
+ *   GROUPSYNC_MUTATION_INCLUDE (Stryker's test runner processes inherit it). Static mutants then
+ *   run as they should, in a fresh module load with the mutant active.
  * @returns {import('@stryker-mutator/api/core').PartialStrykerOptions}
  */
-export function strykerTarget({ name, packageDir, mutate, breakAt, testFiles }) {
+export function strykerTarget({ name, packageDir, mutate, breakAt, testFiles, include }) {
+  // Set or cleared for every target, so that one target's choice never leaks into the next
+  // Stryker run that `pnpm mutation` starts from the same process.
+  if (include === undefined) delete process.env['GROUPSYNC_MUTATION_INCLUDE']
+  else process.env['GROUPSYNC_MUTATION_INCLUDE'] = JSON.stringify(include)
   return {
     testRunner: 'vitest',
     plugins: ['@stryker-mutator/vitest-runner'],

@@ -5,4 +5,17 @@ import shared from '../../../vitest.shared.js'
 // run sharing one worker and its module cache. Stryker switches mutants through a global at run
 // time, not by reloading modules, so nothing needs a fresh import; without this, every mutant paid
 // for importing jose, io-ts and fast-check again (seconds per mutant on two busy cores).
-export default mergeConfig(shared, defineConfig({ test: { isolate: false } }))
+//
+// A target that runs only some of its package's tests names them in `include` (stryker/base.mjs),
+// which reaches this config as GROUPSYNC_MUTATION_INCLUDE: a JSON array of globs relative to the
+// package directory.
+const include = process.env['GROUPSYNC_MUTATION_INCLUDE']
+export default mergeConfig(
+  shared,
+  defineConfig({
+    test: {
+      isolate: false,
+      ...(include === undefined ? {} : { include: JSON.parse(include) as string[] }),
+    },
+  }),
+)

@@ -141,6 +141,41 @@ describe('summariseReport', () => {
   })
 })
 
+describe('an equivalent with a context', () => {
+  // The same code twice; only the second occurrence is equivalent.
+  const twice = ['if (a > 0) {', '  first()', '}', 'if (a > 0) {', '  second()', '}'].join('\n')
+  const both: StrykerReport = {
+    files: {
+      'packages/x/src/c.ts': {
+        source: twice,
+        mutants: [
+          mutant('1', 'Survived', 1, 5, 10, 'false'),
+          mutant('2', 'Survived', 4, 5, 10, 'false'),
+        ],
+      },
+    },
+  }
+  const entry = { ...listed, file: 'packages/x/src/c.ts' }
+
+  it('matches only the occurrence whose line or the two after it hold the context', () => {
+    const [c] = summariseReport(both, [{ ...entry, context: 'second()' }])
+    expect(c?.survivors.map((s) => s.equivalent)).toEqual([undefined, 'a is 1'])
+  })
+
+  it('without a context, matches every occurrence', () => {
+    const [c] = summariseReport(both, [entry])
+    expect(c?.survivors.map((s) => s.equivalent)).toEqual(['a is 1', 'a is 1'])
+  })
+
+  it('several entries for one code: each occurrence takes the first that matches', () => {
+    const [c] = summariseReport(both, [
+      { ...entry, context: 'second()', reason: 'two' },
+      { ...entry, context: 'first()', reason: 'one' },
+    ])
+    expect(c?.survivors.map((s) => s.equivalent)).toEqual(['one', 'two'])
+  })
+})
+
 describe('totalScore', () => {
   it('pools the files, with or without the equivalents', () => {
     const files = summariseReport(report, [{ ...listed, reason: 'r' }])
