@@ -44,6 +44,11 @@ import {
 // hands a store is checked here, before any adapter sees it; everything an adapter hands back is
 // copied and put in the documented order here, so no caller ever shares an adapter's objects and
 // every store orders its lists the same way.
+//
+// Why one file of some 500 lines: it is the whole of what sits between a caller and an adapter,
+// for both roles, and its pieces (the checks of each operation, the closed state, the
+// manual-change lock, the check of a login's decision, the copies) are read together when a rule
+// changes; its helpers of their own are already apart (store-input.ts, the ports).
 
 /** Options of {@link defineMembershipStore} and of `defineLoginSyncStore`. */
 export interface DefineStoreOptions {
