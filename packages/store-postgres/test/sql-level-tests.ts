@@ -270,7 +270,7 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
         // them for the user — which no "rows removed" would show.
         const membershipScans = nodes
           .filter((n) => n['Relation Name'] === 'memberships')
-          .map((n) => `${String(n['Node Type'])} ${String(n['Index Name'] ?? '')}`)
+          .map((n) => [n['Node Type'], n['Index Name'] ?? ''].map(String).join(' '))
         expect(membershipScans).toEqual(['Index Scan memberships_pkey'])
         const wasted = nodes.map((n) => {
           const loops = Number(n['Actual Loops'] ?? 1)
@@ -278,7 +278,9 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
             .map((k) => Number(n[k] ?? 0))
             .reduce((a, b) => a + b, 0)
           return {
-            node: `${String(n['Node Type'])} ${String(n['Index Name'] ?? n['Relation Name'] ?? '')}`,
+            node: [n['Node Type'], n['Index Name'] ?? n['Relation Name'] ?? '']
+              .map(String)
+              .join(' '),
             removed: removed * loops,
           }
         })
