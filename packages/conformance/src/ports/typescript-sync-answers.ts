@@ -4,22 +4,9 @@ import {
   type DistributedClaimsResolver,
   type GroupsClaimState,
 } from '@groupsync/claims'
-import {
-  compareCodeUnits,
-  type AuditEvent,
-  type MembershipStore,
-} from '@groupsync/core'
+import { compareCodeUnits, type MembershipStore } from '@groupsync/core'
 import { createMemoryMembershipStore } from '@groupsync/store-memory'
-import {
-  createFreshnessGuard,
-  createMembershipAdmin,
-  isSyncDenial,
-  syncOnLogin,
-  type ClaimSummary,
-  type FreshnessLimits,
-  type SyncPolicy,
-  type SyncResult,
-} from '@groupsync/sync'
+import { createMembershipAdmin, isSyncDenial, syncOnLogin, type SyncPolicy } from '@groupsync/sync'
 import { isLeft, type Either } from 'fp-ts/lib/Either.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { PathReporter } from 'io-ts/lib/PathReporter.js'
@@ -27,51 +14,82 @@ import type { PortAnswer } from './serve.js'
 import {
   SyncInputCodec,
   type SyncAdminInput,
-  type SyncFreshnessInput,
+  type SyncInput,
   type SyncLoginInput,
   type SyncState,
 } from './sync-input.js'
+import {
+  eventOf,
+  failure,
+  freshnessResult,
+  iso,
+  loginResult,
+  type Ids,
+  type Output,
+} from './sync-results.js'
 
 // The TypeScript implementation's answer to a `sync` request (docs/rules.md, "Sync vector
-// format"): a fresh memory store, the vector's state put in through the store's ports, the login
-// or admin operation run through @groupsync/sync, and what it did written in the vector's terms.
+// format"): the vector's state put into an org of a store through the store's ports, the login or
+// admin operation run through @groupsync/sync, and what it did written in the vector's terms
+// (sync-results.ts). The port runs it on a fresh memory store per request; the conformance
+// package's own tests run every sync vector with it on each store (memory, PGlite, a server).
 
-type Output = Record<string, unknown>
+/**
+ * A store to run sync cases on, and how to make it record a user's removal at a given time: the
+ * memory store reads its `now` option; a store that takes the time from the system clock runs
+ * `work` with that clock set.
+ */
+export interface VectorStore {
+  readonly store: MembershipStore
+  /** Runs `work` with the store's removal clock at `time`, and puts the clock back after. */
+  readonly atTime: <A>(time: Date, work: () => Promise<A>) => Promise<A>
+  readonly dispose: () => Promise<void>
+}
 
-const iso = (d: Date): string => d.toISOString()
-
-/** The store's ids and the vector's, both ways. */
-interface Ids {
-  readonly toStore: (vectorId: string) => string
-  readonly toVector: (storeId: string) => string
+/** A fresh memory store whose `now` option is the removal clock (the real time when not set). */
+export function memoryVectorStore(): VectorStore {
+  let clock: Date | undefined
+  const store = createMemoryMembershipStore({
+    now: () => new Date((clock ?? new Date()).getTime()),
+  })
+  return {
+    store,
+    atTime: async (time, work) => {
+      clock = time
+      try {
+        return await work()
+      } finally {
+        clock = undefined
+      }
+    },
+    dispose: () => store.close(),
+  }
 }
 
 /**
  * The state put into `orgId` through the store's ports, in an order that lets each step happen:
  * groups; each removal at its time (after a last sync, so there is something to remove); manual
  * memberships while mapping is still off; sync memberships and last syncs in a login's unit of
- * work; the settings last.
+ * work, user by user in code-unit order; the settings last.
  */
-async function seed(
-  store: MembershipStore,
-  orgId: string,
-  state: SyncState,
-  setClock: (time: Date | undefined) => void,
-): Promise<Ids> {
+async function seed(target: VectorStore, orgId: string, state: SyncState): Promise<Ids> {
+  const { store } = target
   const ids = new Map<string, string>()
   for (const group of state.groups)
     ids.set(group.id, (await store.createGroup(orgId, group.name)).id)
   const back = new Map([...ids].map(([vectorId, storeId]) => [storeId, vectorId]))
-  const toStore = (id: string): string => ids.get(id) ?? id
+  const toStore = (id: string): string => {
+    const storeId = ids.get(id)
+    if (storeId === undefined) throw new TypeError(`the state has no group ${id}`)
+    return storeId
+  }
   for (const { userId, removedAt } of state.removals ?? []) {
     const at = new Date(removedAt)
     await store.withLoginSync(orgId, userId, [], () => ({
       changes: { add: [], remove: [], audit: [], syncedAt: at },
       result: null,
     }))
-    setClock(at)
-    await store.removeUser(orgId, userId)
-    setClock(undefined)
+    await target.atTime(at, () => store.removeUser(orgId, userId))
   }
   const memberships = state.memberships ?? []
   for (const m of memberships) {
@@ -83,7 +101,7 @@ async function seed(
     ...memberships.filter((m) => m.source === 'sync').map((m) => m.userId),
     ...lastSyncs.map((l) => l.userId),
   ])
-  for (const userId of users) {
+  for (const userId of [...users].sort(compareCodeUnits)) {
     const groups = memberships
       .filter((m) => m.source === 'sync' && m.userId === userId)
       .map((m) => m.groupId)
@@ -111,7 +129,8 @@ async function seed(
       ? null
       : { settings, audit: [] },
   )
-  return { toStore, toVector: (id) => back.get(id) ?? id }
+  // An id the store did not make for this state is shown as such, never passed off as a vector's.
+  return { toStore: (id) => ids.get(id) ?? id, toVector: (id) => back.get(id) ?? `?${id}` }
 }
 
 function resolverOf(canned: NonNullable<SyncLoginInput['resolver']>): DistributedClaimsResolver {
@@ -124,65 +143,6 @@ function resolverOf(canned: NonNullable<SyncLoginInput['resolver']>): Distribute
     ...(value === undefined ? {} : { value }),
   })
   return { resolve: () => TE.left(error) }
-}
-
-const claimOf = (claim: ClaimSummary): Output => ({
-  state: claim.state,
-  source: claim.source,
-  groups: [...claim.groups],
-  droppedEmpty: claim.droppedEmpty,
-  policy: claim.policy,
-  digest: claim.digest,
-  ...(claim.sent === undefined ? {} : { sent: [...claim.sent] }),
-})
-
-const failure = (
-  status: 'denied' | 'error',
-  error: { readonly code: string; readonly path?: string | undefined },
-): Output => ({
-  status,
-  code: error.code,
-  ...(error.path === undefined ? {} : { path: error.path }),
-})
-
-function loginResult(result: SyncResult, ids: Ids): Output {
-  const list = (groups: readonly { readonly id: string }[]) => groups.map((g) => ids.toVector(g.id))
-  switch (result.status) {
-    case 'disabled':
-      return { status: 'disabled' }
-    case 'kept':
-      return { status: 'kept', claim: claimOf(result.claim) }
-    case 'stale':
-      return {
-        status: 'stale',
-        claim: claimOf(result.claim),
-        tokenIssuedAt: iso(result.tokenIssuedAt),
-        cause: result.cause,
-        ...(result.cause === 'older-than-last-sync'
-          ? { lastTokenIssuedAt: iso(result.lastTokenIssuedAt) }
-          : { removedAt: iso(result.removedAt) }),
-      }
-    case 'synced':
-      return {
-        status: 'synced',
-        claim: claimOf(result.claim),
-        removalMode: result.removalMode,
-        diff: {
-          toAdd: list(result.diff.toAdd),
-          toRemove: list(result.diff.toRemove),
-          unchanged: list(result.diff.unchanged),
-          unmatchedClaims: [...result.diff.unmatchedClaims],
-          caseOnlyMatches: result.diff.caseOnlyMatches.map((pair) => ({
-            claim: pair.claim,
-            group: ids.toVector(pair.group.id),
-          })),
-        },
-        added: list(result.added),
-        removed: list(result.removed),
-        keptManual: list(result.keptManual),
-        syncedAt: iso(result.syncedAt),
-      }
-  }
 }
 
 async function login(
@@ -215,13 +175,12 @@ async function login(
 }
 
 async function admin(
-  store: MembershipStore,
+  target: VectorStore,
   orgId: string,
   input: SyncAdminInput,
   ids: Ids,
-  setClock: (time: Date | undefined) => void,
 ): Promise<Output> {
-  const service = createMembershipAdmin({ store })
+  const service = createMembershipAdmin({ store: target.store })
   const op = input.admin
   const by = 'actor' in op ? { actor: op.actor } : {}
   const ok = <E extends { readonly code: string; readonly path?: string | undefined }, A>(
@@ -247,9 +206,9 @@ async function admin(
         (changed) => ({ changed }),
       )
     case 'removeUser': {
-      setClock(new Date(input.now))
-      const outcome = await service.removeUser(orgId, op.userId, by)()
-      setClock(undefined)
+      const outcome = await target.atTime(new Date(input.now), () =>
+        service.removeUser(orgId, op.userId, by)(),
+      )
       return ok(outcome, (r) => ({ removed: r.removed, memberships: r.memberships }))
     }
     case 'setManageGroupMemberships':
@@ -262,35 +221,6 @@ async function admin(
       }))
   }
 }
-
-function freshness(input: SyncFreshnessInput): Output {
-  const { lastSyncedAt, now, limits } = input.freshness
-  const guard = createFreshnessGuard(limits as FreshnessLimits)
-  if (guard._tag === 'Left') return failure('error', guard.left)
-  const checked = guard.right.check(
-    lastSyncedAt === null ? null : new Date(lastSyncedAt),
-    new Date(now),
-  )
-  switch (checked.status) {
-    case 'never-synced':
-      return { status: 'never-synced' }
-    case 'fresh':
-      return { status: 'fresh', ageMs: checked.ageMs }
-    case 'stale':
-      return { status: 'stale', reason: checked.reason, ageMs: checked.ageMs }
-  }
-}
-
-const eventOf = (event: AuditEvent, ids: Ids): Output => ({
-  type: event.type,
-  ...(event.userId === undefined ? {} : { userId: event.userId }),
-  ...(event.groupId === undefined ? {} : { groupId: ids.toVector(event.groupId) }),
-  ...(event.groupName === undefined ? {} : { groupName: event.groupName }),
-  ...(event.source === undefined ? {} : { source: event.source }),
-  ...(event.actor === undefined ? {} : { actor: event.actor }),
-  ...(event.claimDigest === undefined ? {} : { claimDigest: event.claimDigest }),
-  ...(event.detail === undefined ? {} : { detail: event.detail }),
-})
 
 /** Every user a case names: in its state, and the user of its login or operation. */
 function usersOf(input: SyncLoginInput | SyncAdminInput): string[] {
@@ -310,14 +240,34 @@ function usersOf(input: SyncLoginInput | SyncAdminInput): string[] {
 const byGroupId = (a: { readonly groupId: string }, b: { readonly groupId: string }): number =>
   compareCodeUnits(a.groupId, b.groupId)
 
-/**
- * The answer of the TypeScript implementation to a `sync` request: `{result}` for a freshness
- * case; for a store case, also every named user's memberships and last sync afterwards, the audit
- * events the case appended and the settings. The memory store makes its own group ids: they are
- * written back as the vector's, and the lists ordered by group id (memberships, an offboarding's
- * `membership.removed` events) are put in the order of the vector's ids.
- */
-export async function answerSync(input: unknown): Promise<PortAnswer> {
+/** The audit events the case appended after `afterSeq`, in the vector's terms. */
+async function appendedEvents(
+  store: MembershipStore,
+  orgId: string,
+  afterSeq: number,
+  input: SyncLoginInput | SyncAdminInput,
+  ids: Ids,
+): Promise<Output[]> {
+  const appended = await store.listAuditEvents(orgId, { afterSeq })
+  if (!('admin' in input && input.admin.operation === 'removeUser')) {
+    return appended.map((e) => eventOf(e, ids))
+  }
+  // An offboarding writes its membership.removed events first, by group id: the store's order is
+  // checked, then they are put in the order of the vector's ids, as if the store had made those.
+  const removals = appended.filter((e) => e.type === 'membership.removed')
+  const storeOrder = removals.map((e) => e.groupId ?? '')
+  if (storeOrder.join('\u0000') !== [...storeOrder].sort(compareCodeUnits).join('\u0000')) {
+    throw new Error('removeUser wrote its membership.removed events out of group-id order')
+  }
+  const events = appended.map((e) => eventOf(e, ids))
+  const inVectorOrder = events.slice(0, removals.length)
+  inVectorOrder.sort((a, b) => compareCodeUnits(String(a['groupId']), String(b['groupId'])))
+  events.splice(0, removals.length, ...inVectorOrder)
+  return events
+}
+
+/** The input decoded, or a TypeError naming the path of what is wrong. */
+function decodeSyncInput(input: unknown): SyncInput {
   const decoded = SyncInputCodec.decode(input)
   if (isLeft(decoded)) {
     // The runner sends what the vector file holds, and the vectors are checked against their
@@ -326,52 +276,57 @@ export async function answerSync(input: unknown): Promise<PortAnswer> {
       `a sync input of the wrong shape: ${PathReporter.report(decoded).join('; ')}`,
     )
   }
-  const given = decoded.right
-  if ('freshness' in given) return { output: { result: freshness(given) } }
-  let clock: Date | undefined
-  const setClock = (time: Date | undefined): void => {
-    clock = time
+  return decoded.right
+}
+
+/**
+ * The answer of the TypeScript implementation to a `sync` request, on the org `orgId` of
+ * `target` (which must not have it yet): `{result}` for a freshness case; for a store case, also
+ * every named user's memberships and last sync afterwards, the audit events the case appended and
+ * the settings. The store makes its own group ids: they are written back as the vector's, and the
+ * lists ordered by group id (memberships, an offboarding's `membership.removed` events) are put
+ * in the order of the vector's ids.
+ */
+export async function answerSyncOn(
+  target: VectorStore,
+  orgId: string,
+  input: unknown,
+): Promise<PortAnswer> {
+  const given = decodeSyncInput(input)
+  if ('freshness' in given) return { output: { result: freshnessResult(given) } }
+  const { store } = target
+  const ids = await seed(target, orgId, given.state)
+  const before = (await store.listAuditEvents(orgId)).at(-1)?.seq ?? 0
+  const result =
+    'login' in given
+      ? await login(store, orgId, given, ids)
+      : await admin(target, orgId, given, ids)
+  const events = await appendedEvents(store, orgId, before, given, ids)
+  const memberships: Output = {}
+  const lastSync: Output = {}
+  for (const userId of usersOf(given)) {
+    memberships[userId] = (await store.listUserMemberships(orgId, userId))
+      .map((m) => ({ groupId: ids.toVector(m.groupId), source: m.source }))
+      .sort(byGroupId)
+    const last = await store.readLastSync(orgId, userId)
+    lastSync[userId] =
+      last === null
+        ? null
+        : {
+            syncedAt: iso(last.lastSyncedAt),
+            tokenIssuedAt: last.lastTokenIssuedAt === null ? null : iso(last.lastTokenIssuedAt),
+          }
   }
-  const store = createMemoryMembershipStore({
-    now: () => new Date((clock ?? new Date()).getTime()),
-  })
+  const settings = await store.getOrgSettings(orgId)
+  return { output: { result, memberships, events, lastSync, settings: { ...settings } } }
+}
+
+/** The TypeScript port's answer to a `sync` request: {@link answerSyncOn} a fresh memory store. */
+export async function answerSync(input: unknown): Promise<PortAnswer> {
+  const target = memoryVectorStore()
   try {
-    const orgId = 'org'
-    const ids = await seed(store, orgId, given.state, setClock)
-    const before = (await store.listAuditEvents(orgId)).at(-1)?.seq ?? 0
-    const result =
-      'login' in given
-        ? await login(store, orgId, given, ids)
-        : await admin(store, orgId, given, ids, setClock)
-    const appended = (await store.listAuditEvents(orgId, { afterSeq: before })).map((e) =>
-      eventOf(e, ids),
-    )
-    const removals = appended.filter((e) => e['type'] === 'membership.removed')
-    if ('admin' in given && given.admin.operation === 'removeUser') {
-      // An offboarding writes its membership.removed events first, by group id.
-      removals.sort((a, b) => compareCodeUnits(String(a['groupId']), String(b['groupId'])))
-      appended.splice(0, removals.length, ...removals)
-    }
-    const memberships: Record<string, unknown> = {}
-    const lastSync: Record<string, unknown> = {}
-    for (const userId of usersOf(given)) {
-      memberships[userId] = (await store.listUserMemberships(orgId, userId))
-        .map((m) => ({ groupId: ids.toVector(m.groupId), source: m.source }))
-        .sort(byGroupId)
-      const last = await store.readLastSync(orgId, userId)
-      lastSync[userId] =
-        last === null
-          ? null
-          : {
-              syncedAt: iso(last.lastSyncedAt),
-              tokenIssuedAt: last.lastTokenIssuedAt === null ? null : iso(last.lastTokenIssuedAt),
-            }
-    }
-    const settings = await store.getOrgSettings(orgId)
-    return {
-      output: { result, memberships, events: appended, lastSync, settings: { ...settings } },
-    }
+    return await answerSyncOn(target, 'org', input)
   } finally {
-    await store.close()
+    await target.dispose()
   }
 }
