@@ -182,6 +182,46 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
       'the list is only asked whether it has more than one audience, and a single `aud` string gives 1 or 0: both no (azp with one audience is checked, and killed, on the next condition)',
   },
   {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: "typeof payload.iat === 'number'",
+    replacement: 'true',
+    reason:
+      'jose has already refused an `iat` that is present and not a number, so it is a number or undefined, and `undefined > latest` is false',
+  },
+  {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: "typeof authTime !== 'number'",
+    replacement: 'false',
+    reason:
+      '`Number.isFinite` is false for every non-number, so the next test refuses the same values',
+  },
+  {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: 'checks.issuer === undefined',
+    replacement: 'false',
+    reason:
+      'jose checks `issuer !== undefined` (presence and value), so `{ issuer: undefined }` is the option left out',
+  },
+  {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: 'checks.audience === undefined',
+    replacement: 'false',
+    reason:
+      'jose checks `audience !== undefined` (presence and value), so `{ audience: undefined }` is the option left out',
+  },
+  {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: 'checks.maxTokenAge === undefined',
+    replacement: 'false',
+    reason:
+      'jose checks `maxTokenAge !== undefined` (iat required, the age), so `{ maxTokenAge: undefined }` is the option left out',
+  },
+  {
     file: GROUPS_CLAIM,
     mutator: 'EqualityOperator',
     original: 'depth > 0',
