@@ -11,6 +11,6 @@ export default strykerTarget({
   name: 'claims',
   packageDir: 'packages/claims',
   mutate: ['packages/claims/src/claim-path.ts', 'packages/claims/src/verify-id-token.ts'],
-  testFiles: ['packages/claims/test/!(*.e2e|*.properties).test.ts'],
-  breakAt: 70,
+  include: ['test/!(*.e2e|*.properties).test.ts'],
+  breakAt: 90,
 })

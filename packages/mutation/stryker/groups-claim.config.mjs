@@ -12,6 +12,6 @@ export default strykerTarget({
     'packages/claims/src/extract-groups-claim.ts',
     'packages/claims/src/read-groups-from.ts',
   ],
-  testFiles: ['packages/claims/test/!(*.e2e|*.properties).test.ts'],
+  include: ['test/!(*.e2e|*.properties).test.ts'],
   breakAt: 80,
 })
