@@ -7,6 +7,12 @@ const STORE_INPUT = 'packages/core/src/store-input.ts'
 const GROUPS_CLAIM = 'packages/claims/src/read-groups-from.ts'
 const CLAIM_PATH = 'packages/claims/src/claim-path.ts'
 const ID_TOKEN = 'packages/claims/src/verify-id-token.ts'
+const READ_CLAIM = 'packages/sync/src/internal/read-login-claim.ts'
+const DECIDE = 'packages/sync/src/internal/decide-login.ts'
+const REPORT_AS_SENT = 'packages/sync/src/internal/report-as-sent.ts'
+const SYNC_POLICY = 'packages/sync/src/sync-policy.ts'
+const EXPLAIN = 'packages/sync/src/explain-membership-diff.ts'
+const FRESHNESS = 'packages/sync/src/sync-freshness.ts'
 
 /**
  * The surviving mutants judged equivalent, each with the reason no test can tell it from the
@@ -249,5 +255,116 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     original: 'i < path.length',
     replacement: 'i <= path.length',
     reason: 'the extra pass reads `charAt(length)`, the empty string, and appends nothing',
+  },
+  {
+    file: READ_CLAIM,
+    mutator: 'ConditionalExpression',
+    original: 'error.path === undefined',
+    replacement: 'false',
+    reason:
+      'a SyncError sets `this.path = options.path`, so `{ path: undefined }` is the path left out',
+    context: '{ path: error.path }',
+  },
+  {
+    file: READ_CLAIM,
+    mutator: 'ConditionalExpression',
+    original: 'userinfo === undefined',
+    replacement: 'false',
+    reason:
+      "extractGroupsClaim's input codec has userinfo optional (t.partial) and tests `userinfo === undefined`: `{ userinfo: undefined }` is no userinfo",
+  },
+  {
+    file: READ_CLAIM,
+    mutator: 'ConditionalExpression',
+    original: "typeof seconds !== 'number'",
+    replacement: 'false',
+    reason: '`Number.isFinite` is false for every non-number, so the next test refuses it anyway',
+  },
+  {
+    file: DECIDE,
+    mutator: 'ConditionalExpression',
+    original: 'reading.tokenIssuedAt === undefined',
+    replacement: 'false',
+    reason:
+      "the computed changes' tokenIssuedAt is read only by decisionChanges, through `=== undefined`: a member holding undefined is one left out",
+  },
+  {
+    file: DECIDE,
+    mutator: 'ConditionalExpression',
+    original: 'maxRemovals !== undefined',
+    replacement: 'true',
+    reason: '`removals > undefined` is false: no count limit trips without one',
+  },
+  {
+    file: DECIDE,
+    mutator: 'ConditionalExpression',
+    original: 'maxRemovalPercent !== undefined',
+    replacement: 'true',
+    reason:
+      '`removals * 100 > undefined * memberships` compares with NaN, false: no percentage limit trips without one',
+  },
+  {
+    file: REPORT_AS_SENT,
+    mutator: 'ConditionalExpression',
+    original: 'claimsOptions.valueMapping === undefined',
+    replacement: 'false',
+    reason:
+      'compileClaimValueMapping(undefined) is a Left, and on a Left the diff is returned as it is, as here',
+  },
+  {
+    file: SYNC_POLICY,
+    mutator: 'ConditionalExpression',
+    original: "typeof u === 'number'",
+    replacement: 'true',
+    reason: '`Number.isSafeInteger` is false for every non-number, so the guard still refuses it',
+    context: 'Number.isSafeInteger',
+  },
+  {
+    file: SYNC_POLICY,
+    mutator: 'OptionalChaining',
+    original: 'preset?.claimsOptions',
+    replacement: 'preset.claimsOptions',
+    reason:
+      'in that branch the policy names a preset the codec accepted, so choosePreset found it and preset is defined',
+  },
+  {
+    file: SYNC_POLICY,
+    mutator: 'ConditionalExpression',
+    original: 'preset === undefined',
+    replacement: 'false',
+    reason:
+      'without a preset, `preset?.requires.find(…)` is undefined, and `missing === undefined` returns the policy as it is',
+  },
+  {
+    file: EXPLAIN,
+    mutator: 'ConditionalExpression',
+    original: 'caseInsensitive',
+    replacement: 'true',
+    reason:
+      'the map of entries by key is read only when caseInsensitive: filling it always changes nothing',
+    context: 'if (caseInsensitive)',
+  },
+  {
+    file: FRESHNESS,
+    mutator: 'ConditionalExpression',
+    original: "typeof u === 'number'",
+    replacement: 'true',
+    reason: '`Number.isFinite` is false for every non-number, so the guard still refuses it',
+  },
+  {
+    file: FRESHNESS,
+    mutator: 'StringLiteral',
+    original: "'.'",
+    replacement: '""',
+    reason:
+      'the limits are a flat object: a decode failure has a path of at most one key, so the separator is never used',
+  },
+  {
+    file: FRESHNESS,
+    mutator: 'EqualityOperator',
+    original: 'ageMs < -limits.clockSkewMs',
+    replacement: 'ageMs <= -limits.clockSkewMs',
+    reason:
+      'an age of exactly -clockSkewMs is fresh (clockSkewMs and maxAgeMs are ≥ 0) and never reaches this test',
   },
 ]

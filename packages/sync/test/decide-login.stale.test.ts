@@ -35,6 +35,12 @@ describe('the stale-token rule: an older token than the last sync’s is not app
       tokenIssuedAt: older.toISOString(),
       lastTokenIssuedAt: last.toISOString(),
     })
+    // The error's value is the token's issue time; its message names the cause.
+    expect(denied.error.value).toBe(older.toISOString())
+    expect(denied.error.message).toContain(
+      "older than the token of the user's last sync (a replayed login?); nothing changed",
+    )
+    expect(denied.error.message).not.toContain('removed')
   })
 
   it('applies a token issued at the same time or later, or a login without an issue time', () => {
@@ -71,6 +77,7 @@ describe('rule S13: a login from before the user’s removal does not bring the 
     )
     expect(denied.error.code).toBe('STALE_LOGIN_DENIED')
     expect(denied.error.message).toContain('removed')
+    expect(denied.error.value).toBe(before.toISOString())
     expect(denied.audit).toEqual({
       type: 'sync.denied',
       orgId: 'acme',

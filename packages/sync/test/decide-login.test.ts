@@ -238,8 +238,59 @@ describe('rule S6: the mass-removal guard', () => {
     expect(denied.audit.detail).toMatchObject({ maxRemovals: 10, maxRemovalPercent: 25 })
   })
 
+  it('names the one limit set, and only it', () => {
+    const count = deniedOf(
+      decideLogin(snapshot(four), present([]), policy({ massRemovalGuard: { maxRemovals: 2 } })),
+    )
+    expect(count.error.message).toContain(
+      "The sync would remove 4 of the user's 4 memberships, more than the org's mass-removal guard allows (at most 2 removals); nothing changed.",
+    )
+    const percent = deniedOf(
+      decideLogin(
+        snapshot(four),
+        present([]),
+        policy({ massRemovalGuard: { maxRemovalPercent: 50 } }),
+      ),
+    )
+    expect(percent.error.message).toContain('allows (at most 50% of the memberships); nothing')
+  })
+
   it('without a guard, removing everything is allowed', () => {
     expect(decideLogin(snapshot(four), present([]), policy()).kind).toBe('sync')
+  })
+})
+
+describe('the dry run of a login (plannedChanges)', () => {
+  it('says a removal is due to an absent claim read as empty, or to the claim not naming it', () => {
+    const absent: ClaimReading = {
+      kind: 'sync',
+      claim: {
+        state: 'absent',
+        source: null,
+        groups: [],
+        droppedEmpty: 0,
+        digest: digestGroups([]),
+        policy: 'absent-as-empty',
+      },
+    }
+    const fromAbsent = plannedChanges(
+      computedOf(decideLogin(snapshot({ dev: 'sync' }), absent, policy())),
+    )
+    expect(fromAbsent.steps.map((s) => [s.action, s.reason])).toEqual([
+      [
+        'remove',
+        'the login carries no groups claim and the policy reads that as no groups; authoritative removal takes the user out of every org group the claim does not name',
+      ],
+    ])
+    const fromPresent = plannedChanges(
+      computedOf(decideLogin(snapshot({ dev: 'sync' }), present([]), policy())),
+    )
+    expect(fromPresent.steps.map((s) => [s.action, s.reason])).toEqual([
+      [
+        'remove',
+        'the claim does not name it; authoritative removal takes the user out of every org group the claim does not name',
+      ],
+    ])
   })
 })
 

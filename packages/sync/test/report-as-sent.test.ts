@@ -6,7 +6,7 @@ import {
   computeMembershipDiff,
   type OrgGroup,
 } from '@groupsync/core'
-import { describe } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { reportAsSent } from '../src/internal/report-as-sent.js'
 
 // The diagnostics of a mapped claim, named as sent, against a naive restatement of the rule: an
@@ -70,5 +70,59 @@ describe('diagnostics of a mapped claim name entries as sent', () => {
       }) &&
       reported.toAdd === diff.toAdd
     )
+  })
+})
+
+describe('diagnostics of a mapped claim: examples', () => {
+  const dev = { id: 'g1', name: 'dev' }
+  const ops = { id: 'g2', name: 'ops' }
+  const groups = [dev, ops]
+
+  it('names the entries as sent, in code-unit order, and leaves the group lists alone', () => {
+    const valueMapping = { stripPrefix: 'app-' }
+    const sent = ['app-x', 'app-Dev', 'app-ops']
+    const diff = computeMembershipDiff(['x', 'Dev', 'ops'], groups, [])
+    const reported = reportAsSent(diff, sent, { valueMapping })
+    expect(reported.unmatchedClaims).toEqual(['app-Dev', 'app-x'])
+    expect(reported.caseOnlyMatches).toEqual([{ claim: 'app-Dev', group: dev }])
+    expect(reported.toAdd).toBe(diff.toAdd)
+    expect(reported.toRemove).toBe(diff.toRemove)
+  })
+
+  it('orders the case-only pairs by entry as sent, then by group (rule 10)', () => {
+    const valueMapping = { aliases: { a: 'OPS', b: 'DEV', c: 'DEV' } }
+    const sent = ['c', 'b', 'a']
+    const diff = computeMembershipDiff(['DEV', 'DEV', 'OPS'], groups, [])
+    const reported = reportAsSent(diff, sent, { valueMapping })
+    expect(reported.caseOnlyMatches).toEqual([
+      { claim: 'a', group: ops },
+      { claim: 'b', group: dev },
+      { claim: 'c', group: dev },
+    ])
+    expect(reported.unmatchedClaims).toEqual(['a', 'b', 'c'])
+  })
+
+  it('one entry that misses two groups by case only is reported for each, by group name', () => {
+    const Ops = { id: 'g3', name: 'Ops' }
+    const valueMapping = { aliases: { x: 'OPS' } }
+    const diff = computeMembershipDiff(['OPS'], [Ops, ops], [])
+    const reported = reportAsSent(diff, ['x'], { valueMapping })
+    expect(reported.caseOnlyMatches.map((m) => [m.claim, m.group.name])).toEqual(
+      diff.caseOnlyMatches.map((m) => ['x', m.group.name]),
+    )
+    expect(reported.caseOnlyMatches).toHaveLength(2)
+  })
+
+  it('without a mapping, or without the entries as sent, the diff is returned as it is', () => {
+    const diff = computeMembershipDiff(['Dev', 'x'], groups, [])
+    expect(reportAsSent(diff, ['Dev', 'x'], {})).toBe(diff)
+    expect(reportAsSent(diff, undefined, { valueMapping: { stripPrefix: 'app-' } })).toBe(diff)
+    expect(reportAsSent(diff, undefined, {})).toBe(diff)
+  })
+
+  it('a mapping that does not compile leaves the diff as it is', () => {
+    const diff = computeMembershipDiff(['Dev', 'x'], groups, [])
+    const broken = { filter: { prefixes: [''] } } as never
+    expect(reportAsSent(diff, ['Dev', 'x'], { valueMapping: broken })).toBe(diff)
   })
 })

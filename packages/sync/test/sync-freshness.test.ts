@@ -50,6 +50,57 @@ describe('rule S11: the freshness guard', () => {
     expect(guard.check(null, now)).toEqual({ status: 'never-synced' })
   })
 
+  it('too old is too old even within the clock skew of now', () => {
+    // A one-second limit with the default one-minute skew: two seconds ago is not in the future.
+    expect(guardOf(1_000).check(ago(2_000), now)).toEqual({
+      status: 'stale',
+      reason: 'too-old',
+      ageMs: 2_000,
+      lastSyncedAt: ago(2_000),
+    })
+  })
+
+  it('the guard keeps the limits it checked, with the default clock skew', () => {
+    expect(guardOf(HOUR).limits).toEqual({ maxAgeMs: HOUR, clockSkewMs: DEFAULT_CLOCK_SKEW_MS })
+    expect(guardOf(0, 0).limits).toEqual({ maxAgeMs: 0, clockSkewMs: 0 })
+  })
+
+  it('a refused limit says which, why, and with what value', () => {
+    const errorOf = (limits: unknown) => {
+      const guard = createFreshnessGuard(limits as never)
+      if (guard._tag === 'Right') expect.fail('expected SYNC_POLICY_INVALID')
+      return guard.left
+    }
+    const negative = errorOf({ maxAgeMs: -1 })
+    expect([negative.code, negative.path, negative.value]).toEqual([
+      'SYNC_POLICY_INVALID',
+      'maxAgeMs',
+      -1,
+    ])
+    expect(negative.message).toBe(
+      'The freshness limit maxAgeMs must be a finite number of milliseconds ≥ 0.',
+    )
+    const unknown = errorOf({ maxAgeMs: 1, maxAge: 1 })
+    expect([unknown.code, unknown.path, unknown.value]).toEqual([
+      'SYNC_POLICY_INVALID',
+      'maxAge',
+      undefined,
+    ])
+    expect(unknown.message).toBe(
+      'The freshness limit "maxAge" is unknown; the limits are maxAgeMs and clockSkewMs.',
+    )
+    const none = errorOf(null)
+    expect([none.code, none.path, none.value]).toEqual(['SYNC_POLICY_INVALID', 'limits', null])
+    expect(none.message).toBe(
+      'The freshness limits are null; they must be an object with maxAgeMs and an optional clockSkewMs.',
+    )
+    expect(errorOf({})).toMatchObject({ code: 'SYNC_POLICY_INVALID', path: 'maxAgeMs' })
+    expect(errorOf({ maxAgeMs: 1, clockSkewMs: -1 })).toMatchObject({
+      path: 'clockSkewMs',
+      value: -1,
+    })
+  })
+
   it('clock skew: a time slightly ahead counts as fresh, one far ahead is stale (in-the-future)', () => {
     expect(DEFAULT_CLOCK_SKEW_MS).toBe(60_000)
     expect(guard.check(ago(-30_000), now)).toEqual({

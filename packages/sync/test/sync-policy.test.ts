@@ -142,6 +142,80 @@ describe('explainMembershipDiff', () => {
   })
 })
 
+describe('explainMembershipDiff: the reason of each step', () => {
+  const dev = { id: 'g1', name: 'dev' }
+  const ops = { id: 'g2', name: 'ops' }
+  const groups = [dev, ops]
+  const reasons = (
+    claim: readonly string[],
+    current: readonly string[],
+    options: Omit<Parameters<typeof explainMembershipDiff>[1], 'claimGroups'> = {},
+  ) => {
+    const diff = computeMembershipDiff(claim, groups, current, {
+      match: options.match ?? 'exact',
+    })
+    return explainMembershipDiff(diff, { claimGroups: claim, ...options }).steps.map((s) => [
+      s.action,
+      s.group.name,
+      s.reason,
+    ])
+  }
+
+  it('authoritative removal by default: every org group the claim does not name', () => {
+    expect(reasons([], ['g2'])).toEqual([
+      [
+        'remove',
+        'ops',
+        'the claim does not name it; authoritative removal takes the user out of every org group the claim does not name',
+      ],
+    ])
+  })
+
+  it('sync-owned removal: only what the sync created, keeping manual memberships', () => {
+    const sources = new Map([
+      ['g1', 'manual' as const],
+      ['g2', 'sync' as const],
+    ])
+    expect(
+      reasons([], ['g1', 'g2'], { removalMode: 'sync-owned', membershipSources: sources }),
+    ).toEqual([
+      [
+        'remove',
+        'ops',
+        'the claim does not name it and the sync created this membership (sync-owned removal)',
+      ],
+      [
+        'keep',
+        'dev',
+        'the claim does not name it, but the membership was made by hand and sync-owned removal keeps manual memberships',
+      ],
+    ])
+  })
+
+  it('an absent claim read as empty says so', () => {
+    expect(reasons([], ['g2'], { claimAbsent: true })[0]?.[2]).toBe(
+      'the login carries no groups claim and the policy reads that as no groups; authoritative removal takes the user out of every org group the claim does not name',
+    )
+  })
+
+  it('exact matching: the claim names the group, whatever other entries differ only by case', () => {
+    expect(reasons(['DEV', 'dev'], ['g2'])[0]).toEqual(['add', 'dev', 'the claim names "dev"'])
+  })
+
+  it('case-insensitive matching: an entry spelt as the group names it; else the first entry', () => {
+    expect(reasons(['dev'], [], { match: 'case-insensitive' })).toEqual([
+      ['add', 'dev', 'the claim names "dev"'],
+    ])
+    expect(reasons(['DEV', 'Dev'], ['g1'], { match: 'case-insensitive' })).toEqual([
+      [
+        'stay',
+        'dev',
+        'the claim entry "DEV" matches "dev" ignoring case and the user is already a member',
+      ],
+    ])
+  })
+})
+
 describe('the policy codec and its reporter', () => {
   const refusal = (policy: unknown): [string, string | undefined, number] => {
     const resolved = resolveSyncPolicy(policy as SyncPolicy)
@@ -190,6 +264,95 @@ describe('the policy codec and its reporter', () => {
     expect(SyncPolicyCodec.is({ ...policy, extra: 1 })).toBe(false)
     const decoded = SyncPolicyCodec.decode(policy)
     expect(decoded._tag === 'Right' && resolveSyncPolicy(decoded.right)._tag).toBe('Right')
+  })
+})
+
+describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)', () => {
+  const errorOf = (policy: unknown, base = {}, servicePreset?: unknown) => {
+    const resolved = resolveSyncPolicy(policy as SyncPolicy, base, servicePreset as never)
+    if (resolved._tag === 'Right') expect.fail(`accepted ${JSON.stringify(policy)}`)
+    return resolved.left
+  }
+
+  it.each([
+    [{ absent: 'ignore' }, 'absent', 'ignore', '"ignore"', 'empty, keep or deny'],
+    [{ overage: 'empty' }, 'overage', 'empty', '"empty"', 'resolve or deny'],
+    [{ removalMode: 'all' }, 'removalMode', 'all', '"all"', 'authoritative or sync-owned'],
+    [{ staleLogin: 'allow' }, 'staleLogin', 'allow', '"allow"', 'skip or deny'],
+    [
+      { massRemovalGuard: { maxRemovals: 1.5 } },
+      'massRemovalGuard.maxRemovals',
+      1.5,
+      '1.5',
+      'a whole number ≥ 0',
+    ],
+    [
+      { massRemovalGuard: { maxRemovalPercent: '50' } },
+      'massRemovalGuard.maxRemovalPercent',
+      '50',
+      '"50"',
+      'a number from 0 to 100',
+    ],
+    [
+      { massRemovalGuard: 5 },
+      'massRemovalGuard',
+      5,
+      '5',
+      'an object with maxRemovals, maxRemovalPercent or neither',
+    ],
+  ])(
+    '%j: the field, its value and what it must be',
+    (policy, path, value, shownValue, expected) => {
+      const error = errorOf(policy)
+      expect([error.code, error.path, error.value]).toEqual(['SYNC_POLICY_INVALID', path, value])
+      expect(error.message).toBe(
+        `The sync policy's ${path} is ${shownValue}; it must be ${expected}.`,
+      )
+    },
+  )
+
+  it('an unknown field: the fields allowed there', () => {
+    const error = errorOf({ removalMod: 'sync-owned' })
+    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', 'removalMod'])
+    expect(error.message).toBe(
+      'The sync policy has an unknown field "removalMod"; the fields there are preset, absent, overage, removalMode, staleLogin, massRemovalGuard, claimsOptions.',
+    )
+  })
+
+  it('not an object: the policy as a whole', () => {
+    const error = errorOf('sync-owned')
+    expect([error.code, error.path, error.value]).toEqual([
+      'SYNC_POLICY_INVALID',
+      'policy',
+      'sync-owned',
+    ])
+    expect(error.message).toBe(
+      'The sync policy is "sync-owned"; it must be an object of the fields in docs/rules.md Part 3.',
+    )
+  })
+
+  it("the service's preset: its name, and the presets there are", () => {
+    const error = errorOf({}, {}, 'nope')
+    expect([error.code, error.path, error.value]).toEqual(['SYNC_POLICY_INVALID', 'preset', 'nope'])
+    expect(error.message).toMatch(/^The sync service's preset is "nope"; it must be .*okta/)
+  })
+
+  it('a preset that needs an option only the org knows: the option, as the path', () => {
+    const error = errorOf({ preset: 'auth0' })
+    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', 'claimsOptions.path'])
+    expect(error.message).toMatch(/preset needs claimsOptions\.path, which only you know/)
+    expect(
+      resolveSyncPolicy({ preset: 'auth0', claimsOptions: { path: 'https://x/groups' } })._tag,
+    ).toBe('Right')
+  })
+
+  it('the percentage guard accepts 0 and 100, and numbers only', () => {
+    for (const maxRemovalPercent of [0, 12.5, 100]) {
+      expect(resolveSyncPolicy({ massRemovalGuard: { maxRemovalPercent } })._tag).toBe('Right')
+    }
+    expect(errorOf({ massRemovalGuard: { maxRemovalPercent: 100.5 } }).path).toBe(
+      'massRemovalGuard.maxRemovalPercent',
+    )
   })
 })
 
