@@ -14,7 +14,8 @@ const code = (value: unknown): string => `\`${JSON.stringify(value)}\``
 
 function sets(preset: ProviderPreset): string {
   const parts = Object.entries(preset.claimsOptions).map(([key, value]) => `${key}: ${code(value)}`)
-  for (const [key, value] of Object.entries(preset.policy)) parts.push(`policy ${key}: ${code(value)}`)
+  for (const [key, value] of Object.entries(preset.policy))
+    parts.push(`policy ${key}: ${code(value)}`)
   for (const option of preset.requires) parts.push(`**you set** ${option}`)
   if (preset.resolver !== undefined) {
     parts.push(`resolver (${preset.resolver.kind}): ${preset.resolver.allowedOrigins.join(', ')}`)
@@ -44,7 +45,9 @@ describe('the README table of provider presets', () => {
     const end = text.indexOf(END)
     expect(start, 'README lacks the presets markers').toBeGreaterThan(0)
     const table = text.slice(start + START.length, end).trim()
-    expect(table, `README table is out of date; it should be:\n${presetTable()}`).toBe(presetTable())
+    expect(table, `README table is out of date; it should be:\n${presetTable()}`).toBe(
+      presetTable(),
+    )
   })
 
   it('every preset says what to configure and where each fact comes from', () => {

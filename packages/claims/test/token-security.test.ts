@@ -82,9 +82,17 @@ describe('errors carry no token content', () => {
   const SECRET = 'secret-group-7f3a'
 
   it.each<[string, () => Promise<string>, Partial<IdTokenVerification>]>([
-    ['an expired token', () => sign(idTokenClaims({ exp: now() - 3600, groups: [SECRET] }), key), {}],
+    [
+      'an expired token',
+      () => sign(idTokenClaims({ exp: now() - 3600, groups: [SECRET] }), key),
+      {},
+    ],
     ['a wrong issuer', () => sign(idTokenClaims({ iss: 'https://x', groups: [SECRET] }), key), {}],
-    ['a wrong nonce', () => sign(idTokenClaims({ nonce: 'n', groups: [SECRET] }), key), { nonce: 'm' }],
+    [
+      'a wrong nonce',
+      () => sign(idTokenClaims({ nonce: 'n', groups: [SECRET] }), key),
+      { nonce: 'm' },
+    ],
     ['a future iat', () => sign(idTokenClaims({ iat: now() + 9999, groups: [SECRET] }), key), {}],
   ])('%s: the cause keeps jose’s code and claim, not the payload', async (_, make, overrides) => {
     const error = expectError(await verify(await make(), overrides))
@@ -141,13 +149,21 @@ describe('signed userinfo (application/jwt)', () => {
   it('readGroupsClaim verifies a userinfo JWT, then binds its sub to the ID token', async () => {
     const idToken = await sign(idTokenClaims(), key)
     const userinfo = await sign({ sub: 'user-1', groups: ['u'] }, key)
-    const read = expectRight(await readGroupsClaim({ idToken, userinfo }, { verification: options })())
+    const read = expectRight(
+      await readGroupsClaim({ idToken, userinfo }, { verification: options })(),
+    )
     expect(read.state).toMatchObject({ state: 'present', groups: ['u'], source: 'userinfo' })
     const another = await sign({ sub: 'user-2', groups: ['u'] }, key)
-    const mismatch = await readGroupsClaim({ idToken, userinfo: another }, { verification: options })()
+    const mismatch = await readGroupsClaim(
+      { idToken, userinfo: another },
+      { verification: options },
+    )()
     expect(expectError(mismatch).code).toBe('USERINFO_SUB_MISMATCH')
     const forged = await sign({ sub: 'user-1', groups: ['root'] }, other, { kid: key.kid })
-    const refused = await readGroupsClaim({ idToken, userinfo: forged }, { verification: options })()
+    const refused = await readGroupsClaim(
+      { idToken, userinfo: forged },
+      { verification: options },
+    )()
     expect(expectError(refused).code).toBe('USERINFO_INVALID')
   })
 

@@ -65,6 +65,8 @@ describe('dev provider, claims shaped like other providers’', () => {
       sub: 'lemon',
       groups: 'users',
     })
-    expect(() => { provider.setShapedClaims('lemon', { idToken: { roles: ['x'] } }); }).toThrow(/roles/)
+    expect(() => {
+      provider.setShapedClaims('lemon', { idToken: { roles: ['x'] } })
+    }).toThrow(/roles/)
   })
 })

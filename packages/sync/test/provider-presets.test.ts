@@ -38,7 +38,11 @@ describe('a provider preset chosen by name', () => {
     expect(resolved).toMatchObject({
       preset: 'keycloak',
       absent: 'keep',
-      claimsOptions: { path: 'realm_access.roles', keycloakPaths: 'leaf', sources: 'id_token_then_userinfo' },
+      claimsOptions: {
+        path: 'realm_access.roles',
+        keycloakPaths: 'leaf',
+        sources: 'id_token_then_userinfo',
+      },
     })
   })
 
@@ -79,8 +83,12 @@ describe('a provider preset chosen by name', () => {
       'claimsOptions.path',
     ])
     expect(
-      rightOf(resolveSyncPolicy({ preset: 'auth0', claimsOptions: { path: '/https:~1~1example.com~1groups' } }))
-        .claimsOptions,
+      rightOf(
+        resolveSyncPolicy({
+          preset: 'auth0',
+          claimsOptions: { path: '/https:~1~1example.com~1groups' },
+        }),
+      ).claimsOptions,
     ).toEqual({ sources: 'id_token', path: '/https:~1~1example.com~1groups' })
   })
 
@@ -106,7 +114,8 @@ describe('value mapping: unmatched entries and near misses are reported as sent'
     const store = createMemoryMembershipStore()
     const admin = createMembershipAdmin({ store })
     const ids: Record<string, string> = {}
-    for (const name of ['dev', 'Ops', 'admins']) ids[name] = rightOf(await admin.createGroup('acme', name)()).id
+    for (const name of ['dev', 'Ops', 'admins'])
+      ids[name] = rightOf(await admin.createGroup('acme', name)()).id
     rightOf(await admin.setManageGroupMemberships('acme', true)())
     const deps: SyncDeps = { store, policy: () => policy }
     return { store, deps, ids }

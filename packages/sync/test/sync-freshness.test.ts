@@ -43,7 +43,10 @@ describe('rule S11: the freshness guard', () => {
       ageMs: 24 * HOUR + 1,
       lastSyncedAt: ago(24 * HOUR + 1),
     })
-    expect(guard.check(ago(30 * 24 * HOUR), now)).toMatchObject({ status: 'stale', ageMs: 30 * 24 * HOUR })
+    expect(guard.check(ago(30 * 24 * HOUR), now)).toMatchObject({
+      status: 'stale',
+      ageMs: 30 * 24 * HOUR,
+    })
   })
 
   it('never synced: no last-sync record', () => {
@@ -131,13 +134,16 @@ describe('rule S11: the freshness guard', () => {
       fc.integer({ min: 0, max: HOUR }),
     ],
     { numRuns: 1_000 },
-  )('fresh exactly when -skew ≤ age ≤ maxAge; the age is now minus the last sync', (age, max, skew) => {
-    const result = syncFreshness(ago(age), now, { maxAgeMs: max, clockSkewMs: skew })
-    const fresh = age >= -skew && age <= max
-    return (
-      result.status === (fresh ? 'fresh' : 'stale') && 'ageMs' in result && result.ageMs === age
-    )
-  })
+  )(
+    'fresh exactly when -skew ≤ age ≤ maxAge; the age is now minus the last sync',
+    (age, max, skew) => {
+      const result = syncFreshness(ago(age), now, { maxAgeMs: max, clockSkewMs: skew })
+      const fresh = age >= -skew && age <= max
+      return (
+        result.status === (fresh ? 'fresh' : 'stale') && 'ageMs' in result && result.ageMs === age
+      )
+    },
+  )
 
   it('bad limits are refused as configuration, naming the limit', () => {
     for (const [limits, path] of [
@@ -174,7 +180,10 @@ async function mayUseGroup(
     return { allowed: false, reason: 'log in to load your groups' }
   }
   if (freshness.status === 'stale') {
-    return { allowed: false, reason: `your groups were last checked ${Math.round(freshness.ageMs / HOUR)} h ago; log in again` }
+    return {
+      allowed: false,
+      reason: `your groups were last checked ${Math.round(freshness.ageMs / HOUR)} h ago; log in again`,
+    }
   }
   const memberships = await store.listUserMemberships(request.orgId, request.userId)
   return memberships.some((m) => m.groupId === request.groupId)
@@ -191,7 +200,12 @@ describe('the freshness guard in an authorization path', () => {
     const guard = guardOf(24 * HOUR)
     const loginAt = new Date('2026-11-01T09:00:00Z')
     const at = (hours: number): Date => new Date(loginAt.getTime() + hours * HOUR)
-    const request = (hours: number) => ({ orgId: 'acme', userId: 'alice', groupId: dev, now: at(hours) })
+    const request = (hours: number) => ({
+      orgId: 'acme',
+      userId: 'alice',
+      groupId: dev,
+      now: at(hours),
+    })
 
     expect(await mayUseGroup(store, guard, request(0))).toEqual({
       allowed: false,

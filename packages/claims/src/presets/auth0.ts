@@ -20,12 +20,14 @@ export const auth0Preset = definePreset({
     {
       title: 'Create Custom Claims',
       url: 'https://auth0.com/docs/secure/tokens/json-web-tokens/create-custom-claims',
-      facts: 'custom claims should use a collision-resistant namespaced name; groups is among the restricted claim names',
+      facts:
+        'custom claims should use a collision-resistant namespaced name; groups is among the restricted claim names',
     },
     {
       title: 'Migrate Custom Claims',
       url: 'https://auth0.com/docs/troubleshoot/product-lifecycle/past-migrations/custom-claims-migration',
-      facts: 'an Action adds claims with api.idToken.setCustomClaim; namespaced claims look like https://myDomain.com/myClaim',
+      facts:
+        'an Action adds claims with api.idToken.setCustomClaim; namespaced claims look like https://myDomain.com/myClaim',
     },
   ],
 })

@@ -16,7 +16,8 @@ export const authentikPreset = definePreset({
   ],
   references: [
     {
-      title: 'authentik blueprint System - OAuth2 Provider - Scopes (blueprints/system/providers-oauth2.yaml, seen at a mirror)',
+      title:
+        'authentik blueprint System - OAuth2 Provider - Scopes (blueprints/system/providers-oauth2.yaml, seen at a mirror)',
       url: 'https://github.com/goauthentik/authentik/blob/main/blueprints/system/providers-oauth2.yaml',
       facts: 'the default profile scope mapping returns groups as a list of the user’s group names',
     },

@@ -27,22 +27,27 @@ export const entraIdPreset = definePreset({
     {
       title: 'Configure group claims for applications by using Microsoft Entra ID',
       url: 'https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-fed-group-claims',
-      facts: 'groups are object ids by default (sAMAccountName/SID for synced groups, display names for cloud-only groups); at most 200 groups in a JWT, beyond which the claim is left out',
+      facts:
+        'groups are object ids by default (sAMAccountName/SID for synced groups, display names for cloud-only groups); at most 200 groups in a JWT, beyond which the claim is left out',
     },
     {
       title: 'SAML token claims reference (groups, groups:src1 overage indicator)',
       url: 'https://learn.microsoft.com/entra/identity-platform/reference-saml-tokens',
-      facts: 'over the limit an overage claim points at a Graph endpoint for the user’s group list (user: getMemberObjects)',
+      facts:
+        'over the limit an overage claim points at a Graph endpoint for the user’s group list (user: getMemberObjects)',
     },
     {
-      title: 'How to get the signed-in user group list when a group overage claim is displayed in access tokens',
+      title:
+        'How to get the signed-in user group list when a group overage claim is displayed in access tokens',
       url: 'https://learn.microsoft.com/troubleshoot/entra/entra-id/app-integration/get-signed-in-users-groups-in-access-token',
-      facts: 'the overage is resolved through Microsoft Graph; the groups claim of a client app is configured for the ID token',
+      facts:
+        'the overage is resolved through Microsoft Graph; the groups claim of a client app is configured for the ID token',
     },
     {
       title: 'MongoDB SERVER-105483 quoting Microsoft’s groups claim documentation',
       url: 'https://jira.mongodb.org/browse/SERVER-105483',
-      facts: 'in the implicit flow the overage is signalled by hasgroups instead of the groups claim',
+      facts:
+        'in the implicit flow the overage is signalled by hasgroups instead of the groups claim',
     },
   ],
 })

@@ -21,7 +21,8 @@ export const gitlabPreset = definePreset({
     {
       title: 'GitLab as OpenID Connect identity provider',
       url: 'https://docs.gitlab.com/integration/openid_connect_provider/',
-      facts: 'groups: paths of the groups the user is a member of directly or through an ancestor; groups_direct: paths of direct memberships; only sub, sub_legacy, email, email_verified and groups_direct are in the ID token, the rest in userinfo',
+      facts:
+        'groups: paths of the groups the user is a member of directly or through an ancestor; groups_direct: paths of direct memberships; only sub, sub_legacy, email, email_verified and groups_direct are in the ID token, the rest in userinfo',
     },
   ],
 })

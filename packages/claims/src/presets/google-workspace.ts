@@ -31,7 +31,8 @@ export const googleWorkspacePreset = definePreset({
     {
       title: 'headscale issue 1861: OIDC groups with Google Workspace',
       url: 'https://github.com/juanfont/headscale/issues/1861',
-      facts: 'groups must be fetched from the Admin Directory or Cloud Identity API, not from the token',
+      facts:
+        'groups must be fetched from the Admin Directory or Cloud Identity API, not from the token',
     },
   ],
 })

@@ -23,12 +23,15 @@ export const lemonldapNgPreset = definePreset({
     {
       title: 'LemonLDAP::NG: OpenID Connect Provider',
       url: 'https://lemonldap-ng.org/documentation/latest/idpopenidconnect.html',
-      facts: 'LL::NG gives identity through the ID token and information through the userinfo endpoint; claims are defined per relying party',
+      facts:
+        'LL::NG gives identity through the ID token and information through the userinfo endpoint; claims are defined per relying party',
     },
     {
-      title: 'LemonLDAP::NG doc source idpopenidconnect.rst, "Claims" (array modes Auto, Always, Never), seen at a mirror of the project',
+      title:
+        'LemonLDAP::NG doc source idpopenidconnect.rst, "Claims" (array modes Auto, Always, Never), seen at a mirror of the project',
       url: 'https://forger.sitiv.fr/worteks/lemonldap-ng/commit/d5d97825a7032798ee6541c04e413c11bd57ed46',
-      facts: 'a multi-valued attribute is released as an array (always), as a single value when it has one (auto), or as one string joined by a separator (never)',
+      facts:
+        'a multi-valued attribute is released as an array (always), as a single value when it has one (auto), or as one string joined by a separator (never)',
     },
   ],
 })
