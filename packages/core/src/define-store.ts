@@ -1,17 +1,14 @@
 import { compareCodeUnits, compareGroups } from './compute-membership-diff.js'
-import { ManualMembershipManagementDisabledError, StoreError } from './errors.js'
-import { claimSliceKeys, orgGroupSlice } from './org-group-slice.js'
+import { ManualMembershipManagementDisabledError } from './errors.js'
+import { claimSliceKeys } from './org-group-slice.js'
 import {
-  DEFAULT_ORG_SETTINGS,
   type AuditEvent,
   type AuditEventInput,
   type ClosableStore,
   type GroupChangeOptions,
   type LoginSyncStore,
-  type Membership,
   type MembershipStore,
   type OrgSettings,
-  type StoredGroup,
   type UserRemoval,
   type UserRemovalStore,
   type UserSyncChanges,
@@ -20,7 +17,6 @@ import {
 } from './ports/membership-store.port.js'
 import type {
   AdapterCall,
-  LoginSliceRead,
   LoginSyncAdapter,
   MembershipStoreAdapter,
   UserRemovalAdapter,
@@ -29,80 +25,39 @@ import {
   assertAuditEvents,
   assertAuditQuery,
   assertClaimGroups,
-  assertGroupChangeOptions,
   assertOrgSettings,
   assertStoreDate,
   assertStoreId,
   assertStoreText,
-  assertUserSyncChanges,
   groupNotFound,
   isStorableText,
-  storeTimeout,
 } from './store-input.js'
+import {
+  byGroupId,
+  byUserId,
+  checkDecision,
+  copyDate,
+  copyGroup,
+  copyMembership,
+  copySettings,
+  invalid,
+  isThenable,
+  snapshotOf,
+} from './adapter-results.js'
+import { lifecycle } from './store-lifecycle.js'
 
 // The one validation layer of every store: the adapters below it only do I/O. Everything a caller
 // hands a store is checked here, before any adapter sees it; everything an adapter hands back is
 // copied and put in the documented order here, so no caller ever shares an adapter's objects and
-// every store orders its lists the same way.
-//
-// Why one file of some 500 lines: it is the whole of what sits between a caller and an adapter,
-// for both roles, and its pieces (the checks of each operation, the closed state, the
-// manual-change lock, the check of a login's decision, the copies) are read together when a rule
-// changes; its helpers of their own are already apart (store-input.ts, the ports).
+// every store orders its lists the same way. The copies, the login's snapshot and the check of a
+// decision are in adapter-results.ts; the closed state and the calls in flight in
+// store-lifecycle.ts.
 
 /** Options of {@link defineMembershipStore} and of `defineLoginSyncStore`. */
 export interface DefineStoreOptions {
   /** The clock of a user removal's time; `() => new Date()` by default. */
   readonly now?: () => Date
 }
-
-const copyGroup = (g: StoredGroup): StoredGroup => ({
-  orgId: g.orgId,
-  id: g.id,
-  name: g.name,
-  createdAt: new Date(g.createdAt.getTime()),
-})
-
-const copyMembership = (m: Membership): Membership => ({
-  orgId: m.orgId,
-  groupId: m.groupId,
-  userId: m.userId,
-  source: m.source,
-  createdAt: new Date(m.createdAt.getTime()),
-})
-
-const copySettings = (s: OrgSettings | null): OrgSettings => ({
-  manageGroupMemberships: (s ?? DEFAULT_ORG_SETTINGS).manageGroupMemberships,
-  matchMode: (s ?? DEFAULT_ORG_SETTINGS).matchMode,
-})
-
-const copyDate = (d: Date | null | undefined): Date | null =>
-  d === null || d === undefined ? null : new Date(d.getTime())
-
-const byGroupId = (a: Membership, b: Membership): number => compareCodeUnits(a.groupId, b.groupId)
-const byUserId = (a: Membership, b: Membership): number => compareCodeUnits(a.userId, b.userId)
-
-const invalid = (path: string, message: string): StoreError =>
-  new StoreError('STORE_INVALID_INPUT', `${path}: ${message}`, { path })
-
-/** A store adapter broke its contract: a bug in the adapter, not in the caller's input. */
-const adapterBroken = (what: string): Error =>
-  new Error(`groupsync store adapter contract broken: ${what}`)
-
-const isThenable = (value: unknown): boolean =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function'
-
-/** A decision without any write is no write at all: an adapter then need not touch the tables. */
-const writesOf = (changes: UserSyncChanges | null): UserSyncChanges | null =>
-  changes !== null &&
-  (changes.add.length > 0 ||
-    changes.remove.length > 0 ||
-    changes.audit.length > 0 ||
-    changes.syncedAt !== undefined)
-    ? changes
-    : null
 
 /**
  * The error of a manual change refused by the manual-change lock (rule S9).
@@ -118,81 +73,6 @@ export const manualChangeLocked = (
     `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider: members cannot be ${action === 'add' ? 'added' : 'removed'} by hand. Change the groups at the provider, or turn mapping off.`,
     { path: 'manageGroupMemberships', value: orgId },
   )
-
-/** The closed state and calls in flight, shared by both roles of one store. */
-const lifecycle = (release: (() => Promise<void>) | undefined) => {
-  let closed = false
-  const inFlight = new Set<Promise<unknown>>()
-  const track = <A>(what: string, options: unknown, work: (call: AdapterCall) => Promise<A>) => {
-    // Through a promise, so that a failed input check becomes a rejection, never a throw.
-    const p = Promise.resolve().then(() => {
-      if (closed) {
-        throw new StoreError('STORE_UNAVAILABLE', `${what}: the store is closed; create a new one.`)
-      }
-      assertGroupChangeOptions(options)
-      const signal = options?.signal
-      // A call whose deadline has passed before it started writes nothing, whatever the adapter.
-      if (signal?.aborted === true) throw storeTimeout(what, signal.reason)
-      return work({ signal })
-    })
-    inFlight.add(p)
-    const forget = () => {
-      inFlight.delete(p)
-    }
-    p.then(forget, forget)
-    return p
-  }
-  const close = async (): Promise<void> => {
-    if (closed) return
-    closed = true
-    await Promise.allSettled([...inFlight])
-    await release?.()
-  }
-  return { track, close }
-}
-
-/** The snapshot `decide` sees: exactly the slice, copied, ordered, frozen. */
-const snapshotOf = (
-  orgId: string,
-  userId: string,
-  claimGroups: readonly string[],
-  read: LoginSliceRead,
-): UserSyncSnapshot => {
-  const memberships = read.memberships.map(copyMembership).sort(byGroupId)
-  const current = memberships.map((m) => m.groupId)
-  const groups = orgGroupSlice(claimGroups, read.groups, current).map(copyGroup).sort(compareGroups)
-  const ids = new Set(groups.map((g) => g.id))
-  for (const id of current) {
-    if (!ids.has(id))
-      throw adapterBroken(`the user is a member of group ${id}, which it did not read`)
-  }
-  return Object.freeze({
-    orgId,
-    userId,
-    settings: Object.freeze(copySettings(read.settings)),
-    groups: Object.freeze(groups.map((g) => Object.freeze(g))),
-    memberships: Object.freeze(memberships.map((m) => Object.freeze(m))),
-    lastSyncedAt: copyDate(read.lastSyncedAt),
-    lastTokenIssuedAt: copyDate(read.lastTokenIssuedAt),
-    removedAt: copyDate(read.removedAt),
-  })
-}
-
-/** Checks what a `decide` returned against the snapshot it saw. */
-const checkDecision = <A>(snapshot: UserSyncSnapshot, decision: unknown): UserSyncDecision<A> => {
-  if (isThenable(decision)) {
-    throw invalid('decide', 'must return its decision synchronously, not a promise')
-  }
-  if (typeof decision !== 'object' || decision === null || !('changes' in decision)) {
-    throw invalid('decide', 'must return { changes, result }')
-  }
-  const { changes, result } = decision as UserSyncDecision<A>
-  assertUserSyncChanges(
-    { orgId: snapshot.orgId, groupIds: new Set(snapshot.groups.map((g) => g.id)) },
-    changes,
-  )
-  return { changes: writesOf(changes), result }
-}
 
 const loginRole = (
   adapter: LoginSyncAdapter,

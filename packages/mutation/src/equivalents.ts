@@ -3,6 +3,7 @@ import type { EquivalentMutant } from './report.js'
 const DIFF = 'packages/core/src/compute-membership-diff.ts'
 const SLICE = 'packages/core/src/org-group-slice.ts'
 const DEFINE_STORE = 'packages/core/src/define-store.ts'
+const STORE_LIFECYCLE = 'packages/core/src/store-lifecycle.ts'
 const STORE_INPUT = 'packages/core/src/store-input.ts'
 const GROUPS_CLAIM = 'packages/claims/src/read-groups-from.ts'
 const CLAIM_PATH = 'packages/claims/src/claim-path.ts'
@@ -124,7 +125,7 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
       "answers 0 instead of 1 for distinct keys out of order; V8's sort (Node's) only asks whether the comparator is negative, so the order is the same",
   },
   {
-    file: DEFINE_STORE,
+    file: STORE_LIFECYCLE,
     mutator: 'BlockStatement',
     original: '{ inFlight.delete(p) }',
     replacement: '{}',

@@ -16,6 +16,8 @@ export default strykerTarget({
     'packages/core/src/org-group-index.ts',
     'packages/core/src/org-group-slice.ts',
     'packages/core/src/define-store.ts',
+    'packages/core/src/adapter-results.ts',
+    'packages/core/src/store-lifecycle.ts',
     'packages/core/src/store-input.ts',
   ],
   breakAt: 95,
