@@ -69,13 +69,37 @@ const p50 = (ms: number[]): number =>
 
 async function login(store: LoginSyncStore, orgId: string, userId: string, groups: string[]) {
   const began = performance.now()
+  const cpu = process.cpuUsage()
   const result = await syncOnLoginAsync(
     { orgId, userId, claims: { sub: userId, groups } },
     { store },
   )
+  const used = process.cpuUsage(cpu)
   const ms = performance.now() - began
   if (result.status !== 'synced') throw new Error(`login-scale: a login ended ${result.status}`)
-  return { ms, changed: result.added.length + result.removed.length }
+  return {
+    ms,
+    cpuMs: (used.user + used.system) / 1000,
+    changed: result.added.length + result.removed.length,
+  }
+}
+
+/**
+ * A transaction of BEGIN, an advisory lock, one statement, COMMIT on the store's pool, timed:
+ * the minimal transaction (an indexed SELECT) or the same writing one row (an upsert), which
+ * makes COMMIT wait for the write-ahead log to reach the disk as a login's does.
+ */
+async function timedTransaction(
+  client: SqlClient,
+  lockKey: string,
+  statement: { readonly text: string; readonly values: readonly unknown[] },
+): Promise<number> {
+  const began = performance.now()
+  const tx = await client.begin()
+  await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [lockKey])
+  await tx.query(statement.text, statement.values)
+  await tx.commit()
+  return performance.now() - began
 }
 
 interface BackendResult {
@@ -83,7 +107,11 @@ interface BackendResult {
   /** Login p50 per org size. */
   readonly p50ByOrg: ReadonlyMap<number, number>
   readonly noChangeP50: number
+  /** The client's CPU time (this process, user and system) per no-change login, p50. */
+  readonly noChangeCpuP50: number
   readonly minimalP50: number
+  /** The minimal transaction with its SELECT replaced by a one-row upsert. */
+  readonly minimalWriteP50: number
 }
 
 async function measureBackend(
@@ -97,7 +125,8 @@ async function measureBackend(
     const s = await store(schema)
     try {
       const p50ByOrg = new Map<number, number>()
-      const noChange: number[] = []
+      /** Each user's claim at their last login, in the org measured last (the largest). */
+      let lastClaims: readonly string[][] = []
       for (const n of sizes.orgGroups) {
         const orgId = `scale-${n}`
         log(`login-scale (${label}): an org of ${n} groups`)
@@ -124,33 +153,48 @@ async function measureBackend(
           times.push(ms)
         }
         p50ByOrg.set(n, p50(times))
-        if (n !== sizes.orgGroups.at(-1)) continue
-        // At the largest org: logins that change nothing (each user's last claim again).
-        for (let i = 0; i < sizes.baseline; i++) {
-          const u = i % USERS
-          const { ms, changed } = await login(
-            s,
-            orgId,
-            `user-${u}`,
-            claims[u]?.[last[u] ?? 0] ?? [],
-          )
-          if (changed !== 0) throw new Error(`login-scale: a no-change login changed ${changed}`)
-          noChange.push(ms)
-        }
+        lastClaims = claims.map((c, u) => c[last[u] ?? 0] ?? [])
       }
-      log(`login-scale (${label}): ${sizes.baseline} minimal transactions`)
+      // At the largest org: logins that change nothing (each user's last claim again), each
+      // followed by a minimal transaction and by one that writes a row, so that all three see
+      // the same load on a shared machine.
+      const orgId = `scale-${sizes.orgGroups.at(-1) ?? 0}`
+      await client.query(
+        `CREATE TABLE "${schema}".bench_minimal_write (k text PRIMARY KEY, at timestamptz NOT NULL)`,
+      )
+      log(`login-scale (${label}): ${sizes.baseline} no-change logins and minimal transactions`)
+      const noChange: number[] = []
+      const noChangeCpu: number[] = []
       const minimal: number[] = []
+      const minimalWrite: number[] = []
       for (let i = 0; i < sizes.baseline; i++) {
-        const began = performance.now()
-        const tx = await client.begin()
-        await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          `min-${i % USERS}`,
-        ])
-        await tx.query(`SELECT 1 FROM "${schema}".org_settings WHERE org_id = $1`, ['scale-100'])
-        await tx.commit()
-        minimal.push(performance.now() - began)
+        const u = i % USERS
+        const { ms, cpuMs, changed } = await login(s, orgId, `user-${u}`, lastClaims[u] ?? [])
+        if (changed !== 0) throw new Error(`login-scale: a no-change login changed ${changed}`)
+        noChange.push(ms)
+        noChangeCpu.push(cpuMs)
+        minimal.push(
+          await timedTransaction(client, `min-${u}`, {
+            text: `SELECT 1 FROM "${schema}".org_settings WHERE org_id = $1`,
+            values: [orgId],
+          }),
+        )
+        minimalWrite.push(
+          await timedTransaction(client, `min-${u}`, {
+            text: `INSERT INTO "${schema}".bench_minimal_write (k, at) VALUES ($1, now())
+                   ON CONFLICT (k) DO UPDATE SET at = excluded.at`,
+            values: [`user-${u}`],
+          }),
+        )
       }
-      return { label, p50ByOrg, noChangeP50: p50(noChange), minimalP50: p50(minimal) }
+      return {
+        label,
+        p50ByOrg,
+        noChangeP50: p50(noChange),
+        noChangeCpuP50: p50(noChangeCpu),
+        minimalP50: p50(minimal),
+        minimalWriteP50: p50(minimalWrite),
+      }
     } finally {
       await s.close()
     }
@@ -242,6 +286,11 @@ ${sizes.orgGroups.map((n) => n.toLocaleString('en')).join(', ')} groups with map
 the org; each login swaps 2 groups for 2 others (4 changes), ${sizes.logins} logins per size. **No-change login**: the same claim
 again at ${largest.toLocaleString('en')} groups (it still records the last-sync time, S7). **Minimal transaction**: BEGIN, an advisory
 lock, one indexed SELECT, COMMIT, on the same pool: the least any locked read-then-write login can cost.
+Each no-change login is followed by one minimal transaction and by one that writes a row instead of
+its SELECT (a one-row upsert, whose COMMIT waits for the write-ahead log to reach the disk, as a
+login's does), so the three see the same load. **The client's CPU** is this process's CPU time
+(user and system, \`process.cpuUsage\`) during a no-change login: the JavaScript and the socket
+writes, not the time spent waiting for the server.
 
 ${markdownTable(
   ['org groups', ...results.map((r) => `login p50, ${r.label}`)],
@@ -256,8 +305,11 @@ ${markdownTable(
   ['', ...results.map((r) => r.label)],
   [
     ['no-change login p50', ...results.map((r) => formatMs(r.noChangeP50))],
+    ["of which the client's CPU (p50)", ...results.map((r) => formatMs(r.noChangeCpuP50))],
     ['minimal transaction p50', ...results.map((r) => formatMs(r.minimalP50))],
     ['ratio', ...results.map((r) => (r.noChangeP50 / r.minimalP50).toFixed(2))],
+    ['minimal transaction writing one row p50', ...results.map((r) => formatMs(r.minimalWriteP50))],
+    ['ratio to it', ...results.map((r) => (r.noChangeP50 / r.minimalWriteP50).toFixed(2))],
   ],
   ['l', ...results.map(() => 'r' as const)],
 )}
