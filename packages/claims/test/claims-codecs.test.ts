@@ -1,13 +1,19 @@
 import { readFileSync } from 'node:fs'
 import { test as fcTest, fc } from '@fast-check/vitest'
 import { beforeAll, describe, expect, it } from 'vitest'
+import type * as t from 'io-ts'
 import {
   CLAIMS_ERROR_CODES,
+  ClaimShapeCodec,
   ClaimsError,
+  ClaimSourcesCodec,
   createHttpDistributedClaimsResolver,
+  decodeFailure,
   extractGroupsClaim,
+  ExtractGroupsClaimInputCodec,
   GroupsClaimOptionsCodec,
   IdTokenVerificationCodec,
+  KeycloakPathModeCodec,
   LoginClaimsInputCodec,
   PROVIDER_PRESET_NAMES,
   PROVIDER_PRESETS,
@@ -20,7 +26,7 @@ import {
   type IdTokenVerification,
   type LoginClaimsInput,
 } from '../src/index.js'
-import { expectError } from './helpers.js'
+import { expectError, GROUPS_CLAIM_OPTIONS, wholeWord } from './helpers.js'
 import { CLIENT_ID, idTokenClaims, ISSUER, makeKey, sign, type TestKey } from './keys.js'
 
 // Every configured or untrusted input of the claims package is decoded by a codec whose type is
@@ -68,17 +74,7 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
     fc.constantFrom({}, { filter: {} }, { filter: { globs: ['a\\'] } }, { stripPrefix: 'x' }),
     fc.constantFrom({ aliases: { a: 'b' } }, { ldapDnCn: 'yes' }, { rename: {} }, ['a']),
   )
-  const optionName = fc.constantFrom(
-    'path',
-    'sources',
-    'delimiter',
-    'maxGroups',
-    'maxNameLength',
-    'keycloakPaths',
-    'shape',
-    'valueMapping',
-    'claimPath',
-  )
+  const optionName = fc.constantFrom(...GROUPS_CLAIM_OPTIONS, 'claimPath')
 
   fcTest.prop([fc.dictionary(optionName, optionValue, { maxKeys: 4 })], { numRuns: RUNS })(
     'the codec and the extraction agree: options the codec refuses are CLAIMS_INPUT_INVALID; options it decodes fail only on what it cannot see (the syntax of path and of globs, an empty filter)',
@@ -129,6 +125,42 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
       expect([error.code, error.path, error.value]).toEqual(['CLAIMS_INPUT_INVALID', path, value])
       expect(error.message.length, error.message).toBeLessThan(200)
     }
+  })
+})
+
+describe('the codecs of the options and of the input', () => {
+  // A codec's name is what a reporter gives as `expected` (decodeFailure), and so what a message
+  // of the code that decodes with it says a value must be: the sync's policy decodes its
+  // claimsOptions with GroupsClaimOptionsCodec, an application may decode its input with
+  // ExtractGroupsClaimInputCodec.
+  it.each<[string, t.Decoder<unknown, unknown>, unknown, readonly string[]]>([
+    ['GroupsClaimOptionsCodec', GroupsClaimOptionsCodec, ['groups'], ['object']],
+    [
+      'ExtractGroupsClaimInputCodec',
+      ExtractGroupsClaimInputCodec,
+      null,
+      ['idTokenClaims', 'userinfo'],
+    ],
+    [
+      'ClaimSourcesCodec',
+      ClaimSourcesCodec,
+      'both',
+      ['id_token', 'userinfo', 'id_token_then_userinfo'],
+    ],
+    [
+      'KeycloakPathModeCodec',
+      KeycloakPathModeCodec,
+      'full',
+      ['off', 'leaf', 'strip-leading-slash'],
+    ],
+    ['ClaimShapeCodec', ClaimShapeCodec, 'object', ['list', 'object-keys']],
+  ])('%s is named for what it takes', (_, codec, refused, takes) => {
+    const decoded = codec.decode(refused)
+    if (decoded._tag === 'Right') expect.fail(`${JSON.stringify(refused)} was decoded`)
+    const failure = decodeFailure(decoded.left)
+    expect([failure.kind, failure.path]).toEqual(['invalid', []])
+    const expected = failure.kind === 'invalid' ? failure.expected : ''
+    for (const word of takes) expect(expected).toMatch(wholeWord(word))
   })
 })
 

@@ -1,4 +1,6 @@
+import { right } from 'fp-ts/lib/Either.js'
 import { describe, expect, it } from 'vitest'
+import { resolveClaimOptions } from '../src/claims-options.js'
 import { extractGroupsClaim, type GroupsClaimOptions } from '../src/index.js'
 import { expectError, expectState } from './helpers.js'
 
@@ -124,6 +126,15 @@ describe('point 3: sources', () => {
       expect(expectError(extract({}, { sources: 'userinfo' }, body)).code).toBe(
         'USERINFO_SUB_MISMATCH',
       )
+    }
+  })
+
+  it('a sub that is not a string matches no sub, not even the same value in the ID token', () => {
+    for (const claims of [{}, { sub: 7 }, { sub: null }]) {
+      const error = expectError(
+        extractGroupsClaim({ idTokenClaims: { ...claims, groups: ['a'] }, userinfo: claims }),
+      )
+      expect(error.code).toBe('USERINFO_SUB_MISMATCH')
     }
   })
 
@@ -369,5 +380,33 @@ describe('options', () => {
     const error = expectError(extract({ groups: [] }, { [field]: value }))
     expect(error.code).toBe('CLAIMS_INPUT_INVALID')
     expect(error.path).toBe(field)
+  })
+})
+
+describe('the defaults (rules C2-C7, C10)', () => {
+  // extractGroupsClaim and the distributed resolver apply the defaults through resolveClaimOptions.
+  // A read compares `sources` only with userinfo and id_token, and `shape` only with object-keys,
+  // so no claim read tells a wrong default for either from the right one: the defaults are stated
+  // here, where they are applied, as rules.md gives them.
+  const documented = {
+    path: ['groups'],
+    sources: 'id_token_then_userinfo',
+    delimiter: undefined,
+    maxGroups: 10_000,
+    maxNameLength: 1_024,
+    keycloakPaths: 'off',
+    shape: 'list',
+    valueMapping: undefined,
+  }
+
+  it('options left out, or {}, are the documented defaults', () => {
+    expect(resolveClaimOptions()).toEqual(right(documented))
+    expect(resolveClaimOptions({})).toEqual(right(documented))
+  })
+
+  it('each option given replaces its own default only', () => {
+    expect(resolveClaimOptions({ sources: 'userinfo', shape: 'object-keys' })).toEqual(
+      right({ ...documented, sources: 'userinfo', shape: 'object-keys' }),
+    )
   })
 })

@@ -126,6 +126,18 @@ describe('rule C3: a path walks objects and arrays, and stops at anything else',
     }
   })
 
+  it('an index of several digits selects its element; a digit with anything after it, nothing', () => {
+    const realms = Array.from({ length: 12 }, (_, i) => ({ roles: [`r${i}`] }))
+    expect(expectState(extract({ realms }, { path: 'realms.10.roles' }))).toMatchObject({
+      state: 'present',
+      groups: ['r10'],
+    })
+    // Number() would read each of these as 1: none is a canonical index.
+    for (const path of ['/realms/1 /roles', '/realms/1\n/roles', '/realms/1./roles']) {
+      expect(expectState(extract({ realms }, { path }))).toEqual({ state: 'absent' })
+    }
+  })
+
   it('a value that is not an object is malformed at the first level below the root too', () => {
     for (const value of ['admin', 3, null, true]) {
       const error = expectError(extract({ realm_access: value }, { path: 'realm_access.roles' }))
