@@ -6,6 +6,7 @@ const DEFINE_STORE = 'packages/core/src/define-store.ts'
 const STORE_LIFECYCLE = 'packages/core/src/store-lifecycle.ts'
 const STORE_INPUT = 'packages/core/src/store-input.ts'
 const GROUPS_CLAIM = 'packages/claims/src/read-groups-from.ts'
+const EXTRACT_CLAIM = 'packages/claims/src/extract-groups-claim.ts'
 const CLAIM_PATH = 'packages/claims/src/claim-path.ts'
 const ID_TOKEN = 'packages/claims/src/verify-id-token.ts'
 const READ_CLAIM = 'packages/sync/src/internal/read-login-claim.ts'
@@ -249,6 +250,59 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     replacement: 'index <= count',
     reason:
       'the extra pass reads `entries[count] ?? ""`: an empty name, no NUL, never too long, dropped and not counted (droppedEmpty is count minus kept)',
+  },
+  {
+    file: GROUPS_CLAIM,
+    mutator: 'ConditionalExpression',
+    original: 'index === undefined',
+    replacement: 'false',
+    // The same test in the two messages of a malformed claim is a real mutant (and killed).
+    context: '? {} : { index }',
+    reason:
+      'ClaimsError sets `index` from its options either way: `{ index: undefined }` and no `index` make the same error',
+  },
+  {
+    file: GROUPS_CLAIM,
+    mutator: 'StringLiteral',
+    original: "''",
+    replacement: '"Stryker was here!"',
+    context: "path[depth] ?? ''",
+    reason:
+      'unreachable: the loop runs while `depth < path.length`, so `path[depth]` is a name (the fallback is for noUncheckedIndexedAccess)',
+  },
+  {
+    file: GROUPS_CLAIM,
+    mutator: 'StringLiteral',
+    original: "''",
+    replacement: '"Stryker was here!"',
+    context: "path[0] ?? ''",
+    reason:
+      'unreachable: the overage is looked for only when a name of the path selected nothing, so the path has a first name',
+  },
+  {
+    file: GROUPS_CLAIM,
+    mutator: 'StringLiteral',
+    original: "''",
+    replacement: '"Stryker was here!"',
+    context: "entries[index] ?? ''",
+    reason:
+      'unreachable: the loop runs while `index < count`, the number of entries, so `entries[index]` is a string (the fallback is for noUncheckedIndexedAccess)',
+  },
+  {
+    file: GROUPS_CLAIM,
+    mutator: 'ConditionalExpression',
+    original: 'options.delimiter === undefined',
+    replacement: 'false',
+    reason:
+      '`value.split(undefined)` is `[value]` for every string (ECMA-262: an undefined separator gives the whole string as the one element)',
+  },
+  {
+    file: EXTRACT_CLAIM,
+    mutator: 'ArrayDeclaration',
+    original: '[]',
+    replacement: '["Stryker was here"]',
+    reason:
+      'without a userinfo the extra source is a string, destructured as source "S" and claims "t": a string has no own member, so it holds neither the claim nor a marker, and the state is absent either way',
   },
   {
     file: CLAIM_PATH,
