@@ -265,6 +265,16 @@ describe('the policy codec and its reporter', () => {
     const decoded = SyncPolicyCodec.decode(policy)
     expect(decoded._tag === 'Right' && resolveSyncPolicy(decoded.right)._tag).toBe('Right')
   })
+
+  it('a service decoding with the codec itself is told what was expected: a SyncPolicy', () => {
+    // io-ts reporters (PathReporter and the like) print each failure's context as
+    // `Invalid value 42 supplied to : SyncPolicy`: the codec's name is that message.
+    const decoded = SyncPolicyCodec.decode(42)
+    if (decoded._tag === 'Right') expect.fail('decoded 42 as a policy')
+    expect(decoded.left.map((e) => e.context.map((c) => c.type.name).join('/'))).toEqual([
+      'SyncPolicy',
+    ])
+  })
 })
 
 describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)', () => {
