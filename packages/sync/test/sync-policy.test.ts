@@ -119,6 +119,12 @@ describe('explainMembershipDiff', () => {
     ])
   })
 
+  it('claim entries that do not hold the group (a caller mixing two logins): the reason names the group, not an entry it cannot know', () => {
+    const diff = computeMembershipDiff(['DEV'], groups, [], { match: 'case-insensitive' })
+    const { steps } = explainMembershipDiff(diff, { claimGroups: [], match: 'case-insensitive' })
+    expect(steps).toEqual([{ action: 'add', group: groups[0], reason: 'the claim names "dev"' }])
+  })
+
   it('gives one step per group the diff touches, and a note per unmatched entry', () => {
     fc.assert(
       fc.property(
