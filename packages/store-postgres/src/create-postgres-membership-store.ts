@@ -31,6 +31,12 @@ export interface PostgresMembershipStoreOptions {
    * (`STORE_UNAVAILABLE`: `prepared statement "…" does not exist`, or `… already exists`).
    */
   readonly preparedStatements?: boolean
+  /**
+   * With `pool`: send a unit of work's BEGIN, locks and read together, in one round trip
+   * (`fromPgPool`'s `batchStatements`); default true. Set false for a pool whose clients are not
+   * node-postgres and do not run submittable queries.
+   */
+  readonly batchStatements?: boolean
   /** An embedded PGlite database you opened. Left open by `close()`. */
   readonly pglite?: PGliteLike
   /** A directory for an embedded PGlite database the store opens, and closes on `close()`. */
@@ -89,14 +95,21 @@ export const createPostgresMembershipStore = async (
   if (given.length > 1) {
     throw invalidOptions('Give at most one of client, pool, pglite and dataDir.')
   }
-  const { preparedStatements } = options
-  if (preparedStatements !== undefined && typeof preparedStatements !== 'boolean') {
-    throw invalidOptions('preparedStatements must be true or false.')
-  }
-  if (preparedStatements === true && options.pool === undefined) {
-    throw invalidOptions(
-      'preparedStatements applies to a pool only; for your own client, build it with fromPgPool(pool, { preparedStatements: true }).',
-    )
+  const { preparedStatements, batchStatements } = options
+  // Each with the value that is not its default: only a pool can do anything with it.
+  const poolOnly = [
+    ['preparedStatements', preparedStatements, true],
+    ['batchStatements', batchStatements, false],
+  ] as const
+  for (const [name, value, changed] of poolOnly) {
+    if (value !== undefined && typeof value !== 'boolean') {
+      throw invalidOptions(`${name} must be true or false.`)
+    }
+    if (value === changed && options.pool === undefined) {
+      throw invalidOptions(
+        `${name} applies to a pool only; for your own client, build it with fromPgPool(pool, { ${name}: ${String(value)} }).`,
+      )
+    }
   }
   const maxAttempts = options.maxAttempts ?? 3
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
@@ -115,7 +128,10 @@ export const createPostgresMembershipStore = async (
   let embedded = options.pglite !== undefined
   if (options.client !== undefined) client = options.client
   else if (options.pool !== undefined) {
-    client = fromPgPool(options.pool, { preparedStatements: preparedStatements === true })
+    client = fromPgPool(options.pool, {
+      preparedStatements: preparedStatements === true,
+      batchStatements: batchStatements !== false,
+    })
   } else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
   else {
     // Loaded only here, so that server users never load (or need to install) PGlite.

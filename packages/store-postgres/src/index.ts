@@ -26,6 +26,7 @@ export type {
   SqlClient,
   SqlQueryable,
   SqlResult,
+  SqlStatement,
   SqlTransaction,
   TransactionLimits,
 } from './sql-client.js'

@@ -1,7 +1,14 @@
 import {
+  PgStatementBatch,
+  type BatchStatement,
+  type PgTypeParsers,
+  type PreparedNames,
+} from './internal/pg-batch.js'
+import {
   CommitNotSentError,
   type SqlClient,
   type SqlResult,
+  type SqlStatement,
   type SqlTransaction,
   type TransactionLimits,
 } from './sql-client.js'
@@ -27,6 +34,13 @@ export interface PgNamedQueryLike {
 /** The part of a node-postgres `PoolClient` the store uses. */
 export interface PgPoolClientLike {
   query(text: string | PgNamedQueryLike, values?: unknown[]): Promise<PgQueryResultLike>
+  /**
+   * How the client parses a column of type `oid` (node-postgres' `Client.getTypeParser`). A
+   * client that has it is taken to be node-postgres, which also runs "submittable" queries (as
+   * pg-cursor does): the store then sends several statements in one round trip, parsing their
+   * columns as node-postgres would.
+   */
+  getTypeParser?(oid: number, format: 'text'): (value: string) => unknown
   release(destroy?: Error | boolean): void
   on(event: 'error', listener: (error: Error) => void): unknown
   removeListener(event: 'error', listener: (error: Error) => void): unknown
@@ -65,6 +79,33 @@ const guardIdleErrors = (pool: PgPoolLike): void => {
 }
 
 /**
+ * A transaction's first statements when they go in one batch with the statements after them:
+ * BEGIN, and the limits (and custom plans, as {@link beginText} says) set by `set_config(…,
+ * true)`, the function form of SET LOCAL.
+ */
+const openingStatements = (
+  limits: TransactionLimits | undefined,
+  customPlans: boolean,
+): readonly SqlStatement[] => {
+  const ms = (value: number): string => String(Math.max(0, Math.floor(value)))
+  const settings = [
+    ...(limits === undefined
+      ? []
+      : [
+          ['lock_timeout', ms(limits.lockTimeoutMs)],
+          ['statement_timeout', ms(limits.statementTimeoutMs)],
+          ['idle_in_transaction_session_timeout', ms(limits.idleInTransactionTimeoutMs)],
+        ]),
+    ...(customPlans ? [['plan_cache_mode', 'force_custom_plan']] : []),
+  ]
+  const set = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`)
+  return [
+    { text: 'BEGIN', params: [] },
+    ...(set.length === 0 ? [] : [{ text: `SELECT ${set.join(', ')}`, params: settings.flat() }]),
+  ]
+}
+
+/**
  * BEGIN and the transaction's limits in one simple-protocol message: one round trip. With
  * prepared statements, also custom plans: a statement prepared once keeps its parse, but is
  * planned for its values each time, since a generic plan cached while an organisation was small
@@ -98,6 +139,15 @@ export interface PgPoolClientOptions {
    * for fixed texts: each distinct text stays prepared on each connection for its life.
    */
   readonly preparedStatements?: boolean
+  /**
+   * Give transactions {@link SqlTransaction.batch}: statements sent together, one round trip,
+   * with BEGIN joining the first batch of a transaction (the store's units of work send BEGIN,
+   * their locks and their read this way); default true. Needs node-postgres (a client with
+   * `getTypeParser`, which runs submittable queries, as pg-cursor's cursors are); with another
+   * client, or false, a batch's statements go one at a time. With `preparedStatements`, a
+   * batch's statements are prepared too, under names of their own (`groupsyncb_…`).
+   */
+  readonly batchStatements?: boolean
 }
 
 /**
@@ -118,6 +168,18 @@ const statementName = (text: string): string => {
   }
   const hex = (n: number): string => (n >>> 0).toString(16).padStart(8, '0')
   return `groupsync_${hex(a)}${hex(b)}`
+}
+
+/** Per connection (its client object), the statements batches have prepared on it. */
+const batchPrepared = new WeakMap<PgPoolClientLike, PreparedNames>()
+
+const preparedNamesOf = (client: PgPoolClientLike): PreparedNames => {
+  let names = batchPrepared.get(client)
+  if (names === undefined) {
+    names = { known: new Set(), unsure: new Set() }
+    batchPrepared.set(client, names)
+  }
+  return names
 }
 
 /**
@@ -148,6 +210,10 @@ const querySender = (
   }
 }
 
+/** The client's type parsers when it is node-postgres (see {@link PgPoolClientLike}). */
+const typeParsers = (client: PgPoolClientLike): PgTypeParsers | undefined =>
+  typeof client.getTypeParser === 'function' ? client.getTypeParser.bind(client) : undefined
+
 /**
  * Adapts a node-postgres pool to the store's {@link SqlClient}. Each transaction checks out its
  * own connection; a connection that broke during a transaction is destroyed, not given back.
@@ -165,6 +231,28 @@ const querySender = (
 export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}): SqlClient => {
   guardIdleErrors(pool)
   const statement = querySender(options)
+  const batching = options.batchStatements !== false
+  // With prepared statements, a batch's statements are prepared too, under names of their own
+  // (node-postgres keeps its own list of what it prepared; the two never share a name).
+  const prepared = options.preparedStatements === true
+  const batchNames = new Map<string, string>()
+  const named = (s: SqlStatement): BatchStatement => {
+    if (!prepared) return s
+    let name = batchNames.get(s.text)
+    if (name === undefined) {
+      name = `groupsyncb_${statementName(s.text).slice('groupsync_'.length)}`
+      batchNames.set(s.text, name)
+    }
+    return { ...s, name }
+  }
+  // A store passes the same limits to every transaction: their opening statements are built once.
+  let openingCache: [TransactionLimits | undefined, readonly BatchStatement[]] | undefined
+  const opening = (limits: TransactionLimits | undefined): readonly BatchStatement[] => {
+    if (openingCache === undefined || openingCache[0] !== limits) {
+      openingCache = [limits, openingStatements(limits, prepared).map(named)]
+    }
+    return openingCache[1]
+  }
   return {
     concurrent: true,
     query: async (text, params) => toResult(await pool.query(...statement(text, params))),
@@ -186,15 +274,45 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
         if (cause === undefined) client.removeListener('error', onError)
         client.release(cause)
       }
-      try {
-        await client.query(beginText(limits, options.preparedStatements === true))
-      } catch (e) {
-        release(toError(e))
-        throw e
+      const parsers = batching ? typeParsers(client) : undefined
+      // BEGIN goes at once without batches. With them it waits for the transaction's first
+      // statement, and goes in the same round trip when that is a batch (a unit of work's locks
+      // and read); before a lone statement or a script it goes on its own, as before.
+      let begun = false
+      const beginNow = async (): Promise<void> => {
+        if (begun) return
+        begun = true
+        await client.query(beginText(limits, prepared))
       }
+      if (parsers === undefined) {
+        try {
+          await beginNow()
+        } catch (e) {
+          release(toError(e))
+          throw e
+        }
+      }
+      const batch =
+        parsers &&
+        (async (statements: readonly SqlStatement[]): Promise<readonly SqlResult[]> => {
+          const first = begun ? [] : opening(limits)
+          begun = true
+          const sent = new PgStatementBatch(
+            [...first, ...statements.map(named)],
+            parsers,
+            preparedNamesOf(client),
+          )
+          ;(client as unknown as { query(submittable: PgStatementBatch): unknown }).query(sent)
+          return (await sent.done).slice(first.length)
+        })
       return {
-        query: async (text, params) => toResult(await client.query(...statement(text, params))),
+        query: async (text, params) => {
+          await beginNow()
+          return toResult(await client.query(...statement(text, params)))
+        },
+        ...(batch !== undefined && { batch }),
         execScript: async (script) => {
+          await beginNow()
           await client.query(script)
         },
         commit: async () => {
@@ -202,6 +320,11 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
             const cause = broken
             release(cause)
             throw new CommitNotSentError(cause)
+          }
+          if (!begun) {
+            // Nothing was sent, BEGIN included: there is nothing to commit.
+            release()
+            return
           }
           try {
             await client.query('COMMIT')
@@ -216,6 +339,10 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
         },
         rollback: async () => {
           if (released) return
+          if (!begun) {
+            release()
+            return
+          }
           try {
             await client.query('ROLLBACK')
             release()

@@ -11,6 +11,12 @@ export interface SqlQueryable {
   readonly query: (text: string, params?: readonly unknown[]) => Promise<SqlResult>
 }
 
+/** A statement and its parameters, one of a {@link SqlTransaction.batch}. */
+export interface SqlStatement {
+  readonly text: string
+  readonly params: readonly unknown[]
+}
+
 /**
  * Server-side limits of one transaction, in milliseconds (0: none). A server client sets them
  * with `SET LOCAL` together with BEGIN, so they end with the transaction and work through a
@@ -45,6 +51,13 @@ export class CommitNotSentError extends Error {
  * `commit`, `rollback` or `abandon` ends it and gives the connection back.
  */
 export interface SqlTransaction extends SqlQueryable {
+  /**
+   * Runs `statements` in order, sent together: one round trip to the server (a client without it
+   * sends them one at a time). Each statement starts after the one before it has finished, so a
+   * statement after a lock reads what was committed before the lock was granted. Stops at the
+   * first that fails and rejects with its error; the transaction is then aborted (roll it back).
+   */
+  readonly batch?: (statements: readonly SqlStatement[]) => Promise<readonly SqlResult[]>
   /** Runs a script of several statements without parameters (the migrations). */
   readonly execScript: (script: string) => Promise<void>
   /**

@@ -31,7 +31,8 @@ export interface SentStatement {
 }
 
 /**
- * A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one.
+ * A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one,
+ * and every statement of a batch (which the client's batches then carry, when it has them).
  * The statements sent inside transactions are also kept, for a test to look at (or EXPLAIN).
  */
 export const countingClient = (inner: SqlClient) => {
@@ -46,12 +47,20 @@ export const countingClient = (inner: SqlClient) => {
     begin: async (): Promise<SqlTransaction> => {
       count += 1
       const tx = await inner.begin()
+      const { batch } = tx
       return {
         query: (text, params) => {
           count += 1
           sent.push({ text, params: params ?? [] })
           return tx.query(text, params)
         },
+        ...(batch !== undefined && {
+          batch: (statements: readonly SentStatement[]) => {
+            count += statements.length
+            sent.push(...statements)
+            return batch(statements)
+          },
+        }),
         execScript: (script) => {
           count += 1
           return tx.execScript(script)

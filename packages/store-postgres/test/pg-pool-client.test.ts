@@ -28,6 +28,51 @@ const fakePool = () => {
   return { pool, sent }
 }
 
+/**
+ * A fake node-postgres pool: its clients have `getTypeParser` and run a submittable (a batch) by
+ * calling its `submit` with a connection that records the statements, then answering each one
+ * with no rows.
+ */
+const fakeNodePostgresPool = () => {
+  const sent: (readonly [string, ...unknown[]])[] = []
+  let batch: string[] = []
+  const connection = {
+    parse: ({ text }: { text: string }) => batch.push(text),
+    bind: () => undefined,
+    describe: () => undefined,
+    execute: () => undefined,
+    close: () => undefined,
+    sync: () => undefined,
+  }
+  interface Submittable {
+    submit(c: typeof connection): Error | null
+    handleCommandComplete(): void
+    handleReadyForQuery(): void
+  }
+  const query = (text: string | PgNamedQueryLike | Submittable, values?: unknown[]) => {
+    if (typeof text === 'object' && 'submit' in text) {
+      batch = []
+      text.submit(connection)
+      sent.push(['batch', ...batch])
+      for (let i = 0; i < batch.length; i++) text.handleCommandComplete()
+      text.handleReadyForQuery()
+      return text
+    }
+    const plain = typeof text === 'string' ? text : text.text
+    sent.push(values === undefined ? [plain] : [plain, values])
+    return Promise.resolve({ rows: [] })
+  }
+  const client = {
+    query,
+    getTypeParser: () => (value: string) => value,
+    release: () => undefined,
+    on: () => undefined,
+    removeListener: () => undefined,
+  } as unknown as PgPoolClientLike
+  const pool = { connect: () => Promise.resolve(client), query } as unknown as PgPoolLike
+  return { pool, sent }
+}
+
 const READ = 'SELECT 1 FROM t WHERE a = $1'
 const OTHER = 'SELECT 2 FROM t WHERE a = $1'
 
@@ -82,6 +127,59 @@ describe('fromPgPool', () => {
     expect(plain.slice(1)).toEqual(['CREATE TABLE t (a text); CREATE INDEX ON t (a)', 'ROLLBACK'])
   })
 
+  it('with a node-postgres client, BEGIN waits for the first batch and goes with it in one round trip; before a lone statement it goes alone; an unused transaction sends nothing', async () => {
+    const { pool, sent } = fakeNodePostgresPool()
+    const client = fromPgPool(pool)
+    const limits = { lockTimeoutMs: 1, statementTimeoutMs: 2, idleInTransactionTimeoutMs: 3 }
+    const tx = await client.begin(limits)
+    expect(sent).toEqual([])
+    expect(
+      await tx.batch?.([
+        { text: READ, params: ['x'] },
+        { text: OTHER, params: ['y'] },
+      ]),
+    ).toEqual([{ rows: [] }, { rows: [] }])
+    await tx.query(OTHER, ['z'])
+    await tx.commit()
+    expect(sent).toEqual([
+      [
+        'batch',
+        'BEGIN',
+        'SELECT set_config($1, $2, true), set_config($3, $4, true), set_config($5, $6, true)',
+        READ,
+        OTHER,
+      ],
+      [OTHER, ['z']],
+      ['COMMIT'],
+    ])
+    sent.length = 0
+    const lone = await client.begin(limits)
+    await lone.query(READ, ['x'])
+    await lone.batch?.([{ text: OTHER, params: [] }])
+    await lone.rollback()
+    expect(sent.map((s) => s[0])).toEqual([
+      expect.stringMatching(/^BEGIN; SET LOCAL lock_timeout = 1;/) as unknown,
+      READ,
+      'batch',
+      'ROLLBACK',
+    ])
+    expect(sent[2]).toEqual(['batch', OTHER])
+    sent.length = 0
+    await (await client.begin(limits)).commit()
+    await (await client.begin(limits)).rollback()
+    expect(sent).toEqual([])
+  })
+
+  it('with batchStatements false, or a client that is not node-postgres, a transaction has no batch and sends BEGIN at once', async () => {
+    for (const { pool, sent } of [fakeNodePostgresPool(), fakePool()]) {
+      const tx = await fromPgPool(pool, { batchStatements: false }).begin()
+      expect(tx.batch).toBeUndefined()
+      expect(sent).toEqual([['BEGIN']])
+      await tx.commit()
+    }
+    expect((await fromPgPool(fakePool().pool).begin()).batch).toBeUndefined()
+  })
+
   it('the store passes preparedStatements to its pool, and refuses it without a pool or when not a boolean', async () => {
     const { pool, sent } = fakePool()
     const store = await createPostgresMembershipStore({ pool, preparedStatements: true })
@@ -97,6 +195,25 @@ describe('fromPgPool', () => {
     ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
     await expect(
       createPostgresMembershipStore({ pool, preparedStatements: 'yes' as unknown as boolean }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+  })
+
+  it('the store passes batchStatements to its pool, and refuses false without a pool or a value that is not a boolean', async () => {
+    for (const batchStatements of [true, false]) {
+      const { pool, sent } = fakeNodePostgresPool()
+      const store = await createPostgresMembershipStore({ pool, batchStatements })
+      await store.addManualMember('org', 'g', 'alice').catch(() => undefined)
+      await store.close()
+      expect(sent[0]?.[0]).toMatch(batchStatements ? /^batch$/ : /^BEGIN; /)
+    }
+    await expect(
+      createPostgresMembershipStore({ dataDir: '/tmp/x', batchStatements: false }),
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+    await expect(
+      createPostgresMembershipStore({
+        pool: fakePool().pool,
+        batchStatements: 1 as unknown as boolean,
+      }),
     ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
   })
 })

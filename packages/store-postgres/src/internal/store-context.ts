@@ -1,4 +1,4 @@
-import type { SqlTransaction } from '../sql-client.js'
+import type { SqlStatement, SqlTransaction } from '../sql-client.js'
 import { adminStatements, type AdminStatements } from './admin-statements.js'
 import { KeyedQueue } from './keyed-queue.js'
 import { quoteSchema } from './schema-name.js'
@@ -7,11 +7,10 @@ import { run, type TransactionRunner } from './transaction-runner.js'
 
 /**
  * The points inside a transaction where a Postgres store calls its test-only fault hook: in a
- * login, after the locks, after the read, and after the write but before COMMIT; in the other
- * writes, after the write but before COMMIT.
+ * login, after the read (which went with the locks) and after the write but before COMMIT; in
+ * the other writes, after the write but before COMMIT.
  */
 export type PostgresStoreFaultPoint =
-  | 'sync:after-lock'
   | 'sync:after-read'
   | 'sync:after-write'
   | 'manual-member:after-write'
@@ -51,13 +50,14 @@ export const storeContext = (
   }
 }
 
-/** The org's shared lock and the user's exclusive lock: taken by every unit of work of a user. */
-export const lockUser = (
-  ctx: StoreContext,
-  tx: SqlTransaction,
-  orgId: string,
-  userId: string,
-): Promise<unknown> => run(tx, ctx.units.lockUser, [ctx.schema, orgId, userId])
+/**
+ * The org's shared lock and the user's exclusive lock, as a statement: taken first by every unit
+ * of work of a user.
+ */
+export const lockUser = (ctx: StoreContext, orgId: string, userId: string): SqlStatement => ({
+  text: ctx.units.lockUser,
+  params: [ctx.schema, orgId, userId],
+})
 
 /** The org's exclusive lock: taken by group and settings changes, which every login depends on. */
 export const lockOrg = (ctx: StoreContext, tx: SqlTransaction, orgId: string): Promise<unknown> =>

@@ -3,6 +3,7 @@ import {
   CommitNotSentError,
   type SqlClient,
   type SqlResult,
+  type SqlStatement,
   type SqlTransaction,
   type TransactionLimits,
 } from '../sql-client.js'
@@ -29,6 +30,24 @@ export const run = async (
 ): Promise<SqlResult> => {
   try {
     return await tx.query(text, params)
+  } catch (error) {
+    throw new SqlFailure(error)
+  }
+}
+
+/**
+ * Runs statements of a transaction in order, in one round trip where the client can batch them
+ * (else one at a time); the first failure becomes a {@link SqlFailure}.
+ */
+export const runAll = async (
+  tx: SqlTransaction,
+  statements: readonly SqlStatement[],
+): Promise<readonly SqlResult[]> => {
+  try {
+    if (tx.batch !== undefined) return await tx.batch(statements)
+    const results: SqlResult[] = []
+    for (const { text, params } of statements) results.push(await tx.query(text, params))
+    return results
   } catch (error) {
     throw new SqlFailure(error)
   }

@@ -19,7 +19,7 @@ import {
   text,
 } from './rows.js'
 import { lockOrg, lockUser, type StoreContext } from './store-context.js'
-import { firstRow, run } from './transaction-runner.js'
+import { firstRow, run, runAll } from './transaction-runner.js'
 
 // The units of work: a login, a manual change, a user removal and a settings change. Each is one
 // transaction that takes its locks, reads what it decides on in one statement, calls `work`
@@ -71,20 +71,27 @@ export const unitsOfWork = (
 
   /**
    * A transaction of one user's, after the user's earlier calls in this process (waiting without
-   * a connection), under the call's deadline.
+   * a connection), under the call's deadline: the user's locks and then `read` (`[text,
+   * params]`), sent together with BEGIN where the client batches (one round trip); `fn` gets the
+   * read's first row. The read starts after the locks are granted, so it sees what the user's
+   * previous unit of work committed.
    */
   const userUnit = <A>(
     action: string,
     orgId: string,
     userId: string,
+    read: readonly [text: string, params: readonly unknown[]],
     call: AdapterCall,
-    fn: (tx: SqlTransaction) => Promise<A>,
+    fn: (tx: SqlTransaction, row: Record<string, unknown>) => Promise<A>,
   ): Promise<A> =>
     runner.timed(action, call.signal, (signal) =>
       ctx.userQueue.run(JSON.stringify([orgId, userId]), signal, () =>
         runner.transaction(action, signal, async (tx) => {
-          await lockUser(ctx, tx, orgId, userId)
-          return fn(tx)
+          const [, result] = await runAll(tx, [
+            lockUser(ctx, orgId, userId),
+            { text: read[0], params: read[1] },
+          ])
+          return fn(tx, result === undefined ? {} : firstRow(result))
         }),
       ),
     )
@@ -117,7 +124,8 @@ export const unitsOfWork = (
 
   return {
     // BEGIN, the locks, one read, at most one write, COMMIT: five statements whatever the size
-    // of the claim, of the diff or of the organisation.
+    // of the claim, of the diff or of the organisation, in three round trips on node-postgres
+    // (BEGIN, the locks and the read go together).
     loginUnit: <A>(
       orgId: string,
       userId: string,
@@ -125,15 +133,20 @@ export const unitsOfWork = (
       work: (read: LoginSliceRead) => AdapterUnitResult<A>,
       call: AdapterCall,
     ): Promise<A> =>
-      userUnit('withLoginSync', orgId, userId, call, async (tx) => {
-        await hook('sync:after-lock')
-        const row = firstRow(await run(tx, units.readLogin, [orgId, userId, sliceKeys]))
-        await hook('sync:after-read')
-        const { changes, result } = work(loginRead(orgId, userId, row))
-        await applyChanges(tx, orgId, userId, changes)
-        await hook('sync:after-write')
-        return result
-      }),
+      userUnit(
+        'withLoginSync',
+        orgId,
+        userId,
+        [units.readLogin, [orgId, userId, sliceKeys]],
+        call,
+        async (tx, row) => {
+          await hook('sync:after-read')
+          const { changes, result } = work(loginRead(orgId, userId, row))
+          await applyChanges(tx, orgId, userId, changes)
+          await hook('sync:after-write')
+          return result
+        },
+      ),
 
     memberUnit: <A>(
       orgId: string,
@@ -142,42 +155,55 @@ export const unitsOfWork = (
       work: (read: MemberChangeRead) => AdapterUnitResult<A>,
       call: AdapterCall,
     ): Promise<A> =>
-      userUnit('manual membership change', orgId, userId, call, async (tx) => {
-        const row = firstRow(await run(tx, units.readMember, [orgId, groupId, userId]))
-        const { changes, result } = work({
-          settings: settingsFromJson(row.settings),
-          group:
-            row.group === null || row.group === undefined
-              ? null
-              : groupFromJson(orgId, jsonValue(row.group) as readonly unknown[]),
-          isMember: row.is_member === true,
-        })
-        if (await applyChanges(tx, orgId, userId, changes)) await hook('manual-member:after-write')
-        return result
-      }),
+      userUnit(
+        'manual membership change',
+        orgId,
+        userId,
+        [units.readMember, [orgId, groupId, userId]],
+        call,
+        async (tx, row) => {
+          const { changes, result } = work({
+            settings: settingsFromJson(row.settings),
+            group:
+              row.group === null || row.group === undefined
+                ? null
+                : groupFromJson(orgId, jsonValue(row.group) as readonly unknown[]),
+            isMember: row.is_member === true,
+          })
+          if (await applyChanges(tx, orgId, userId, changes))
+            await hook('manual-member:after-write')
+          return result
+        },
+      ),
 
     removeUserUnit: (orgId, userId, work, call) =>
-      userUnit('removeUser', orgId, userId, call, async (tx) => {
-        const row = firstRow(await run(tx, units.readRemoval, [orgId, userId]))
-        const read: UserRemovalRead = {
-          memberships: jsonRows(row.memberships).map(([groupId, source, created, name]) => ({
-            ...membership(orgId, groupId, userId, source, created),
-            groupName: text(name),
-          })),
-          hasLastSync: row.has_last_sync === true,
-        }
-        const { write, result } = work(read)
-        if (write !== null) {
-          await run(tx, units.writeRemoval, [
-            orgId,
-            userId,
-            write.removedAt.toISOString(),
-            ...auditArrays(write.audit),
-          ])
-          await hook('remove-user:after-write')
-        }
-        return result
-      }),
+      userUnit(
+        'removeUser',
+        orgId,
+        userId,
+        [units.readRemoval, [orgId, userId]],
+        call,
+        async (tx, row) => {
+          const read: UserRemovalRead = {
+            memberships: jsonRows(row.memberships).map(([groupId, source, created, name]) => ({
+              ...membership(orgId, groupId, userId, source, created),
+              groupName: text(name),
+            })),
+            hasLastSync: row.has_last_sync === true,
+          }
+          const { write, result } = work(read)
+          if (write !== null) {
+            await run(tx, units.writeRemoval, [
+              orgId,
+              userId,
+              write.removedAt.toISOString(),
+              ...auditArrays(write.audit),
+            ])
+            await hook('remove-user:after-write')
+          }
+          return result
+        },
+      ),
 
     updateSettings: (orgId, work, call) =>
       runner.inTransaction('updateOrgSettings', call.signal, async (tx) => {

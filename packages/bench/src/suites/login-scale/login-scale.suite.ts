@@ -112,6 +112,9 @@ interface BackendResult {
   readonly minimalP50: number
   /** The minimal transaction with its SELECT replaced by a one-row upsert. */
   readonly minimalWriteP50: number
+  /** No-change logins with batches and without, alternating, after the rest (server only). */
+  readonly batchedP50?: number
+  readonly unbatchedP50?: number
 }
 
 async function measureBackend(
@@ -120,9 +123,11 @@ async function measureBackend(
   store: (schema: string) => Promise<MembershipStore>,
   sizes: Sizes,
   log: (line: string) => void,
+  unbatchedStore?: (schema: string) => Promise<MembershipStore>,
 ): Promise<BackendResult> {
   return withMigratedSchema(client, async (schema) => {
     const s = await store(schema)
+    const unbatched = unbatchedStore === undefined ? undefined : await unbatchedStore(schema)
     try {
       const p50ByOrg = new Map<number, number>()
       /** Each user's claim at their last login, in the org measured last (the largest). */
@@ -187,6 +192,21 @@ async function measureBackend(
           }),
         )
       }
+      // Then, apart (so that the goal's measurement above stays as it was), the same no-change
+      // logins on the store without batches, each after one on the store with them.
+      const batchedTimes: number[] = []
+      const unbatchedTimes: number[] = []
+      for (let i = 0; unbatched !== undefined && i < sizes.baseline; i++) {
+        const u = i % USERS
+        for (const [times, on] of [
+          [batchedTimes, s],
+          [unbatchedTimes, unbatched],
+        ] as const) {
+          const again = await login(on, orgId, `user-${u}`, lastClaims[u] ?? [])
+          if (again.changed !== 0) throw new Error(`login-scale: a no-change login changed`)
+          times.push(again.ms)
+        }
+      }
       return {
         label,
         p50ByOrg,
@@ -194,9 +214,14 @@ async function measureBackend(
         noChangeCpuP50: p50(noChangeCpu),
         minimalP50: p50(minimal),
         minimalWriteP50: p50(minimalWrite),
+        ...(unbatched !== undefined && {
+          batchedP50: p50(batchedTimes),
+          unbatchedP50: p50(unbatchedTimes),
+        }),
       }
     } finally {
       await s.close()
+      await unbatched?.close()
     }
   })
 }
@@ -210,21 +235,25 @@ async function run({ quick, log }: SuiteContext): Promise<SuiteReport> {
   const probe = await probePostgresServer()
   if (probe.reachable) {
     const server = openServerPool(4)
+    // Straight to the server, no proxy: each connection plans the store's statements once.
+    const serverStore = (batchStatements: boolean) => (schema: string) =>
+      createPostgresMembershipStore({
+        pool: server.pool,
+        schema,
+        migrate: false,
+        preparedStatements: true,
+        batchStatements,
+      })
     try {
       results.push(
         await measureBackend(
           'server',
           server.client,
-          (schema) =>
-            createPostgresMembershipStore({
-              pool: server.pool,
-              schema,
-              migrate: false,
-              // Straight to the server, no proxy: each connection plans the store's statements once.
-              preparedStatements: true,
-            }),
+          serverStore(true),
           sizes,
           log,
+          // The same store with each statement its own round trip, for comparison.
+          serverStore(false),
         ),
       )
     } finally {
@@ -286,6 +315,10 @@ ${sizes.orgGroups.map((n) => n.toLocaleString('en')).join(', ')} groups with map
 the org; each login swaps 2 groups for 2 others (4 changes), ${sizes.logins} logins per size. **No-change login**: the same claim
 again at ${largest.toLocaleString('en')} groups (it still records the last-sync time, S7). **Minimal transaction**: BEGIN, an advisory
 lock, one indexed SELECT, COMMIT, on the same pool: the least any locked read-then-write login can cost.
+On the server the store sends BEGIN, the locks and the read in one round trip (\`batchStatements\`, the default): a
+no-change login is 4 round trips (the settings read of S1, that batch, the last-sync write, COMMIT), as many as the
+minimal transaction. For comparison, after everything else, the same no-change logins alternate between that
+store and one with \`batchStatements: false\` (6 round trips).
 Each no-change login is followed by one minimal transaction and by one that writes a row instead of
 its SELECT (a one-row upsert, whose COMMIT waits for the write-ahead log to reach the disk, as a
 login's does), so the three see the same load. **The client's CPU** is this process's CPU time
@@ -305,6 +338,14 @@ ${markdownTable(
   ['', ...results.map((r) => r.label)],
   [
     ['no-change login p50', ...results.map((r) => formatMs(r.noChangeP50))],
+    [
+      'no-change login p50, alternating: with batches (the default)',
+      ...results.map((r) => (r.batchedP50 === undefined ? '—' : formatMs(r.batchedP50))),
+    ],
+    [
+      '… and without (`batchStatements: false`)',
+      ...results.map((r) => (r.unbatchedP50 === undefined ? '—' : formatMs(r.unbatchedP50))),
+    ],
     ["of which the client's CPU (p50)", ...results.map((r) => formatMs(r.noChangeCpuP50))],
     ['minimal transaction p50', ...results.map((r) => formatMs(r.minimalP50))],
     ['ratio', ...results.map((r) => (r.noChangeP50 / r.minimalP50).toFixed(2))],

@@ -1,0 +1,173 @@
+import type { MembershipStore } from '@groupsync/core'
+import { randomUUID } from 'node:crypto'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createPostgresMembershipStore, fromPgPool, migrate } from '../src/index.js'
+import { randomSchema } from './helpers.js'
+
+// A unit of work's BEGIN, locks and read go to the server in one round trip (one Sync), on
+// node-postgres. Counted here on the wire (the server's ReadyForQuery answers, one per round
+// trip), and checked for what makes it safe: the read runs after the locks are granted, so it
+// sees what the unit of work that held them committed.
+
+const url = process.env.DATABASE_URL
+if (url === undefined && process.env.CI !== undefined) {
+  throw new Error('DATABASE_URL is not set in CI: the real-server Postgres tests cannot run.')
+}
+
+const schema = randomSchema()
+const pools: pg.Pool[] = []
+
+/** node-postgres' connection, for its ReadyForQuery events (one per round trip). */
+interface WithConnection {
+  readonly connection: { on(event: 'readyForQuery', listener: () => void): unknown }
+}
+
+/** A pool that counts the round trips of all its connections. */
+const countingPool = (options: pg.PoolConfig = {}) => {
+  const pool = new pg.Pool({ connectionString: url, max: 2, ...options })
+  pool.on('error', () => undefined)
+  pools.push(pool)
+  let trips = 0
+  pool.on('connect', (client) => {
+    ;(client as unknown as WithConnection).connection.on('readyForQuery', () => {
+      trips += 1
+    })
+  })
+  return {
+    pool,
+    /** Round trips since the last call. */
+    take: (): number => {
+      const n = trips
+      trips = 0
+      return n
+    },
+  }
+}
+
+const setUp = async (store: MembershipStore) => {
+  const orgId = `batch-${randomUUID()}`
+  await store.updateOrgSettings(orgId, () => ({
+    settings: { manageGroupMemberships: true, matchMode: 'exact' },
+    audit: [],
+  }))
+  const g = await store.createGroup(orgId, 'g')
+  return { orgId, g }
+}
+
+describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000 }, () => {
+  beforeAll(async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(pool)
+    await migrate(fromPgPool(pool), { schema })
+  }, 60_000)
+
+  afterAll(async () => {
+    await pools[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    await Promise.all(pools.map((p) => p.end()))
+  })
+
+  for (const preparedStatements of [false, true]) {
+    it(`with batches a login is 3 round trips, without 5 (BEGIN, the locks and the read go together); a manual change 3 and 5; preparedStatements ${String(preparedStatements)}`, async () => {
+      const trips: Record<string, { login: number; noChange: number; manual: number }> = {}
+      for (const batchStatements of [true, false]) {
+        const { pool, take } = countingPool()
+        const store = await createPostgresMembershipStore({
+          pool,
+          schema,
+          preparedStatements,
+          batchStatements,
+        })
+        const { orgId, g } = await setUp(store)
+        const login = (add: boolean) =>
+          store.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
+            changes: {
+              add: add ? [{ groupId: g.id, source: 'sync' as const }] : [],
+              remove: [],
+              audit: [],
+              syncedAt: new Date(),
+            },
+            result: snap.memberships.length,
+          }))
+        const manualOrg = await store.createGroup(`manual-${randomUUID()}`, 'm')
+        take()
+        expect(await login(true)).toBe(0)
+        const first = take()
+        expect(await login(false)).toBe(1)
+        const second = take()
+        expect(await store.addManualMember(manualOrg.orgId, manualOrg.id, 'bob')).toBe(true)
+        trips[`batch ${String(batchStatements)}`] = {
+          login: first,
+          noChange: second,
+          manual: take(),
+        }
+        await store.close()
+      }
+      expect(trips).toEqual({
+        'batch true': { login: 3, noChange: 3, manual: 3 },
+        'batch false': { login: 5, noChange: 5, manual: 5 },
+      })
+    })
+  }
+
+  it('the read of a batch sees what the holder of the locks committed while the batch waited for them', async () => {
+    const appName = `groupsync-waiter-${randomUUID().slice(0, 8)}`
+    const holderPool = new pg.Pool({ connectionString: url, max: 1 })
+    const waiterPool = new pg.Pool({ connectionString: url, max: 1, application_name: appName })
+    const observer = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(holderPool, waiterPool, observer)
+    let held: (() => void) | undefined
+    let entered: (() => void) | undefined
+    const inside = new Promise<void>((resolve) => {
+      entered = resolve
+    })
+    // Two stores, as two processes: each has its own queue of a user's units of work.
+    const holder = await createPostgresMembershipStore({
+      pool: holderPool,
+      schema,
+      testOnlyFaultHook: async (point) => {
+        if (point !== 'sync:after-write' || entered === undefined) return
+        const release = new Promise<void>((resolve) => {
+          held = resolve
+        })
+        entered()
+        entered = undefined
+        await release
+      },
+    })
+    const waiter = await createPostgresMembershipStore({ pool: waiterPool, schema })
+    const { orgId, g } = await setUp(waiter)
+    const first = holder.withLoginSync(orgId, 'alice', ['g'], () => ({
+      changes: {
+        add: [{ groupId: g.id, source: 'sync' as const }],
+        remove: [],
+        audit: [],
+        syncedAt: new Date(),
+      },
+      result: 'added',
+    }))
+    await inside
+    // The holder has written and holds the user's lock, not yet committed. The waiter's batch
+    // (BEGIN, the locks, the read) goes now and waits on the lock.
+    const second = waiter.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
+      changes: null,
+      result: snap.memberships.map((m) => m.groupId),
+    }))
+    for (let i = 0; ; i++) {
+      const { rows } = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE application_name = $1 AND wait_event_type = 'Lock'`,
+        [appName],
+      )
+      if (rows[0]?.n === 1) break
+      if (i > 200) throw new Error('the second login never waited on the lock')
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    held?.()
+    expect(await first).toBe('added')
+    // Read after the lock was granted: it sees the membership the first login committed.
+    expect(await second).toEqual([g.id])
+    await holder.close()
+    await waiter.close()
+  })
+})
