@@ -110,43 +110,56 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     })
   }
 
-  it('the read of a batch sees what the holder of the locks committed while the batch waited for them', async () => {
-    const appName = `groupsync-waiter-${randomUUID().slice(0, 8)}`
-    const holderPool = new pg.Pool({ connectionString: url, max: 1 })
-    const waiterPool = new pg.Pool({ connectionString: url, max: 1, application_name: appName })
-    const observer = new pg.Pool({ connectionString: url, max: 1 })
-    pools.push(holderPool, waiterPool, observer)
-    let held: (() => void) | undefined
+  /**
+   * A store whose next login stops inside its transaction, after its write and before COMMIT,
+   * holding the user's lock, until `release` is called; `inside` resolves once it is there.
+   */
+  const holdingStore = async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(pool)
+    let release: (() => void) | undefined
     let entered: (() => void) | undefined
     const inside = new Promise<void>((resolve) => {
       entered = resolve
     })
-    // Two stores, as two processes: each has its own queue of a user's units of work.
-    const holder = await createPostgresMembershipStore({
-      pool: holderPool,
+    const store = await createPostgresMembershipStore({
+      pool,
       schema,
       testOnlyFaultHook: async (point) => {
         if (point !== 'sync:after-write' || entered === undefined) return
-        const release = new Promise<void>((resolve) => {
-          held = resolve
+        const released = new Promise<void>((resolve) => {
+          release = resolve
         })
         entered()
         entered = undefined
-        await release
+        await released
       },
     })
-    const waiter = await createPostgresMembershipStore({ pool: waiterPool, schema })
-    const { orgId, g } = await setUp(waiter)
-    const first = holder.withLoginSync(orgId, 'alice', ['g'], () => ({
+    return { store, inside, release: () => release?.() }
+  }
+
+  const addG = (store: MembershipStore, orgId: string, groupId: string) =>
+    store.withLoginSync(orgId, 'alice', ['g'], () => ({
       changes: {
-        add: [{ groupId: g.id, source: 'sync' as const }],
+        add: [{ groupId, source: 'sync' as const }],
         remove: [],
         audit: [],
         syncedAt: new Date(),
       },
       result: 'added',
     }))
-    await inside
+
+  it('the read of a batch sees what the holder of the locks committed while the batch waited for them', async () => {
+    const appName = `groupsync-waiter-${randomUUID().slice(0, 8)}`
+    const waiterPool = new pg.Pool({ connectionString: url, max: 1, application_name: appName })
+    const observer = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(waiterPool, observer)
+    // Two stores, as two processes: each has its own queue of a user's units of work.
+    const holder = await holdingStore()
+    const waiter = await createPostgresMembershipStore({ pool: waiterPool, schema })
+    const { orgId, g } = await setUp(waiter)
+    const first = addG(holder.store, orgId, g.id)
+    await holder.inside
     // The holder has written and holds the user's lock, not yet committed. The waiter's batch
     // (BEGIN, the locks, the read) goes now and waits on the lock.
     const second = waiter.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
@@ -163,11 +176,43 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
       if (i > 200) throw new Error('the second login never waited on the lock')
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    held?.()
+    holder.release()
     expect(await first).toBe('added')
     // Read after the lock was granted: it sees the membership the first login committed.
     expect(await second).toEqual([g.id])
-    await holder.close()
+    await holder.store.close()
+    await waiter.close()
+  })
+
+  it('the lock of a batch waits no longer than lockMs: the limits set in the same batch apply to it', async () => {
+    const holder = await holdingStore()
+    const waiterPool = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(waiterPool)
+    const waiter = await createPostgresMembershipStore({
+      pool: waiterPool,
+      schema,
+      timeouts: { lockMs: 200, callMs: 20_000 },
+    })
+    const { orgId, g } = await setUp(waiter)
+    const first = addG(holder.store, orgId, g.id)
+    await holder.inside
+    const started = Date.now()
+    const error = await addG(waiter, orgId, g.id).then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    // The server's lock_timeout (55P03), long before the call's own deadline.
+    expect(error).toMatchObject({ code: 'STORE_TIMEOUT', cause: { code: '55P03' } })
+    expect(Date.now() - started).toBeLessThan(10_000)
+    holder.release()
+    expect(await first).toBe('added')
+    // The waiter's connection was rolled back and is fine: its next login sees the membership.
+    const again = await waiter.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
+      changes: null,
+      result: snap.memberships.map((m) => m.groupId),
+    }))
+    expect(again).toEqual([g.id])
+    await holder.store.close()
     await waiter.close()
   })
 })
