@@ -170,14 +170,19 @@ const statementName = (text: string): string => {
   return `groupsync_${hex(a)}${hex(b)}`
 }
 
-/** Per connection (its client object), the statements batches have prepared on it. */
-const batchPrepared = new WeakMap<PgPoolClientLike, PreparedNames>()
+/**
+ * Where a connection's client object keeps the statements batches have prepared on it: a key of
+ * the global symbol registry, so that two copies of this package sharing one pool (two versions
+ * in one process) see the same record, as node-postgres' own record lives on the connection.
+ */
+const BATCH_PREPARED = Symbol.for('groupsync.store-postgres.batchPrepared')
 
 const preparedNamesOf = (client: PgPoolClientLike): PreparedNames => {
-  let names = batchPrepared.get(client)
+  const holder = client as { [BATCH_PREPARED]?: PreparedNames }
+  let names = holder[BATCH_PREPARED]
   if (names === undefined) {
     names = { known: new Set(), unsure: new Set() }
-    batchPrepared.set(client, names)
+    holder[BATCH_PREPARED] = names
   }
   return names
 }

@@ -1,7 +1,7 @@
 import type { MembershipStore } from '@groupsync/core'
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createPostgresMembershipStore, fromPgPool, migrate } from '../src/index.js'
 import { randomSchema } from './helpers.js'
 
@@ -214,5 +214,29 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     expect(again).toEqual([g.id])
     await holder.store.close()
     await waiter.close()
+  })
+
+  it('two copies of this package on one pool share what their batches prepared on a connection (no "already exists")', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    pools.push(pool)
+    const load = async () => {
+      vi.resetModules()
+      const copy = await import('../src/pg-pool-client.js')
+      return copy.fromPgPool(pool, { preparedStatements: true })
+    }
+    const [a, b] = [await load(), await load()]
+    expect(a).not.toBe(b)
+    const text = `SELECT $1::text || ' ${randomUUID()}' AS v`
+    for (const client of [a, b, a]) {
+      const tx = await client.begin()
+      const [result] = (await tx.batch?.([{ text, params: ['x'] }])) ?? []
+      expect(result?.rows[0]?.v).toMatch(/^x /)
+      await tx.commit()
+    }
+    const { rows } = await pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1',
+      [text],
+    )
+    expect(rows[0]?.n).toBe(1)
   })
 })
