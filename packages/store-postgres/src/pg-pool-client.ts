@@ -215,9 +215,16 @@ const querySender = (
   }
 }
 
-/** The client's type parsers when it is node-postgres (see {@link PgPoolClientLike}). */
+/**
+ * The client's type parsers when it is node-postgres and can run a batch (see
+ * {@link PgPoolClientLike}); undefined when it cannot.
+ */
 const typeParsers = (client: PgPoolClientLike): PgTypeParsers | undefined =>
-  typeof client.getTypeParser === 'function' ? client.getTypeParser.bind(client) : undefined
+  typeof client.getTypeParser === 'function' &&
+  // A client in node-postgres' pipeline mode refuses submittable queries (and pipelines anyway).
+  (client as { readonly pipeline?: unknown }).pipeline !== true
+    ? client.getTypeParser.bind(client)
+    : undefined
 
 /**
  * Adapts a node-postgres pool to the store's {@link SqlClient}. Each transaction checks out its

@@ -239,4 +239,14 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     )
     expect(rows[0]?.n).toBe(1)
   })
+
+  it("a pool in node-postgres' pipeline mode, which refuses submittable queries, gets no batches and works", async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1, pipeline: true } as pg.PoolConfig)
+    pools.push(pool)
+    const store = await createPostgresMembershipStore({ pool, schema, preparedStatements: true })
+    const { orgId, g } = await setUp(store)
+    expect(await addG(store, orgId, g.id)).toBe('added')
+    expect((await store.listUserMemberships(orgId, 'alice')).map((m) => m.groupId)).toEqual([g.id])
+    await store.close()
+  })
 })
