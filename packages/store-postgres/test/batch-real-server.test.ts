@@ -241,7 +241,7 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
   })
 
   it("a pool in node-postgres' pipeline mode, which refuses submittable queries, gets no batches and works", async () => {
-    const pool = new pg.Pool({ connectionString: url, max: 1, pipeline: true } as pg.PoolConfig)
+    const pool = new pg.Pool({ connectionString: url, max: 1, pipeline: true })
     pools.push(pool)
     const store = await createPostgresMembershipStore({ pool, schema, preparedStatements: true })
     const { orgId, g } = await setUp(store)
