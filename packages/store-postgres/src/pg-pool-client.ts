@@ -143,8 +143,8 @@ export interface PgPoolClientOptions {
    * Give transactions {@link SqlTransaction.batch}: statements sent together, one round trip,
    * with BEGIN joining the first batch of a transaction (the store's units of work send BEGIN,
    * their locks and their read this way); default true. Needs node-postgres (a client with
-   * `getTypeParser`, which runs submittable queries, as pg-cursor's cursors are); with another
-   * client, or false, a batch's statements go one at a time. With `preparedStatements`, a
+   * `getTypeParser`, which runs submittable queries, as pg-cursor's cursors are, and is not in
+   * its `pipeline` mode); with another client, or false, a batch's statements go one at a time. With `preparedStatements`, a
    * batch's statements are prepared too, under names of their own (`groupsyncb_…`).
    */
   readonly batchStatements?: boolean
