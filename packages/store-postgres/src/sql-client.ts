@@ -79,7 +79,8 @@ export interface SqlTransaction extends SqlQueryable {
  * The small SQL interface the Postgres store needs, so that neither node-postgres nor PGlite
  * appears in its API (kysely's pattern). Build one with `fromPgPool` or `fromPGlite`, or
  * implement it for another driver. Every `query`, `begin` and `commit` is one statement sent to
- * the server, which is how the tests count round trips.
+ * the server, and every statement of a transaction's `batch` one more, which is how the tests
+ * count statements (round trips they count on the wire).
  *
  * @example
  * ```ts
