@@ -159,17 +159,16 @@ export class PgStatementBatch {
 
   handleReadyForQuery(): void {
     if (this.failed) return
+    // No error came: every statement this batch parsed now exists on the connection.
     for (const name of this.parsing) {
       this.prepared.known.add(name)
       this.prepared.unsure.delete(name)
     }
-    if (this.results.length === this.statements.length) this.settle.resolve(this.results)
-    else
-      this.handleError(
-        new Error(
-          `a batch of ${this.statements.length} statements got ${this.results.length} results`,
-        ),
-      )
+    this.failed = this.results.length !== this.statements.length
+    if (this.failed) {
+      const counts = `${this.statements.length} statements got ${this.results.length} results`
+      this.settle.reject(new Error(`a batch of ${counts}`))
+    } else this.settle.resolve(this.results)
   }
 
   /** Not sent by the store's statements; here so that a stray message cannot crash the client. */

@@ -7,7 +7,7 @@ import type {
   UserRemovalRead,
   UserSyncChanges,
 } from '@groupsync/core'
-import type { SqlTransaction } from '../sql-client.js'
+import type { SqlStatement, SqlTransaction } from '../sql-client.js'
 import {
   auditArrays,
   groupFromJson,
@@ -71,27 +71,23 @@ export const unitsOfWork = (
 
   /**
    * A transaction of one user's, after the user's earlier calls in this process (waiting without
-   * a connection), under the call's deadline: the user's locks and then `read` (`[text,
-   * params]`), sent together with BEGIN where the client batches (one round trip); `fn` gets the
-   * read's first row. The read starts after the locks are granted, so it sees what the user's
+   * a connection), under the call's deadline: the user's locks and then `read`, sent together
+   * with BEGIN where the client batches (one round trip); `fn` gets the read's first row. The read starts after the locks are granted, so it sees what the user's
    * previous unit of work committed.
    */
   const userUnit = <A>(
     action: string,
     orgId: string,
     userId: string,
-    read: readonly [text: string, params: readonly unknown[]],
+    read: SqlStatement,
     call: AdapterCall,
     fn: (tx: SqlTransaction, row: Record<string, unknown>) => Promise<A>,
   ): Promise<A> =>
     runner.timed(action, call.signal, (signal) =>
       ctx.userQueue.run(JSON.stringify([orgId, userId]), signal, () =>
         runner.transaction(action, signal, async (tx) => {
-          const [, result] = await runAll(tx, [
-            lockUser(ctx, orgId, userId),
-            { text: read[0], params: read[1] },
-          ])
-          return fn(tx, result === undefined ? {} : firstRow(result))
+          const [, result] = await runAll(tx, [lockUser(ctx, orgId, userId), read])
+          return fn(tx, firstRow(result ?? { rows: [] }))
         }),
       ),
     )
@@ -137,7 +133,7 @@ export const unitsOfWork = (
         'withLoginSync',
         orgId,
         userId,
-        [units.readLogin, [orgId, userId, sliceKeys]],
+        { text: units.readLogin, params: [orgId, userId, sliceKeys] },
         call,
         async (tx, row) => {
           await hook('sync:after-read')
@@ -159,7 +155,7 @@ export const unitsOfWork = (
         'manual membership change',
         orgId,
         userId,
-        [units.readMember, [orgId, groupId, userId]],
+        { text: units.readMember, params: [orgId, groupId, userId] },
         call,
         async (tx, row) => {
           const { changes, result } = work({
@@ -181,7 +177,7 @@ export const unitsOfWork = (
         'removeUser',
         orgId,
         userId,
-        [units.readRemoval, [orgId, userId]],
+        { text: units.readRemoval, params: [orgId, userId] },
         call,
         async (tx, row) => {
           const read: UserRemovalRead = {
