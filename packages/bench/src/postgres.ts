@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
@@ -98,17 +99,34 @@ export function serverAddress(): { readonly host: string; readonly port: number 
   return { host: url.hostname || '127.0.0.1', port: Number(url.port || 5432) }
 }
 
+/** How {@link openServerPool} connects. */
+export interface ServerPoolOptions {
+  /** Connect to this port of 127.0.0.1 (a proxy in front of the server) instead. */
+  readonly viaPort?: number
+  /**
+   * node-postgres' pipeline mode: a connection sends a query without waiting for the answers of
+   * those before it, so the store sends a unit of work's statements together.
+   */
+  readonly pipeline?: boolean
+}
+
 /**
- * Opens a pool of at most `max` connections on the server the probe found, or, with `viaPort`,
- * on that port of 127.0.0.1 (a proxy in front of the server) with the same user and database.
+ * Opens a pool of at most `max` connections on the server the probe found (or on a proxy in
+ * front of it) with the same user and database. Its connections stay open until `end`, so that a
+ * reconnection never lands in a timed call.
  */
-export function openServerPool(max: number, viaPort?: number): ServerPool {
+export function openServerPool(max: number, options: ServerPoolOptions = {}): ServerPool {
   const url = new URL(databaseUrl())
-  if (viaPort !== undefined) {
+  if (options.viaPort !== undefined) {
     url.hostname = '127.0.0.1'
-    url.port = String(viaPort)
+    url.port = String(options.viaPort)
   }
-  const pool = new pg.Pool({ connectionString: url.toString(), max })
+  const pool = new pg.Pool({
+    connectionString: url.toString(),
+    max,
+    idleTimeoutMillis: 0,
+    pipeline: options.pipeline === true,
+  })
   let count = 0
   pool.on('connect', (client) => {
     client.connection.on('readyForQuery', () => {
@@ -128,6 +146,67 @@ export function openServerPool(max: number, viaPort?: number): ServerPool {
       },
     },
     end: () => pool.end(),
+  }
+}
+
+/**
+ * The smallest transaction a locked read-then-write could be, timed as a reference: BEGIN, an
+ * advisory lock, one statement, COMMIT, each sent after the answer to the one before (4 round
+ * trips whatever the pool's mode), on a connection of `pool`.
+ */
+export async function minimalTransaction(
+  pool: pg.Pool,
+  lockKey: string,
+  statement: { readonly text: string; readonly values: readonly unknown[] },
+): Promise<void> {
+  const connection = await pool.connect()
+  try {
+    await connection.query('BEGIN')
+    await connection.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [lockKey])
+    await connection.query(statement.text, [...statement.values])
+    await connection.query('COMMIT')
+    connection.release()
+  } catch (error) {
+    connection.release(error instanceof Error ? error : true)
+    throw error
+  }
+}
+
+/**
+ * The CPU time the server's backend processes of `pool` have used, read from `/proc` (the server
+ * on this machine, Linux); undefined where that cannot be read. Checks out `connections` at once
+ * to learn their process ids, so call it once the pool is at its size and before the timing.
+ */
+export async function serverBackendCpu(
+  pool: pg.Pool,
+  connections: number,
+): Promise<() => number | undefined> {
+  const held = await Promise.all(Array.from({ length: connections }, () => pool.connect()))
+  const pids: number[] = []
+  for (const c of held) {
+    const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    pids.push(Number(rows[0]?.pid))
+    c.release()
+  }
+  let ticksPerSecond: number
+  try {
+    ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+  } catch {
+    return () => undefined
+  }
+  return () => {
+    let ticks = 0
+    for (const pid of pids) {
+      try {
+        if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') return undefined
+        // Fields after the command's closing parenthesis: state is the first, utime the 12th.
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? []
+        ticks += Number(fields[11]) + Number(fields[12])
+      } catch {
+        return undefined
+      }
+    }
+    return Number.isFinite(ticks) ? (ticks / ticksPerSecond) * 1000 : undefined
   }
 }
 
@@ -152,27 +231,54 @@ export async function openPGlite(): Promise<EmbeddedDb> {
 }
 
 /**
- * Runs `fn` on a freshly migrated schema of the bench's own and drops the schema afterwards,
+ * Runs `fn` with `count` schema names of the bench's own and drops those schemas afterwards,
  * whether `fn` succeeded or not, so that a run leaves nothing behind on a shared server.
  */
-export async function withMigratedSchema<A>(
+export async function withSchemas<A>(
   client: SqlClient,
-  fn: (schema: string) => Promise<A>,
+  count: number,
+  fn: (schemas: readonly string[]) => Promise<A>,
 ): Promise<A> {
-  const schema = benchSchema()
+  const schemas = Array.from({ length: count }, benchSchema)
   try {
-    await migrate(client, { schema })
-    return await fn(schema)
+    return await fn(schemas)
   } finally {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
   }
 }
+
+/** Runs `fn` on a freshly migrated schema of groupsync's default tables, dropped afterwards. */
+export const withMigratedSchema = <A>(
+  client: SqlClient,
+  fn: (schema: string) => Promise<A>,
+): Promise<A> =>
+  withSchemas(client, 1, async ([schema = benchSchema()]) => {
+    await migrate(client, { schema })
+    return fn(schema)
+  })
 
 /** One statement a {@link recordingClient} saw: its text, parameters and time to answer. */
 export interface RecordedStatement {
   readonly text: string
   readonly params: readonly unknown[] | undefined
+  /** When it was issued (`performance.now()`): statements issued together overlap. */
+  readonly startMs: number
   readonly ms: number
+}
+
+/**
+ * The time during which at least one of `statements` was in flight: their sum would count twice
+ * the statements a store issues together (the locks and the read).
+ */
+export const inFlightMs = (statements: readonly RecordedStatement[]): number => {
+  let total = 0
+  let reached = Number.NEGATIVE_INFINITY
+  for (const x of [...statements].sort((a, b) => a.startMs - b.startMs)) {
+    const end = x.startMs + x.ms
+    total += Math.max(0, end - Math.max(x.startMs, reached))
+    reached = Math.max(reached, end)
+  }
+  return total
 }
 
 /**
@@ -195,7 +301,7 @@ export function recordingClient(inner: SqlClient): {
     try {
       return await run()
     } finally {
-      log.push({ text, params, ms: performance.now() - start })
+      log.push({ text, params, startMs: start, ms: performance.now() - start })
     }
   }
   const client: SqlClient = {
@@ -241,17 +347,29 @@ export function explainingClient(
     query: (text, params) => inner.query(text, params),
     begin: async () => {
       const tx = await inner.begin()
+      // The store may issue a statement before the one before it has settled, and COMMIT with
+      // statements in flight: each step here waits for the last, so that the savepoint, the
+      // EXPLAIN and the statement of one call never interleave with another's or follow COMMIT.
+      let last: Promise<unknown> = Promise.resolve()
+      const inTurn = <A>(step: () => Promise<A>): Promise<A> => {
+        const next = last.then(step)
+        last = next.catch(() => undefined)
+        return next
+      }
       return {
         ...tx,
-        query: async (text, params) => {
-          if (match(text)) {
-            await tx.query('SAVEPOINT groupsync_bench_explain')
-            const { rows } = await tx.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params)
-            plans.push({ text, plan: rows.map((r) => String(Object.values(r)[0])).join('\n') })
-            await tx.query('ROLLBACK TO SAVEPOINT groupsync_bench_explain')
-          }
-          return tx.query(text, params)
-        },
+        query: (text, params) =>
+          inTurn(async () => {
+            if (match(text)) {
+              await tx.query('SAVEPOINT groupsync_bench_explain')
+              const { rows } = await tx.query(`EXPLAIN (ANALYZE, BUFFERS) ${text}`, params)
+              plans.push({ text, plan: rows.map((r) => String(Object.values(r)[0])).join('\n') })
+              await tx.query('ROLLBACK TO SAVEPOINT groupsync_bench_explain')
+            }
+            return tx.query(text, params)
+          }),
+        commit: () => inTurn(() => tx.commit()),
+        rollback: () => inTurn(() => tx.rollback()),
       }
     },
   }

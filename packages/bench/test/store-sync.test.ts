@@ -1,6 +1,7 @@
 import { createPostgresMembershipStore } from '@groupsync/store-postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import {
+  inFlightMs,
   openPGlite,
   recordingClient,
   withMigratedSchema,
@@ -124,5 +125,14 @@ describe('addedPerRoundTrip', () => {
     expect(addedPerRoundTrip(proxied, undefined, 10_000)).toBeUndefined()
     expect(addedPerRoundTrip(proxied, { rows: [at(2_000)] }, 10_000)).toBeUndefined()
     expect(addedPerRoundTrip(proxied, direct, 100)).toBeUndefined()
+  })
+})
+
+describe('inFlightMs', () => {
+  it('counts the time any statement was in flight once, however many overlapped', () => {
+    const at = (startMs: number, ms: number) => ({ text: '', params: undefined, startMs, ms })
+    // The locks and the read issued together, then the write and COMMIT after a pause.
+    expect(inFlightMs([at(0, 10), at(2, 3), at(12, 3), at(13, 4)])).toBe(15)
+    expect(inFlightMs([])).toBe(0)
   })
 })

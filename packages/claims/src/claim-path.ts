@@ -9,12 +9,13 @@ import { quoted } from './internal/json.js'
  */
 export type ClaimPath = readonly string[]
 
+/** The error of a claim path that does not parse: at the `path` option, with the path as given. */
 const invalid = (path: string, why: string): Either<ClaimsError, never> =>
   left(
     new ClaimsError(
       'CLAIM_PATH_INVALID',
       `The claim path ${quoted(path)} is invalid: ${why}. Use a claim name, a dotted path with "\\." for a literal dot, or a JSON Pointer ("/a~1b").`,
-      { path, value: path },
+      { path: '/path', value: path },
     ),
   )
 

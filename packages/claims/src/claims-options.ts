@@ -2,7 +2,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
-import { parseClaimPath, type ClaimPath } from './claim-path.js'
+import { formatJsonPointer, parseClaimPath, type ClaimPath } from './claim-path.js'
 import {
   ClaimValueMappingCodec,
   compileClaimValueMapping,
@@ -116,6 +116,7 @@ const refusedOption = (failure: DecodeFailure): ClaimsError => {
     return new ClaimsError(
       'CLAIMS_INPUT_INVALID',
       'The groups claim options must be an object; leave them out for the defaults.',
+      { path: '' },
     )
   }
   return new ClaimsError(
@@ -123,7 +124,7 @@ const refusedOption = (failure: DecodeFailure): ClaimsError => {
     failure.kind === 'unknown-key'
       ? `The groups claim option ${quoted(name)} is unknown; the options are ${failure.known.join(', ')}.`
       : `The groups claim option ${name} must be ${failure.expected}.`,
-    { path: name },
+    { path: formatJsonPointer([name]) },
   )
 }
 

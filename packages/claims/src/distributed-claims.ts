@@ -2,16 +2,12 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import { isLeft, left, right } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import * as t from 'io-ts'
+import { formatJsonPointer } from './claim-path.js'
 import { ClaimsError } from './claims-error.js'
 import { resolveClaimOptions, type GroupsClaimOptions } from './claims-options.js'
 import type { GroupsClaimState } from './groups-claim-state.js'
 import { IdTokenVerificationCodec, type IdTokenVerification } from './id-token-verification.js'
-import {
-  failed,
-  getWithinOrigin,
-  readCapped,
-  type DistributedClaimsFailure,
-} from './internal/claim-source-http.js'
+import { failed, getText, type DistributedClaimsFailure } from './internal/claim-source-http.js'
 import { Count, NonEmptyText } from './internal/codecs.js'
 import { isJsonObject } from './internal/json.js'
 import { decodeWith, guarded, strictObject, type DecodeFailure } from './io-ts-report.js'
@@ -24,20 +20,23 @@ export type { DistributedClaimsFailure }
 export type OverageState = Extract<GroupsClaimState, { state: 'overage' }>
 
 /**
- * The port that resolves an {@link OverageState} to the full groups claim (OIDC Core 5.6.2
- * distributed claims). Implement it to call a provider-specific API (e.g. Microsoft Graph), or
- * use {@link createHttpDistributedClaimsResolver}.
+ * The port that fetches the groups a login's token does not carry: an {@link OverageState}
+ * (OIDC Core 5.6.2 distributed claims, Entra's overage), or an absent claim under the sync
+ * policy `absent: 'resolve'`. Use {@link createHttpDistributedClaimsResolver} for a claim source
+ * endpoint, `createMicrosoftGraphGroupsResolver` or `createGoogleDirectoryGroupsResolver` for a
+ * directory, or implement it.
  */
 export interface DistributedClaimsResolver {
   /**
-   * Fetches the claim the overage points to and reads it with the same options; the state
-   * it returns has source `distributed`. `subject` is the login's `sub`: the response must be
-   * about that user.
+   * Fetches the groups and reads them with the same options; the state it returns has source
+   * `distributed`. `subject` is the login's `sub` and `claims` the verified ID token's claims:
+   * the answer must be about that user. A failure is a Left, never an empty list.
    */
   readonly resolve: (
-    overage: OverageState,
+    claim: OverageState | Extract<GroupsClaimState, { state: 'absent' }>,
     context: {
       readonly subject: string
+      readonly claims?: Readonly<Record<string, unknown>>
       readonly accessToken?: string
       readonly options: GroupsClaimOptions
     },
@@ -61,7 +60,7 @@ export const MICROSOFT_GRAPH_ORIGINS: readonly string[] = [
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]'])
 
 /** A bare origin: https, or http on a host named as loopback; no user, path, query or fragment. */
-const Origin = guarded(
+export const Origin = guarded(
   'scheme://host[:port] with no path, https (http only for a loopback host)',
   (u): u is string => {
     const url = typeof u === 'string' && URL.canParse(u) ? new URL(u) : undefined
@@ -78,12 +77,15 @@ const Origin = guarded(
 )
 
 /** What `AbortSignal.timeout` takes, zero aside (a resolver that always times out). */
-const TimeoutMs = guarded(
+export const TimeoutMs = guarded(
   'a whole number of milliseconds from 1 to 4,294,967,295',
   (u): u is number => Number.isInteger(u) && (u as number) >= 1 && (u as number) <= 0xffff_ffff,
 )
 
-const FetchFunction = guarded('a fetch function', (u): u is typeof fetch => typeof u === 'function')
+export const FetchFunction = guarded(
+  'a fetch function',
+  (u): u is typeof fetch => typeof u === 'function',
+)
 
 /** The io-ts codec of {@link HttpDistributedClaimsResolverOptions}: unknown fields are refused. */
 export const HttpDistributedClaimsResolverOptionsCodec = strictObject(
@@ -124,12 +126,12 @@ export type HttpDistributedClaimsResolverOptions = t.TypeOf<
 
 /** A refused option; options that are not an object lack the one required field. */
 const refusedResolverOption = (failure: DecodeFailure): ClaimsError => {
-  const path = failure.path.join('/') || 'allowedOrigins'
+  const path = formatJsonPointer(failure.path) || '/allowedOrigins'
   return new ClaimsError(
     'CLAIMS_INPUT_INVALID',
     failure.kind === 'unknown-key'
       ? `The resolver has no option of that name (see path); its options are ${failure.known.join(', ')}.`
-      : path === 'allowedOrigins'
+      : path === '/allowedOrigins'
         ? 'allowedOrigins must list the origins the resolver may call (e.g. ["https://graph.microsoft.com"]); there is no default.'
         : `The resolver option ${failure.path.join('.')} must be ${failure.expected}.`,
     { path },
@@ -147,7 +149,7 @@ const decodeSubject = decodeWith(
     new ClaimsError(
       'CLAIMS_INPUT_INVALID',
       "The resolver needs the login's sub (context.subject) to check the response is about that user.",
-      { path: 'subject' },
+      { path: '/subject' },
     ),
 )
 
@@ -176,9 +178,6 @@ function endpointUrl(
   }
   return right(url)
 }
-
-const isTimeout = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')
 
 /**
  * The claims of a claim source's body: a JSON object, or a signed JWT verified with
@@ -277,70 +276,34 @@ export function createHttpDistributedClaimsResolver(
   const maxBytes = decoded.right.maxBytes ?? DEFAULT_DISTRIBUTED_MAX_BYTES
   const fetchImpl = decoded.right.fetch ?? globalThis.fetch
 
-  const resolve: DistributedClaimsResolver['resolve'] = (overage, context) => async () => {
+  const resolve: DistributedClaimsResolver['resolve'] = (claim, context) => async () => {
     const claimOptions = resolveClaimOptions(context.options)
     if (isLeft(claimOptions)) return claimOptions
     const given = decodeSubject(context)
     if (isLeft(given)) return given
     const { subject } = given.right
-    const url = endpointUrl(overage.endpoint, allowed)
+    const overage = claim.state === 'overage' ? claim : undefined
+    const url = endpointUrl(overage?.endpoint, allowed)
     if (isLeft(url)) return url
     const endpoint = url.right.href
-    const accessToken = overage.accessToken ?? context.accessToken
+    const accessToken = overage?.accessToken ?? context.accessToken
     const headers = {
       accept: 'application/json, application/jwt',
       ...(accessToken === undefined ? {} : { authorization: `Bearer ${accessToken}` }),
     }
 
-    let bytes: Uint8Array | undefined
-    try {
-      const response = await getWithinOrigin(
-        fetchImpl,
-        url.right,
-        headers,
-        AbortSignal.timeout(timeoutMs),
-      )
-      if (isLeft(response)) return response
-      if (!response.right.ok) {
-        await response.right.body?.cancel()
-        return left(
-          failed(
-            'HTTP_STATUS',
-            `The claim source answered HTTP ${response.right.status}.`,
-            endpoint,
-          ),
-        )
-      }
-      bytes = await readCapped(response.right, maxBytes)
-    } catch (error) {
-      return left(
-        isTimeout(error)
-          ? failed(
-              'TIMEOUT',
-              `The claim source did not answer within ${timeoutMs} ms.`,
-              endpoint,
-              error,
-            )
-          : failed('FETCH_FAILED', 'The claim source could not be reached.', endpoint, error),
-      )
+    const answer = await getText(url.right, endpoint, headers, {
+      fetch: fetchImpl,
+      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
+      maxBytes,
+    })
+    if (isLeft(answer)) return answer
+    if (!answer.right.ok) {
+      const message = `The claim source answered HTTP ${answer.right.status}.`
+      return left(failed('HTTP_STATUS', message, endpoint))
     }
-    if (bytes === undefined) {
-      return left(
-        failed(
-          'TOO_LARGE',
-          `The claim source's response is larger than ${maxBytes} bytes.`,
-          endpoint,
-        ),
-      )
-    }
-    let text: string
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
-    } catch (error) {
-      return left(failed('INVALID_BODY', 'The claim source sent invalid UTF-8.', endpoint, error))
-    }
-
-    const body = await parseBody(text, endpoint, subject, verification)
+    const body = await parseBody(answer.right.text, endpoint, subject, verification)
     if (isLeft(body)) return body
     const state = readGroupsFrom(body.right, 'distributed', claimOptions.right)
     if (isLeft(state)) return state

@@ -2,6 +2,7 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import * as t from 'io-ts'
+import { formatJsonPointer } from './claim-path.js'
 import { ClaimsError, type ClaimSource } from './claims-error.js'
 import {
   resolveClaimOptions,
@@ -45,7 +46,7 @@ const decodeInput = decodeWith(ExtractGroupsClaimInputCodec, (failure: DecodeFai
     'CLAIMS_INPUT_INVALID',
     INPUT_MESSAGES[field] ??
       'The input of extractGroupsClaim has a member other than idTokenClaims and userinfo.',
-    { path: field },
+    { path: formatJsonPointer([field]) },
   )
 })
 
@@ -65,7 +66,7 @@ function sourcesToRead(
       new ClaimsError(
         'CLAIMS_INPUT_INVALID',
         'The groups claim is read from userinfo only, and no userinfo was given.',
-        { path: 'userinfo' },
+        { path: '/userinfo' },
       ),
     )
   }

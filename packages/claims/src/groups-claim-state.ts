@@ -9,8 +9,8 @@ import type { ClaimSource } from './claims-error.js'
  * - `overage`: the provider left the groups out because there are too many and points to where
  *   they are instead (`_claim_names` → `_claim_sources`, OIDC Core 5.6.2, as Microsoft Entra
  *   does); a {@link DistributedClaimsResolver} can fetch them.
- * - `over-limit`: more entries than `maxGroups`, or an entry longer than `maxNameLength` or
- *   holding a NUL character (`index` says which).
+ * - `over-limit`: more entries than `maxGroups` (`count`), or an entry longer than
+ *   `maxNameLength` (`index` says which, `length` how long) or holding a NUL character (`index`).
  */
 export type GroupsClaimState =
   | {
@@ -35,4 +35,6 @@ export type GroupsClaimState =
       readonly reason: 'too-many' | 'name-too-long' | 'nul-character'
       readonly count: number
       readonly index?: number
+      /** For `name-too-long`: the entry's length in UTF-16 code units. */
+      readonly length?: number
     }

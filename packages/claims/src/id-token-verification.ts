@@ -1,6 +1,7 @@
 import type { Either } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { JSONWebKeySet, JWTVerifyGetKey } from 'jose'
+import { formatJsonPointer } from './claim-path.js'
 import { ClaimsError } from './claims-error.js'
 import { NonEmptyText, Text } from './internal/codecs.js'
 import { isJsonObject, quoted } from './internal/json.js'
@@ -77,7 +78,7 @@ const refusedVerification = (failure: DecodeFailure): ClaimsError => {
     return new ClaimsError(
       'CLAIMS_INPUT_INVALID',
       'The verification options must be an object of issuer, audience, jwks and algorithms.',
-      { path: 'verification' },
+      { path: '/verification' },
     )
   }
   return new ClaimsError(
@@ -85,7 +86,7 @@ const refusedVerification = (failure: DecodeFailure): ClaimsError => {
     failure.kind === 'unknown-key'
       ? `The verification option ${quoted(field)} is unknown; the options are ${failure.known.join(', ')}.`
       : `verification.${field} must be ${failure.expected}.`,
-    { path: field },
+    { path: formatJsonPointer(['verification', field]) },
   )
 }
 

@@ -66,5 +66,9 @@ export type {
   HttpDistributedClaimsResolverOptions,
   OverageState,
 } from './distributed-claims.js'
+export { createMicrosoftGraphGroupsResolver } from './microsoft-graph-groups.js'
+export type { MicrosoftGraphGroupsResolverOptions } from './microsoft-graph-groups.js'
+export { createGoogleDirectoryGroupsResolver } from './google-directory-groups.js'
+export type { GoogleDirectoryGroupsResolverOptions } from './google-directory-groups.js'
 export { decodeFailure, decodeWith, guarded, strictObject } from './io-ts-report.js'
 export type { DecodeFailure } from './io-ts-report.js'

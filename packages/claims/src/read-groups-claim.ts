@@ -5,6 +5,7 @@ import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import * as t from 'io-ts'
 import type { JWTPayload } from 'jose'
+import { formatJsonPointer } from './claim-path.js'
 import { ClaimsError } from './claims-error.js'
 import type { GroupsClaimOptions } from './claims-options.js'
 import { extractGroupsClaim } from './extract-groups-claim.js'
@@ -69,11 +70,12 @@ const refusedLogin = (failure: DecodeFailure): ClaimsError => {
     ? new ClaimsError(
         'CLAIMS_INPUT_INVALID',
         'The login input must be an object with an idToken string or a claims object.',
+        { path: '' },
       )
     : new ClaimsError(
         'CLAIMS_INPUT_INVALID',
         LOGIN_MESSAGES[field] ?? `The login input's ${field} is invalid.`,
-        { path: field },
+        { path: formatJsonPointer([field]) },
       )
 }
 
@@ -94,7 +96,7 @@ const needVerification =
   (verification: IdTokenVerification | undefined, message: string) =>
   <A>(check: (v: IdTokenVerification) => TaskEither<ClaimsError, A>): TaskEither<ClaimsError, A> =>
     verification === undefined
-      ? TE.left(new ClaimsError('CLAIMS_INPUT_INVALID', message, { path: 'verification' }))
+      ? TE.left(new ClaimsError('CLAIMS_INPUT_INVALID', message, { path: '/verification' }))
       : check(verification)
 
 /** A login whose ID token and signed userinfo, if any, are verified. */

@@ -169,7 +169,7 @@ const normalisers: Record<KeycloakPathMode, (entry: string) => string> = {
 }
 
 /** The state of entries as sent: the limits (rule C6), empty entries, the value mapping. */
-function stateOf(
+export function stateOf(
   entries: readonly string[],
   source: ClaimSource,
   options: ResolvedClaimOptions,
@@ -184,7 +184,14 @@ function stateOf(
       return { state: 'over-limit', source, reason: 'nul-character', count, index }
     }
     if (name.length > options.maxNameLength) {
-      return { state: 'over-limit', source, reason: 'name-too-long', count, index }
+      return {
+        state: 'over-limit',
+        source,
+        reason: 'name-too-long',
+        count,
+        index,
+        length: name.length,
+      }
     }
     if (name !== '') groups.push(name)
   }

@@ -29,7 +29,7 @@ const decodeUserinfoJwt = decodeWith(
   Text,
   () =>
     new ClaimsError('CLAIMS_INPUT_INVALID', 'A signed userinfo must be a compact JWT string.', {
-      path: 'userinfo',
+      path: '/userinfo',
     }),
 )
 

@@ -161,7 +161,7 @@ const decodeIdToken = decodeWith(
   Text,
   () =>
     new ClaimsError('CLAIMS_INPUT_INVALID', 'idToken must be the compact ID token string.', {
-      path: 'idToken',
+      path: '/idToken',
     }),
 )
 

@@ -2,14 +2,14 @@ import { describe, expect, it } from 'vitest'
 import { parseClaimPath } from '../src/index.js'
 import { expectError } from './helpers.js'
 
-// Rule C2: an invalid claim path is CLAIM_PATH_INVALID with the path as given in `path` and
-// `value`, and a message that quotes the path, says what is wrong with it (where, for a dotted
+// Rule C2: an invalid claim path is CLAIM_PATH_INVALID at the `path` option (`/path`), with the
+// path as given in `value`, and a message that quotes the path, says what is wrong with it (where, for a dotted
 // path) and what is accepted instead. The wording is not stable; its meaningful words are.
 
-/** The error of an invalid path, checked to carry the path as given in `path` and `value`. */
+/** The error of an invalid path, checked to be at `/path` with the path as given in `value`. */
 function refused(path: string) {
   const error = expectError(parseClaimPath(path))
-  expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', path, path])
+  expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', '/path', path])
   return error
 }
 
@@ -31,7 +31,11 @@ describe('rule C2: what the error of an invalid claim path says', () => {
 
   it('what is not a string is refused with its type, as not a non-empty string', () => {
     const error = expectError(parseClaimPath(42 as unknown as string))
-    expect([error.code, error.path]).toEqual(['CLAIM_PATH_INVALID', '(number)'])
+    expect([error.code, error.path, error.value]).toEqual([
+      'CLAIM_PATH_INVALID',
+      '/path',
+      '(number)',
+    ])
     expect(error.message).toMatch(/"\(number\)".*must be a non-empty string/)
   })
 

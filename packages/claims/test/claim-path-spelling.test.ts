@@ -61,7 +61,7 @@ describe('rule C2: the JSON Pointer spelling', () => {
   it('refuses a ~ that is not followed by 0 or 1, anywhere in any name', () => {
     for (const path of ['/~', '/a~', '/a~2', '/ok/~x', '/ok/b~']) {
       const error = expectError(parseClaimPath(path))
-      expect([error.code, error.path]).toEqual(['CLAIM_PATH_INVALID', path])
+      expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', '/path', path])
     }
   })
 })
@@ -74,7 +74,7 @@ describe('rule C2: what a dotted path may not be', () => {
 
   it('refuses what is not a string, naming its type', () => {
     const error = expectError(parseClaimPath(42 as unknown as string))
-    expect([error.code, error.path]).toEqual(['CLAIM_PATH_INVALID', '(number)'])
+    expect([error.code, error.path]).toEqual(['CLAIM_PATH_INVALID', '/path'])
   })
 
   it('reads an escaped slash, dot or backslash as that character, the last character too', () => {

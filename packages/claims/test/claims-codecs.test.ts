@@ -107,9 +107,9 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
 
   it('names the option (or the valueMapping part) whose value is wrong, with short messages', () => {
     const cases: readonly (readonly [unknown, string | undefined, string | undefined])[] = [
-      [{ [LONG]: 1 }, LONG, undefined],
-      [{ sources: LONG }, 'sources', undefined],
-      [{ path: 7 }, 'path', undefined],
+      [{ [LONG]: 1 }, `/${LONG}`, undefined],
+      [{ sources: LONG }, '/sources', undefined],
+      [{ path: 7 }, '/path', undefined],
       [{ valueMapping: { [LONG]: 1 } }, `/valueMapping/${LONG}`, 'number'],
       [{ valueMapping: { aliases: { [LONG]: '' } } }, `/valueMapping/aliases/${LONG}`, 'string'],
       [
@@ -118,7 +118,7 @@ describe('GroupsClaimOptionsCodec (rule C9)', () => {
         'string',
       ],
       [{ valueMapping: { filter: { [LONG]: [] } } }, `/valueMapping/filter/${LONG}`, 'array'],
-      ['options', undefined, undefined],
+      ['options', '', undefined],
     ]
     for (const [options, path, value] of cases) {
       const error = refusedOptions(options)
@@ -168,7 +168,7 @@ describe('CLAIM_PATH_INVALID', () => {
   it('keeps the path whole in its fields and its message short', () => {
     const path = `${LONG}..`
     const error = refusedOptions({ path })
-    expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', path, path])
+    expect([error.code, error.path, error.value]).toEqual(['CLAIM_PATH_INVALID', '/path', path])
     expect(error.message.length).toBeLessThan(200)
   })
 })
@@ -180,12 +180,12 @@ describe('ExtractGroupsClaimInput', () => {
       userInfo: { sub: 'other' },
     } as unknown as ExtractGroupsClaimInput
     const error = expectError(extractGroupsClaim(input))
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'userInfo'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/userInfo'])
   })
 
   it('an input that is not an object carries no ID token claims', () => {
     const error = expectError(extractGroupsClaim(null as unknown as ExtractGroupsClaimInput))
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'idTokenClaims'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/idTokenClaims'])
   })
 })
 
@@ -198,16 +198,16 @@ describe('the login input (verifyLogin)', () => {
   })
 
   it.each<[string, unknown, string | undefined]>([
-    ['neither token nor claims', {}, 'idToken'],
-    ['an idToken that is not a string', { idToken: 7 }, 'idToken'],
-    ['claims that are not an object', { claims: ['u'] }, 'claims'],
-    ['both a token and claims', { idToken: 'a.b.c', claims: { sub: 'u' } }, 'idToken'],
+    ['neither token nor claims', {}, '/idToken'],
+    ['an idToken that is not a string', { idToken: 7 }, '/idToken'],
+    ['claims that are not an object', { claims: ['u'] }, '/claims'],
+    ['both a token and claims', { idToken: 'a.b.c', claims: { sub: 'u' } }, '/idToken'],
     [
       'an accessToken that is not a string',
       { claims: { sub: 'u' }, accessToken: 1 },
-      'accessToken',
+      '/accessToken',
     ],
-    ['an input that is not an object', 'token', undefined],
+    ['an input that is not an object', 'token', ''],
   ])('refuses %s (CLAIMS_INPUT_INVALID at its member)', async (_, input, path) => {
     const error = expectError(await verifyLogin(input as LoginClaimsInput, verification)())
     expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', path])
@@ -219,7 +219,7 @@ describe('the login input (verifyLogin)', () => {
     const userinfo = await sign({ sub: 'user-1' }, key)
     for (const input of [{ idToken }, { claims: { sub: 'user-1' }, userinfo }]) {
       const error = expectError(await verifyLogin(input, undefined)())
-      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'verification'])
+      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/verification'])
     }
   })
 
@@ -252,14 +252,14 @@ describe('IdTokenVerificationCodec (rule C1’s configuration)', () => {
       maxTokenAges: 60,
     } as unknown as IdTokenVerification
     const error = expectError(await verifyIdToken(token, options)())
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'maxTokenAges'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/verification/maxTokenAges'])
     expect(IdTokenVerificationCodec.is(options)).toBe(false)
   })
 
   it('refuses options that are not an object at verification, with a short message', async () => {
     const token = await sign(idTokenClaims(), key)
     const error = expectError(await verifyIdToken(token, null as unknown as IdTokenVerification)())
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'verification'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/verification'])
     const long = expectError(
       await verifyIdToken(token, { [LONG]: 1 } as unknown as IdTokenVerification)(),
     )
@@ -269,19 +269,19 @@ describe('IdTokenVerificationCodec (rule C1’s configuration)', () => {
 
 describe('HttpDistributedClaimsResolverOptionsCodec (rule C8’s configuration)', () => {
   it.each<[string, unknown, string]>([
-    ['an unknown field', { allowedOrigins: [], timeoutMS: 10 }, 'timeoutMS'],
-    ['a timeout of zero', { allowedOrigins: [], timeoutMs: 0 }, 'timeoutMs'],
-    ['a fractional timeout', { allowedOrigins: [], timeoutMs: 1.5 }, 'timeoutMs'],
-    ['a negative size cap', { allowedOrigins: [], maxBytes: -1 }, 'maxBytes'],
+    ['an unknown field', { allowedOrigins: [], timeoutMS: 10 }, '/timeoutMS'],
+    ['a timeout of zero', { allowedOrigins: [], timeoutMs: 0 }, '/timeoutMs'],
+    ['a fractional timeout', { allowedOrigins: [], timeoutMs: 1.5 }, '/timeoutMs'],
+    ['a negative size cap', { allowedOrigins: [], maxBytes: -1 }, '/maxBytes'],
     [
       'verification options that are not what rule C1 takes',
       {
         allowedOrigins: [],
         verification: { issuer: 'i', audience: 'a', jwks: { keys: [] }, algorithms: [] },
       },
-      'verification/algorithms',
+      '/verification/algorithms',
     ],
-    ['a fetch that is not a function', { allowedOrigins: [], fetch: 'curl' }, 'fetch'],
+    ['a fetch that is not a function', { allowedOrigins: [], fetch: 'curl' }, '/fetch'],
   ])('refuses %s at its path', (_, options, path) => {
     const error = resolverRefusal(options)
     expect([error?.code, error?.path]).toEqual(['CLAIMS_INPUT_INVALID', path])
@@ -301,11 +301,11 @@ describe('HttpDistributedClaimsResolverOptionsCodec (rule C8’s configuration)'
 })
 
 describe('providerPreset', () => {
-  it('decodes the name: a preset, or CLAIMS_INPUT_INVALID at preset with a short message', () => {
+  it('decodes the name: a preset, or CLAIMS_INPUT_INVALID at /preset with a short message', () => {
     expect(providerPreset('okta')).toEqual({ _tag: 'Right', right: PROVIDER_PRESETS.okta })
     for (const name of [LONG, 7, null]) {
       const error = expectError(providerPreset(name))
-      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'preset'])
+      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/preset'])
       expect(error.message.length).toBeLessThan(200)
     }
   })

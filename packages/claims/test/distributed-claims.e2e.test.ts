@@ -354,6 +354,8 @@ describe('point 6: the HTTP distributed claims resolver', () => {
       await resolver.resolve(overage(endpoint), { subject: SUBJECT, options: {} })(),
     )
     expect([error.code, error.value]).toEqual(['DISTRIBUTED_CLAIMS_FAILED', reason])
+    // The path is the overage's endpoint member, when it has one (a JSON Pointer, not the URL).
+    expect(error.path).toBe(endpoint === undefined ? undefined : '/endpoint')
     expect(seenAuthorization.length).toBe(before)
   })
 })
@@ -408,12 +410,12 @@ describe('the resolver calls only allowed origins', () => {
       }
       return undefined
     }
-    expect(refused({})).toBe('allowedOrigins')
-    expect(refused(undefined)).toBe('allowedOrigins')
-    expect(refused({ allowedOrigins: ['http://claims.example'] })).toBe('allowedOrigins/0')
-    expect(refused({ allowedOrigins: [base, 'https://x.example/path'] })).toBe('allowedOrigins/1')
-    expect(refused({ allowedOrigins: ['https://u:p@x.example'] })).toBe('allowedOrigins/0')
-    expect(refused({ allowedOrigins: ['*'] })).toBe('allowedOrigins/0')
+    expect(refused({})).toBe('/allowedOrigins')
+    expect(refused(undefined)).toBe('/allowedOrigins')
+    expect(refused({ allowedOrigins: ['http://claims.example'] })).toBe('/allowedOrigins/0')
+    expect(refused({ allowedOrigins: [base, 'https://x.example/path'] })).toBe('/allowedOrigins/1')
+    expect(refused({ allowedOrigins: ['https://u:p@x.example'] })).toBe('/allowedOrigins/0')
+    expect(refused({ allowedOrigins: ['*'] })).toBe('/allowedOrigins/0')
     expect(refused({ allowedOrigins: MICROSOFT_GRAPH_ORIGINS })).toBeUndefined()
     expect(refused({ allowedOrigins: ['https://claims.example/', base] })).toBeUndefined()
   })
@@ -439,6 +441,6 @@ describe("a claim-source response is bound to the login's user", () => {
     const noSubject = expectError(
       await signed.resolve(overage(`${base}/jwt`), { options: {} } as never)(),
     )
-    expect([noSubject.code, noSubject.path]).toEqual(['CLAIMS_INPUT_INVALID', 'subject'])
+    expect([noSubject.code, noSubject.path]).toEqual(['CLAIMS_INPUT_INVALID', '/subject'])
   })
 })

@@ -117,7 +117,7 @@ describe('point 3: sources', () => {
   it('an unknown option is CLAIMS_INPUT_INVALID naming it, not a silent fall back to groups', () => {
     const options = { claimPath: 'realm_access.roles' } as unknown as GroupsClaimOptions
     const error = expectError(extract({ groups: ['dev'] }, options))
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'claimPath'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/claimPath'])
   })
 
   it('a userinfo whose sub differs from the ID token is USERINFO_SUB_MISMATCH', () => {
@@ -311,6 +311,7 @@ describe('point 5: states', () => {
       reason: 'name-too-long',
       count: 2,
       index: 1,
+      length: 1025,
     })
     expect(expectState(extract({ groups: ['x'.repeat(1024)] }))).toMatchObject({ state: 'present' })
     expect(expectState(extract({ groups: ['abc'] }, { maxNameLength: 2 }))).toMatchObject({
@@ -379,7 +380,7 @@ describe('options', () => {
   ])('option %s = %j is CLAIMS_INPUT_INVALID', (field, value) => {
     const error = expectError(extract({ groups: [] }, { [field]: value }))
     expect(error.code).toBe('CLAIMS_INPUT_INVALID')
-    expect(error.path).toBe(field)
+    expect(error.path).toBe(`/${field}`)
   })
 })
 

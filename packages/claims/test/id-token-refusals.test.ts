@@ -67,7 +67,7 @@ describe('rule C1: the message of a refusal', () => {
 
   it('an ID token that is not a string is refused as input, told it must be the compact token', async () => {
     const error = expectError(await verifyIdToken(42 as unknown as string, options)())
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'idToken'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/idToken'])
     expect(error.message).toMatch(/idToken must be the compact ID token string/)
   })
 })

@@ -21,14 +21,14 @@ describe('rule C9: a refused option is named, with what it takes', () => {
   it('options that are not an object: they must be an object (left out, they are the defaults)', () => {
     for (const options of [null, ['groups'], 'groups']) {
       const error = refusal({ idTokenClaims: { sub } }, options)
-      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', undefined])
+      expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', ''])
       expectMessageNaming(error, 'options', 'object')
     }
   })
 
   it('an unknown option is quoted, and every option there is listed, so a typo can be corrected', () => {
     const error = refusalOf({ groups: [] }, { claimPath: 'roles' })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'claimPath'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/claimPath'])
     expectMessageNaming(error, '"claimPath"', ...GROUPS_CLAIM_OPTIONS)
   })
 
@@ -41,7 +41,7 @@ describe('rule C9: a refused option is named, with what it takes', () => {
     ['path', 7, ['string']],
   ])('option %s = %j: the message names the option and what it takes', (name, value, takes) => {
     const error = refusalOf({ groups: [] }, { [name]: value })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', name])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', `/${name}`])
     expectMessageNaming(error, name, ...takes)
   })
 })
@@ -49,25 +49,25 @@ describe('rule C9: a refused option is named, with what it takes', () => {
 describe('rules C4 and C9: a refused input names the member at fault', () => {
   it('ID token claims that are not an object: idTokenClaims must be an object', () => {
     const error = refusal({ idTokenClaims: ['groups'] })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'idTokenClaims'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/idTokenClaims'])
     expectMessageNaming(error, 'idTokenClaims', 'object')
   })
 
   it('a userinfo that is not an object: userinfo must be an object', () => {
     const error = refusal({ idTokenClaims: { sub }, userinfo: 'sub=user-1' })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'userinfo'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/userinfo'])
     expectMessageNaming(error, 'userinfo', 'object')
   })
 
   it('an unknown member: the message names the two members the input takes', () => {
     const error = refusal({ idTokenClaims: { sub }, userInfo: { sub } })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'userInfo'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/userInfo'])
     expectMessageNaming(error, 'idTokenClaims', 'userinfo')
   })
 
   it('sources userinfo without a userinfo: the message says userinfo is missing', () => {
     const error = refusalOf({ groups: ['a'] }, { sources: 'userinfo' })
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'userinfo'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/userinfo'])
     expectMessageNaming(error, 'userinfo')
   })
 

@@ -62,7 +62,7 @@ describe('ID token claim times and subject', () => {
     expect([error.code, error.value]).toEqual(['ID_TOKEN_INVALID', 'ERR_JWT_EXPIRED'])
     expectRight(await verify(old, { maxTokenAge: 900 }))
     const bad = expectError(await verify(old, { maxTokenAge: -1 }))
-    expect([bad.code, bad.path]).toEqual(['CLAIMS_INPUT_INVALID', 'maxTokenAge'])
+    expect([bad.code, bad.path]).toEqual(['CLAIMS_INPUT_INVALID', '/verification/maxTokenAge'])
   })
 
   it.each<[string, unknown]>([
@@ -170,6 +170,6 @@ describe('signed userinfo (application/jwt)', () => {
   it('a userinfo JWT beside verified claims needs verification options', async () => {
     const userinfo = await sign({ sub: 'user-1', groups: ['u'] }, key)
     const error = expectError(await readGroupsClaim({ claims: { sub: 'user-1' }, userinfo }, {})())
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', 'verification'])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', '/verification'])
   })
 })

@@ -137,7 +137,7 @@ describe('point 1: verifyIdToken', () => {
     ['clockToleranceSeconds', { clockToleranceSeconds: -1 }],
   ])('refuses the options (%s) before looking at the token', async (field, overrides) => {
     const error = expectError(await verify(await sign(idTokenClaims(), key), overrides))
-    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', field])
+    expect([error.code, error.path]).toEqual(['CLAIMS_INPUT_INVALID', `/verification/${field}`])
   })
 
   fcTest.prop(

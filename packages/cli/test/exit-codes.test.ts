@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
 import { CORE_ERROR_CODES, GroupsyncError, STORE_ERROR_CODES } from '@groupsync/core'
-import { STORE_DEPENDENCY_ERROR_CODES } from '@groupsync/store-postgres'
 import { DENIAL_CODES, SYNC_ERROR_CODES } from '@groupsync/sync'
 import { describe, expect, it } from 'vitest'
 import { exitCodeOf } from '../src/internal/exit-codes.js'
@@ -28,13 +27,12 @@ describe('the exit codes, listed once', () => {
     for (const code of DENIAL_CODES) expect(exitOf(code)).toBe(EXIT_CODES.refused)
     expect(exitOf('MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED')).toBe(EXIT_CODES.refused)
     for (const code of STORE_ERROR_CODES) expect(exitOf(code)).toBe(EXIT_CODES.store)
-    for (const code of STORE_DEPENDENCY_ERROR_CODES) {
-      expect(exitOf(code)).toBe(EXIT_CODES.missingDependency)
-    }
+    expect(exitOf('STORE_DEPENDENCY_MISSING')).toBe(EXIT_CODES.missingDependency)
     expect(CLI_ERROR_CODES.map(exitOf)).toEqual([
       EXIT_CODES.usage,
       EXIT_CODES.invalidInput,
       EXIT_CODES.missingDependency,
+      EXIT_CODES.store,
     ])
     expect(exitOf('SYNC_FAILED')).toBe(EXIT_CODES.unexpected)
     for (const code of ['SYNC_POLICY_INVALID', 'SYNC_INPUT_INVALID', 'ID_TOKEN_INVALID']) {

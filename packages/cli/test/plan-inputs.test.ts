@@ -166,25 +166,20 @@ describe('groupsync plan decodes its JSON files', () => {
     expect(run.stderr).toContain(JSON.stringify(path.split('#')[0]))
   })
 
-  it('says where in its error’s path: the file and the JSON Pointer', async () => {
+  it('says where in its error’s path: the JSON Pointer under its option (the file in the message)', async () => {
     const { CliError } = await import('../src/index.js')
     const { readJsonFile } = await import('../src/internal/json-input.js')
     const { OrgGroupsFileCodec } = await import('../src/internal/input-codecs.js')
-    const error = await readJsonFile(
-      OrgGroupsFileCodec,
-      'groups-bad-id.json',
-      dir,
-      'the groups',
-    ).then(
+    const error = await readJsonFile(OrgGroupsFileCodec, 'groups-bad-id.json', dir, {
+      label: 'the groups',
+      option: 'org-groups',
+    }).then(
       () => undefined,
       (e: unknown) => e,
     )
     expect(error).toBeInstanceOf(CliError)
-    expect(error).toMatchObject({
-      code: 'CLI_INPUT_INVALID',
-      path: 'groups-bad-id.json#/1/id',
-      value: 2,
-    })
+    expect(error).toMatchObject({ code: 'CLI_INPUT_INVALID', path: '/org-groups/1/id', value: 2 })
+    expect((error as Error).message).toContain('"groups-bad-id.json" at /1/id')
   })
 
   it('a list is the claim itself, so --claim-path with one is a usage error', async () => {

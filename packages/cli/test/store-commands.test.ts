@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startDevProvider, type DevProvider } from '@groupsync/dev-provider'
@@ -39,11 +39,36 @@ describe(
       expect(again.stdout).toMatch(/^Schema groupsync in embedded PGlite in .* is up to date\.\n$/)
     })
 
-    it('groups create, then sync with mapping off changes nothing', async () => {
+    it('--tables on the embedded store of groupsync’s own tables is refused, exit 5', async () => {
+      await writeFile(
+        join(dir, 'tables.json'),
+        JSON.stringify({
+          groups: { table: 'teams', id: 'id', org: 'org_id', name: 'name' },
+          memberships: { table: 'team_members', group: 'team_id', user: 'user_id' },
+        }),
+      )
+      const run = await cli('groups', 'list', '--org', 'acme', '--tables', 'tables.json')
+      expect([run.code, run.stdout, run.stderr]).toEqual([
+        5,
+        '',
+        `error CLI_STORE_NOT_READY: Schema groupsync in embedded PGlite in ${join(dir, 'data')} holds groupsync's own groups and memberships, not the tables tables.json describes; drop --tables, or give another --schema for them.\n`,
+      ])
+    })
+
+    it('groups create, then sync to an org never configured changes nothing and says so', async () => {
       expect((await cli('groups', 'create', 'dev', 'ops', 'sales', '--org', 'acme')).code).toBe(0)
+      const show = await cli('mapping', 'show', '--org', 'acme')
+      expect(show.stdout).toBe(
+        'acme: never configured (no settings stored; is the org id right?): mapping off, match mode exact (the defaults)\n',
+      )
+      expect(JSON.parse((await cli('mapping', 'show', '--org', 'acme', '--json')).stdout)).toEqual({
+        configured: false,
+        manageGroupMemberships: false,
+        matchMode: 'exact',
+      })
       const run = await cli('sync', ...(await aliceLogin()))
       expect(run.code).toBe(0)
-      expect(run.stdout).toContain('Mapping is off for acme: nothing changed.')
+      expect(run.stdout).toContain('acme has never been configured (no settings are stored')
     })
 
     it('mapping on, then a dry run explains and writes nothing, then sync applies', async () => {
@@ -87,7 +112,7 @@ describe(
       )
       expect(run.stdout).toMatch(/\ndev +added\n/)
       expect(run.stdout).toMatch(/\nops +added\n/)
-      expect(run.stdout).toContain('Claim entries matching no group: marketing')
+      expect(run.stdout).toContain('claim entry "marketing" names no group of the organisation')
     })
 
     it('members add is refused by the lock with exit 4 and what to do', async () => {

@@ -17,16 +17,21 @@ ajv.addSchema(read('schema.json') as object, `${BASE}schema.json`)
 ajv.addSchema(read('claims-schema.json') as object, `${BASE}claims-schema.json`)
 ajv.addSchema(read('presets/preset-schema.json') as object, `${BASE}presets/preset-schema.json`)
 ajv.addSchema(read('sync-schema.json') as object, `${BASE}sync-schema.json`)
+ajv.addSchema(read('directory-schema.json') as object, `${BASE}directory-schema.json`)
 
 const SCHEMA_OF: Readonly<Record<string, string>> = {
   diff: 'schema.json',
   claims: 'claims-schema.json',
   sync: 'sync-schema.json',
+  directory: 'directory-schema.json',
 }
 
 const files: (readonly [file: string, schema: string])[] = [
   ...readdirSync(DEFAULT_VECTORS_DIR)
-    .filter((file) => /^(diff|claims|sync)-.*\.json$/.test(file) && !file.endsWith('schema.json'))
+    .filter(
+      (file) =>
+        /^(diff|claims|sync|directory)-.*\.json$/.test(file) && !file.endsWith('schema.json'),
+    )
     .map((file) => [file, SCHEMA_OF[file.slice(0, file.indexOf('-'))] ?? ''] as const),
   ...readdirSync(join(DEFAULT_VECTORS_DIR, 'presets'))
     .filter((file) => file !== 'preset-schema.json')
@@ -39,6 +44,7 @@ describe('every vector file conforms to its JSON Schema', () => {
     expect(files.filter(([, schema]) => schema === 'claims-schema.json').length).toBeGreaterThan(5)
     expect(files.filter(([, schema]) => schema.startsWith('presets/')).length).toBe(10)
     expect(files.filter(([, schema]) => schema === 'sync-schema.json').length).toBe(13)
+    expect(files.filter(([, schema]) => schema === 'directory-schema.json').length).toBe(1)
   })
 
   it.each(files)('%s', (file, schema) => {

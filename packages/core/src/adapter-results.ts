@@ -22,7 +22,7 @@ export const copyGroup = (g: StoredGroup): StoredGroup => ({
   orgId: g.orgId,
   id: g.id,
   name: g.name,
-  createdAt: new Date(g.createdAt.getTime()),
+  createdAt: copyDate(g.createdAt),
 })
 
 export const copyMembership = (m: Membership): Membership => ({
@@ -30,7 +30,7 @@ export const copyMembership = (m: Membership): Membership => ({
   groupId: m.groupId,
   userId: m.userId,
   source: m.source,
-  createdAt: new Date(m.createdAt.getTime()),
+  createdAt: copyDate(m.createdAt),
 })
 
 export const copySettings = (s: OrgSettings | null): OrgSettings => ({
@@ -101,10 +101,10 @@ export const checkDecision = <A>(
   decision: unknown,
 ): UserSyncDecision<A> => {
   if (isThenable(decision)) {
-    throw invalid('decide', 'must return its decision synchronously, not a promise')
+    throw invalid('/decide', 'must return its decision synchronously, not a promise')
   }
   if (typeof decision !== 'object' || decision === null || !('changes' in decision)) {
-    throw invalid('decide', 'must return { changes, result }')
+    throw invalid('/decide', 'must return { changes, result }')
   }
   const { changes, result } = decision as UserSyncDecision<A>
   assertUserSyncChanges(

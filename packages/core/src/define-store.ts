@@ -1,7 +1,8 @@
 import { compareCodeUnits, compareGroups } from './compute-membership-diff.js'
-import { ManualMembershipManagementDisabledError } from './errors.js'
+import { ManualMembershipManagementDisabledError, StoreError } from './errors.js'
 import { claimSliceKeys } from './org-group-slice.js'
 import {
+  ID_KINDS,
   type AuditEvent,
   type AuditEventInput,
   type ClosableStore,
@@ -9,6 +10,7 @@ import {
   type LoginSyncStore,
   type MembershipStore,
   type OrgSettings,
+  type StoreLimits,
   type UserRemoval,
   type UserRemovalStore,
   type UserSyncChanges,
@@ -25,12 +27,14 @@ import {
   assertAuditEvents,
   assertAuditQuery,
   assertClaimGroups,
+  assertGroupName,
   assertOrgSettings,
   assertStoreDate,
-  assertStoreId,
-  assertStoreText,
+  DEFAULT_STORE_LIMITS,
   groupNotFound,
   isStorableText,
+  storeGroupId,
+  storeId,
 } from './store-input.js'
 import {
   byGroupId,
@@ -71,17 +75,43 @@ export const manualChangeLocked = (
   new ManualMembershipManagementDisabledError(
     'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED',
     `Organisation ${JSON.stringify(orgId)} maps group memberships from its identity provider: members cannot be ${action === 'add' ? 'added' : 'removed'} by hand. Change the groups at the provider, or turn mapping off.`,
-    { path: 'manageGroupMemberships', value: orgId },
+    { path: '/manageGroupMemberships', value: orgId },
   )
+
+/** The limits an adapter states, checked: a broken statement of them is the adapter's bug. */
+const limitsOf = (adapter: LoginSyncAdapter): StoreLimits => {
+  const limits = adapter.limits ?? DEFAULT_STORE_LIMITS
+  const kinds: readonly unknown[] = ID_KINDS
+  const ids = limits.ids as Record<string, unknown> | undefined
+  if (
+    !Number.isSafeInteger(limits.maxNameBytes) ||
+    limits.maxNameBytes < 1 ||
+    !['org', 'user', 'group'].every((k) => kinds.includes(ids?.[k]))
+  ) {
+    throw new TypeError(
+      `groupsync store adapter contract broken: limits must be { maxNameBytes: a whole number of at least 1, ids: { org, user, group: ${ID_KINDS.join(' | ')} } }`,
+    )
+  }
+  return Object.freeze({
+    maxNameBytes: limits.maxNameBytes,
+    ids: Object.freeze({ ...limits.ids }),
+  })
+}
+
+/** Canonical org and user ids of a call, in the kinds the store's tables hold. */
+const orgAndUser = (limits: StoreLimits, orgId: unknown, userId: unknown) =>
+  [storeId(orgId, '/orgId', limits.ids.org), storeId(userId, '/userId', limits.ids.user)] as const
 
 const loginRole = (
   adapter: LoginSyncAdapter,
+  limits: StoreLimits,
   track: ReturnType<typeof lifecycle>['track'],
 ): LoginSyncStore => ({
+  limits,
   getOrgSettings: (orgId, options) =>
     track('getOrgSettings', options, async (call) => {
-      assertStoreId(orgId, 'orgId')
-      return copySettings(await adapter.readSettings(orgId, call))
+      const stored = await adapter.readSettings(storeId(orgId, '/orgId', limits.ids.org), call)
+      return stored === null ? null : copySettings(stored)
     }),
 
   withLoginSync: <A>(
@@ -92,20 +122,19 @@ const loginRole = (
     options?: GroupChangeOptions,
   ): Promise<A> =>
     track('withLoginSync', options, (call) => {
-      assertStoreId(orgId, 'orgId')
-      assertStoreId(userId, 'userId')
-      assertClaimGroups(claimGroups, 'claimGroups')
-      if (typeof decide !== 'function') throw invalid('decide', 'must be a function')
+      const [org, user] = orgAndUser(limits, orgId, userId)
+      assertClaimGroups(claimGroups, '/claimGroups')
+      if (typeof decide !== 'function') throw invalid('/decide', 'must be a function')
       const claim = [...claimGroups]
       // A key no stored name can have (a NUL, a lone surrogate) cannot find a group: left out,
       // so that it never reaches a database that would reject it.
       const keys = claimSliceKeys(claim).filter(isStorableText)
       return adapter.loginUnit(
-        orgId,
-        userId,
+        org,
+        user,
         keys,
         (read) => {
-          const snapshot = snapshotOf(orgId, userId, claim, read)
+          const snapshot = snapshotOf(org, user, claim, read)
           return checkDecision<A>(snapshot, decide(snapshot))
         },
         call,
@@ -114,9 +143,7 @@ const loginRole = (
 
   readLastSync: (orgId, userId, options) =>
     track('readLastSync', options, async (call) => {
-      assertStoreId(orgId, 'orgId')
-      assertStoreId(userId, 'userId')
-      const last = await adapter.readLastSync(orgId, userId, call)
+      const last = await adapter.readLastSync(...orgAndUser(limits, orgId, userId), call)
       return last === null
         ? null
         : {
@@ -129,13 +156,13 @@ const loginRole = (
 /** Offboarding (`removeUser`), shared by both wrappers: the same checks, events and clock. */
 const removalRole = (
   adapter: UserRemovalAdapter,
+  limits: StoreLimits,
   track: ReturnType<typeof lifecycle>['track'],
   now: () => Date,
 ): UserRemovalStore => ({
-  removeUser: (orgId, userId, options) =>
+  removeUser: (rawOrgId, rawUserId, options) =>
     track('removeUser', options, (call) => {
-      assertStoreId(orgId, 'orgId')
-      assertStoreId(userId, 'userId')
+      const [orgId, userId] = orgAndUser(limits, rawOrgId, rawUserId)
       const actor = options?.actor
       const withActor = actor === undefined ? {} : { actor }
       return adapter.removeUserUnit<UserRemoval>(
@@ -163,7 +190,7 @@ const removalRole = (
             detail: { memberships: removed.length },
           })
           const removedAt = now()
-          assertStoreDate(removedAt, 'now()')
+          assertStoreDate(removedAt, '/now()')
           return {
             write: { audit, removedAt },
             result: { removed: true, memberships: removed.length },
@@ -201,11 +228,12 @@ export function defineLoginSyncStore(
   options: DefineStoreOptions = {},
 ): LoginSyncStore & Partial<UserRemovalStore> & ClosableStore {
   const { track, close } = lifecycle(adapter.close)
+  const limits = limitsOf(adapter)
   const removal =
     typeof adapter.removeUserUnit === 'function'
-      ? removalRole(adapter as UserRemovalAdapter, track, options.now ?? (() => new Date()))
+      ? removalRole(adapter as UserRemovalAdapter, limits, track, options.now ?? (() => new Date()))
       : {}
-  return { ...loginRole(adapter, track), ...removal, close }
+  return { ...loginRole(adapter, limits, track), ...removal, close }
 }
 
 /**
@@ -223,6 +251,10 @@ export function defineMembershipStore(
 ): MembershipStore {
   const now = options.now ?? (() => new Date())
   const { track, close } = lifecycle(adapter.close)
+  const limits = limitsOf(adapter)
+  const org = (orgId: unknown): string => storeId(orgId, '/orgId', limits.ids.org)
+  const groupOf = (orgId: string, groupId: unknown): string =>
+    storeGroupId(orgId, groupId, '/groupId', limits.ids.group)
   const admin = (call: AdapterCall, opts: GroupChangeOptions | undefined) => ({
     ...call,
     actor: opts?.actor,
@@ -230,15 +262,28 @@ export function defineMembershipStore(
 
   const manualChange = (
     action: 'add' | 'remove',
-    orgId: string,
-    groupId: string,
-    userId: string,
+    rawOrgId: string,
+    rawGroupId: string,
+    rawUserId: string,
     options: GroupChangeOptions | undefined,
   ): Promise<boolean> =>
-    track(action === 'add' ? 'addManualMember' : 'removeManualMember', options, (call) => {
-      assertStoreId(orgId, 'orgId')
-      assertStoreId(groupId, 'groupId')
-      assertStoreId(userId, 'userId')
+    track(action === 'add' ? 'addManualMember' : 'removeManualMember', options, async (call) => {
+      const [orgId, userId] = orgAndUser(limits, rawOrgId, rawUserId)
+      let groupId: string
+      try {
+        groupId = groupOf(orgId, rawGroupId)
+      } catch (error) {
+        // No group has an id of another kind; but while mapping is on, the lock answers first,
+        // whatever the change names (rule S9).
+        if (
+          error instanceof StoreError &&
+          error.code === 'GROUP_NOT_FOUND' &&
+          copySettings(await adapter.readSettings(orgId, call)).manageGroupMemberships
+        ) {
+          throw manualChangeLocked(orgId, action)
+        }
+        throw error
+      }
       const actor = options?.actor
       return adapter.memberUnit(
         orgId,
@@ -271,44 +316,41 @@ export function defineMembershipStore(
     })
 
   return {
-    ...loginRole(adapter, track),
+    ...loginRole(adapter, limits, track),
 
     createGroup: (orgId, name, options) =>
       track('createGroup', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreText(name, 'name')
-        return copyGroup(await adapter.createGroup(orgId, name, admin(call, options)))
+        const o = org(orgId)
+        assertGroupName(name, '/name', limits.maxNameBytes)
+        return copyGroup(await adapter.createGroup(o, name, admin(call, options)))
       }),
 
     renameGroup: (orgId, groupId, name, options) =>
       track('renameGroup', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreId(groupId, 'groupId')
-        assertStoreText(name, 'name')
-        const group = await adapter.renameGroup(orgId, groupId, name, admin(call, options))
-        if (group === null) throw groupNotFound(orgId, groupId)
+        const o = org(orgId)
+        const g = groupOf(o, groupId)
+        assertGroupName(name, '/name', limits.maxNameBytes)
+        const group = await adapter.renameGroup(o, g, name, admin(call, options))
+        if (group === null) throw groupNotFound(o, g)
         return copyGroup(group)
       }),
 
     deleteGroup: (orgId, groupId, options) =>
       track('deleteGroup', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreId(groupId, 'groupId')
-        if (!(await adapter.deleteGroup(orgId, groupId, admin(call, options)))) {
-          throw groupNotFound(orgId, groupId)
-        }
+        const o = org(orgId)
+        const g = groupOf(o, groupId)
+        if (!(await adapter.deleteGroup(o, g, admin(call, options)))) throw groupNotFound(o, g)
       }),
 
     listGroups: (orgId, options) =>
-      track('listGroups', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        return (await adapter.listGroups(orgId, call)).map(copyGroup).sort(compareGroups)
-      }),
+      track('listGroups', options, async (call) =>
+        (await adapter.listGroups(org(orgId), call)).map(copyGroup).sort(compareGroups),
+      ),
 
-    updateOrgSettings: (orgId, update, options) =>
+    updateOrgSettings: (rawOrgId, update, options) =>
       track('updateOrgSettings', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        if (typeof update !== 'function') throw invalid('update', 'must be a function')
+        const orgId = org(rawOrgId)
+        if (typeof update !== 'function') throw invalid('/update', 'must be a function')
         // The last run of `update` decides (a retried transaction runs it again).
         let inForce: OrgSettings = copySettings(null)
         await adapter.updateSettings(
@@ -316,15 +358,24 @@ export function defineMembershipStore(
           (current) => {
             const before = copySettings(current)
             const decided = update({ ...before })
-            if (isThenable(decided)) throw invalid('update', 'must return synchronously')
+            if (isThenable(decided)) throw invalid('/update', 'must return synchronously')
             if (decided === null) {
               inForce = before
               return null
             }
             assertOrgSettings(decided.settings)
-            assertAuditEvents(orgId, decided.audit)
+            // `update` cannot know the org's canonical id: its events may name the org as the
+            // caller did, and are kept under the canonical id, where the org's listing finds them.
+            const audit: unknown = Array.isArray(decided.audit)
+              ? decided.audit.map((e: unknown) =>
+                  (e as AuditEventInput | null)?.orgId === rawOrgId
+                    ? { ...(e as object), orgId }
+                    : e,
+                )
+              : decided.audit
+            assertAuditEvents(orgId, audit)
             inForce = copySettings(decided.settings)
-            return { settings: copySettings(decided.settings), audit: [...decided.audit] }
+            return { settings: copySettings(decided.settings), audit }
           },
           call,
         )
@@ -336,31 +387,29 @@ export function defineMembershipStore(
     removeManualMember: (orgId, groupId, userId, options) =>
       manualChange('remove', orgId, groupId, userId, options),
 
-    ...removalRole(adapter, track, now),
+    ...removalRole(adapter, limits, track, now),
 
     listMembers: (orgId, groupId, options) =>
       track('listMembers', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreId(groupId, 'groupId')
-        const members = await adapter.listMembers(orgId, groupId, call)
-        if (members === null) throw groupNotFound(orgId, groupId)
+        const o = org(orgId)
+        const g = groupOf(o, groupId)
+        const members = await adapter.listMembers(o, g, call)
+        if (members === null) throw groupNotFound(o, g)
         return members.map(copyMembership).sort(byUserId)
       }),
 
     listUserMemberships: (orgId, userId, options) =>
-      track('listUserMemberships', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreId(userId, 'userId')
-        return (await adapter.listUserMemberships(orgId, userId, call))
+      track('listUserMemberships', options, async (call) =>
+        (await adapter.listUserMemberships(...orgAndUser(limits, orgId, userId), call))
           .map(copyMembership)
-          .sort(byGroupId)
-      }),
+          .sort(byGroupId),
+      ),
 
     listStaleMembers: (orgId, olderThan, options) =>
       track('listStaleMembers', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
-        assertStoreDate(olderThan, 'olderThan')
-        const stale = await adapter.listStaleMembers(orgId, new Date(olderThan.getTime()), call)
+        const o = org(orgId)
+        assertStoreDate(olderThan, '/olderThan')
+        const stale = await adapter.listStaleMembers(o, new Date(olderThan.getTime()), call)
         return stale
           .map((s) => ({ userId: s.userId, lastSyncedAt: new Date(s.lastSyncedAt.getTime()) }))
           .sort(
@@ -372,13 +421,15 @@ export function defineMembershipStore(
 
     listAuditEvents: (orgId, query, options) =>
       track('listAuditEvents', options, async (call) => {
-        assertStoreId(orgId, 'orgId')
+        const o = org(orgId)
         assertAuditQuery(query)
         const events = await adapter.listAuditEvents(
-          orgId,
+          o,
           {
             afterSeq: query?.afterSeq ?? 0,
-            ...(query?.userId === undefined ? {} : { userId: query.userId }),
+            ...(query?.userId === undefined
+              ? {}
+              : { userId: storeId(query.userId, '/query/userId', limits.ids.user) }),
             ...(query?.limit === undefined ? {} : { limit: query.limit }),
           },
           call,

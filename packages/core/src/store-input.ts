@@ -4,8 +4,10 @@ import type {
   AuditEventType,
   AuditQuery,
   GroupChangeOptions,
+  IdKind,
   MembershipSource,
   OrgSettings,
+  StoreLimits,
   UserSyncChanges,
   UserSyncSnapshot,
 } from './ports/membership-store.port.js'
@@ -19,6 +21,15 @@ import type {
  * `sub` at 255 ASCII characters, and three such ids fit together in one Postgres index entry.
  */
 export const MAX_STORE_ID_LENGTH = 255
+
+/**
+ * The limits of a store that states none: text ids, and names of up to 4 KiB, which hold any
+ * name of the 1,024 characters a claim entry may have by default (rule C7).
+ */
+export const DEFAULT_STORE_LIMITS: StoreLimits = {
+  maxNameBytes: 4_096,
+  ids: { org: 'text', user: 'text', group: 'text' },
+}
 
 /** The earliest time a store accepts (`0001-01-01T00:00:00.000Z`): Postgres and ISO 8601 agree. */
 export const MIN_STORE_TIME = Date.parse('0001-01-01T00:00:00.000Z')
@@ -82,7 +93,7 @@ export function assertClaimGroups(
 ): asserts value is readonly string[] {
   if (!Array.isArray(value)) throw invalid(path, 'must be an array of strings')
   value.forEach((entry: unknown, i) => {
-    if (typeof entry !== 'string') throw invalid(`${path}[${i}]`, 'must be a string')
+    if (typeof entry !== 'string') throw invalid(`${path}/${i}`, 'must be a string')
   })
 }
 
@@ -112,6 +123,98 @@ export function assertStoreId(value: unknown, path: string): asserts value is st
   if (value.length === 0) throw invalid(path, 'must not be empty')
   if (value.length > MAX_STORE_ID_LENGTH) {
     throw invalid(path, `must be at most ${MAX_STORE_ID_LENGTH} UTF-16 code units long`)
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+/** The bounds of an integer kind: -2^(bits-1) to 2^(bits-1) - 1. */
+const HALF: Readonly<Record<'integer' | 'bigint', bigint>> = {
+  integer: 2n ** 31n,
+  bigint: 2n ** 63n,
+}
+
+/** The canonical form of `id` as an id of `kind`, or undefined when it is not one. */
+const canonicalId = (id: string, kind: IdKind): string | undefined => {
+  if (kind === 'text') return id
+  if (kind === 'uuid') return UUID.test(id) ? id.toLowerCase() : undefined
+  // Leading zeros are fine (Postgres reads them); the length bounds BigInt's work.
+  if (!/^[+-]?0*[0-9]{1,19}$/.test(id)) return undefined
+  const n = BigInt(id)
+  return n >= -HALF[kind] && n < HALF[kind] ? n.toString() : undefined
+}
+
+const KIND_WORDS: Record<IdKind, string> = {
+  text: 'text',
+  uuid: 'a UUID (8-4-4-4-12 hex digits)',
+  integer: 'a whole number within 32 bits',
+  bigint: 'a whole number within 64 bits',
+}
+
+/**
+ * An org or user id in the canonical form of the store's `kind` of id (a UUID in lower case, a
+ * number without sign or leading zeros).
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`, naming the kind the store's tables hold
+ */
+export function storeId(value: unknown, path: string, kind: IdKind): string {
+  assertStoreId(value, path)
+  const id = canonicalId(value, kind)
+  if (id === undefined) {
+    throw invalid(
+      path,
+      `must be ${KIND_WORDS[kind]}: the store's tables hold that kind of id. Pass the id as the application stores it.`,
+      value,
+    )
+  }
+  return id
+}
+
+/**
+ * A group id in the canonical form of the store's kind of group id; an id of another kind names
+ * no group the store can have.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT` for text no store keeps, `GROUP_NOT_FOUND` for
+ * an id of another kind
+ */
+export function storeGroupId(orgId: string, value: unknown, path: string, kind: IdKind): string {
+  assertStoreId(value, path)
+  const id = canonicalId(value, kind)
+  if (id === undefined) throw groupNotFound(orgId, value)
+  return id
+}
+
+/** The length of a string in UTF-8 bytes (a lone surrogate counts 3, as WTF-8 writes it). */
+export const utf8Length = (value: string): number => {
+  let bytes = 0
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x80) bytes += 1
+    else if (c < 0x800) bytes += 2
+    else if (c >= 0xd800 && c < 0xdc00 && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4
+      i += 1
+    } else bytes += 3
+  }
+  return bytes
+}
+
+/**
+ * Checks a group name: storable text of at most `maxBytes` UTF-8 bytes.
+ *
+ * @throws {@link StoreError} `STORE_INVALID_INPUT`, stating the limit and the name's length
+ */
+export function assertGroupName(
+  value: unknown,
+  path: string,
+  maxBytes: number,
+): asserts value is string {
+  assertStoreText(value, path)
+  const bytes = utf8Length(value)
+  if (bytes > maxBytes) {
+    throw invalid(
+      path,
+      `is ${bytes} bytes long (UTF-8); this store keeps names of at most ${maxBytes} bytes. Shorten it.`,
+    )
   }
 }
 
@@ -148,13 +251,16 @@ export function assertMembershipSource(
  *
  * @throws {@link StoreError} `STORE_INVALID_INPUT`
  */
-export function assertOrgSettings(value: unknown, path = 'settings'): asserts value is OrgSettings {
+export function assertOrgSettings(
+  value: unknown,
+  path = '/settings',
+): asserts value is OrgSettings {
   if (!isRecord(value)) throw invalid(path, 'must be an object')
   if (typeof value.manageGroupMemberships !== 'boolean') {
-    throw invalid(`${path}.manageGroupMemberships`, 'must be a boolean')
+    throw invalid(`${path}/manageGroupMemberships`, 'must be a boolean')
   }
   if (typeof value.matchMode !== 'string' || !MATCH_MODES.has(value.matchMode)) {
-    throw invalid(`${path}.matchMode`, "must be 'exact' or 'case-insensitive'")
+    throw invalid(`${path}/matchMode`, "must be 'exact' or 'case-insensitive'")
   }
 }
 
@@ -171,7 +277,7 @@ const assertJson = (value: unknown, path: string, depth: number): void => {
   }
   if (Array.isArray(value)) {
     value.forEach((v, i) => {
-      assertJson(v, `${path}[${i}]`, depth + 1)
+      assertJson(v, `${path}/${i}`, depth + 1)
     })
     return
   }
@@ -179,8 +285,9 @@ const assertJson = (value: unknown, path: string, depth: number): void => {
     const proto: unknown = Object.getPrototypeOf(value)
     if (proto !== Object.prototype && proto !== null) throw invalid(path, 'must be a plain object')
     for (const [k, v] of Object.entries(value)) {
-      assertStoreText(k, `${path} key`)
-      assertJson(v, `${path}.${k}`, depth + 1)
+      const at = `${path}/${k.replaceAll('~', '~0').replaceAll('/', '~1')}`
+      assertStoreText(k, at)
+      assertJson(v, at, depth + 1)
     }
     return
   }
@@ -199,35 +306,35 @@ const OPTIONAL_AUDIT_IDS = ['userId', 'groupId'] as const
 export function assertAuditEvents(
   orgId: string,
   events: unknown,
-  path = 'audit',
+  path = '/audit',
 ): asserts events is readonly AuditEventInput[] {
   if (!Array.isArray(events)) throw invalid(path, 'must be an array')
   events.forEach((event: unknown, i) => {
-    const at = `${path}[${i}]`
+    const at = `${path}/${i}`
     if (!isRecord(event)) throw invalid(at, 'must be an object')
     if (typeof event.type === 'string' && STORE_WRITTEN_TYPES.has(event.type)) {
       throw invalid(
-        `${at}.type`,
+        `${at}/type`,
         'is written by the store itself (a group change or a user removal)',
         event.type,
       )
     }
     if (typeof event.type !== 'string' || !AUDIT_EVENT_TYPES.has(event.type)) {
-      throw invalid(`${at}.type`, 'is not a known audit event type')
+      throw invalid(`${at}/type`, 'is not a known audit event type')
     }
     if (event.orgId !== orgId) {
-      throw invalid(`${at}.orgId`, 'must be the organisation the operation writes to')
+      throw invalid(`${at}/orgId`, 'must be the organisation the operation writes to')
     }
     for (const key of OPTIONAL_AUDIT_IDS) {
-      if (event[key] !== undefined) assertStoreId(event[key], `${at}.${key}`)
+      if (event[key] !== undefined) assertStoreId(event[key], `${at}/${key}`)
     }
     for (const key of OPTIONAL_AUDIT_TEXT) {
-      if (event[key] !== undefined) assertStoreText(event[key], `${at}.${key}`)
+      if (event[key] !== undefined) assertStoreText(event[key], `${at}/${key}`)
     }
-    if (event.source !== undefined) assertMembershipSource(event.source, `${at}.source`)
+    if (event.source !== undefined) assertMembershipSource(event.source, `${at}/source`)
     if (event.detail !== undefined) {
-      if (!isRecord(event.detail)) throw invalid(`${at}.detail`, 'must be an object')
-      assertJson(event.detail, `${at}.detail`, 0)
+      if (!isRecord(event.detail)) throw invalid(`${at}/detail`, 'must be an object')
+      assertJson(event.detail, `${at}/detail`, 0)
     }
   })
 }
@@ -239,15 +346,15 @@ export function assertAuditEvents(
  */
 export function assertAuditQuery(
   query: unknown,
-  path = 'query',
+  path = '/query',
 ): asserts query is AuditQuery | undefined {
   if (query === undefined) return
   if (!isRecord(query)) throw invalid(path, 'must be an object')
-  if (query.userId !== undefined) assertStoreId(query.userId, `${path}.userId`)
+  if (query.userId !== undefined) assertStoreId(query.userId, `${path}/userId`)
   for (const key of ['afterSeq', 'limit'] as const) {
     const v = query[key]
     if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) >= 0)) {
-      throw invalid(`${path}.${key}`, 'must be a non-negative integer')
+      throw invalid(`${path}/${key}`, 'must be a non-negative integer')
     }
   }
 }
@@ -288,13 +395,13 @@ export const userSyncScope = (snapshot: UserSyncSnapshot): UserSyncScope => ({
 export function assertUserSyncChanges(
   scope: UserSyncScope,
   changes: unknown,
-  path = 'changes',
+  path = '/changes',
 ): asserts changes is UserSyncChanges | null {
   if (changes === null) return
   if (!isRecord(changes)) throw invalid(path, 'must be an object or null')
   const { add, remove, audit, syncedAt, tokenIssuedAt } = changes
-  if (!Array.isArray(add)) throw invalid(`${path}.add`, 'must be an array')
-  if (!Array.isArray(remove)) throw invalid(`${path}.remove`, 'must be an array')
+  if (!Array.isArray(add)) throw invalid(`${path}/add`, 'must be an array')
+  if (!Array.isArray(remove)) throw invalid(`${path}/remove`, 'must be an array')
   const seen = new Set<string>()
   const checkGroupId = (id: unknown, at: string): void => {
     assertStoreId(id, at)
@@ -305,18 +412,18 @@ export function assertUserSyncChanges(
     seen.add(id)
   }
   add.forEach((entry: unknown, i) => {
-    if (!isRecord(entry)) throw invalid(`${path}.add[${i}]`, 'must be an object')
-    checkGroupId(entry.groupId, `${path}.add[${i}].groupId`)
-    assertMembershipSource(entry.source, `${path}.add[${i}].source`)
+    if (!isRecord(entry)) throw invalid(`${path}/add/${i}`, 'must be an object')
+    checkGroupId(entry.groupId, `${path}/add/${i}/groupId`)
+    assertMembershipSource(entry.source, `${path}/add/${i}/source`)
   })
   remove.forEach((id: unknown, i) => {
-    checkGroupId(id, `${path}.remove[${i}]`)
+    checkGroupId(id, `${path}/remove/${i}`)
   })
-  assertAuditEvents(scope.orgId, audit, `${path}.audit`)
-  if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}.syncedAt`)
+  assertAuditEvents(scope.orgId, audit, `${path}/audit`)
+  if (syncedAt !== undefined) assertStoreDate(syncedAt, `${path}/syncedAt`)
   if (tokenIssuedAt !== undefined) {
-    if (syncedAt === undefined) throw invalid(`${path}.tokenIssuedAt`, 'needs syncedAt beside it')
-    assertStoreDate(tokenIssuedAt, `${path}.tokenIssuedAt`)
+    if (syncedAt === undefined) throw invalid(`${path}/tokenIssuedAt`, 'needs syncedAt beside it')
+    assertStoreDate(tokenIssuedAt, `${path}/tokenIssuedAt`)
   }
 }
 
@@ -333,7 +440,7 @@ export const groupNotFound = (orgId: string, groupId: string): StoreError =>
   new StoreError(
     'GROUP_NOT_FOUND',
     `Organisation ${JSON.stringify(orgId)} has no group ${JSON.stringify(groupId)}; list its groups to find the id.`,
-    { path: 'groupId', value: groupId },
+    { path: '/groupId', value: groupId },
   )
 
 /**
@@ -343,14 +450,14 @@ export const groupNotFound = (orgId: string, groupId: string): StoreError =>
  */
 export function assertGroupChangeOptions(
   options: unknown,
-  path = 'options',
+  path = '/options',
 ): asserts options is GroupChangeOptions | undefined {
   if (options === undefined) return
   if (!isRecord(options)) throw invalid(path, 'must be an object')
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    throw invalid(`${path}.signal`, 'must be an AbortSignal')
+    throw invalid(`${path}/signal`, 'must be an AbortSignal')
   }
-  if (options.actor !== undefined) assertStoreText(options.actor, `${path}.actor`)
+  if (options.actor !== undefined) assertStoreText(options.actor, `${path}/actor`)
 }
 
 /**

@@ -1,16 +1,19 @@
 import { expect } from 'vitest'
-import type {
-  AdapterCall,
-  AuditEvent,
-  LastSync,
-  Membership,
-  MembershipStoreAdapter,
-  OrgSettings,
-  OrgSettingsUpdate,
-  StaleMember,
-  StoredGroup,
-  UserRemovalWrite,
-  UserSyncChanges,
+import {
+  StoreError,
+  type AdapterCall,
+  type AuditEvent,
+  type GroupChangeOptions,
+  type LastSync,
+  type Membership,
+  type MembershipStore,
+  type MembershipStoreAdapter,
+  type OrgSettings,
+  type OrgSettingsUpdate,
+  type StaleMember,
+  type StoredGroup,
+  type UserRemovalWrite,
+  type UserSyncChanges,
 } from '../src/index.js'
 
 // What the tests of the validation layer (define-store.*.test.ts) share: an adapter that does no
@@ -192,9 +195,118 @@ export const rejection = async (p: Promise<unknown>): Promise<unknown> =>
     (e: unknown) => e,
   )
 
+/** The StoreError a promise rejects with; fails the test when it resolves or rejects otherwise. */
+export const refusal = async (p: Promise<unknown>): Promise<StoreError> => {
+  const error = await rejection(p)
+  expect(error).toBeInstanceOf(StoreError)
+  return error as StoreError
+}
+
 /** The call object the adapter's last call received. */
 export const lastCall = (calls: readonly Recorded[]): AdapterCall => {
   const last = calls.at(-1)
   if (last === undefined) return expect.fail('the adapter was not called')
   return last.args.at(-1) as AdapterCall
 }
+
+/** The inputs of an operation of a store, each named as its parameter. */
+export interface Args {
+  orgId: string
+  userId: string
+  groupId: string
+  name: string
+  olderThan: Date
+  options: GroupChangeOptions | undefined
+}
+
+/** Inputs every operation accepts. */
+export const VALID: Args = {
+  orgId: 'o',
+  userId: 'u',
+  groupId: 'g1',
+  name: 'dev',
+  olderThan: AT,
+  options: undefined,
+}
+
+type Operation = keyof Omit<MembershipStore, 'close' | 'limits'>
+
+/** Every operation of both roles, its id and text inputs, and a valid call of it. */
+export const OPERATIONS: readonly {
+  readonly name: Operation
+  readonly inputs: readonly (keyof Args)[]
+  readonly call: (store: MembershipStore, a: Args) => Promise<unknown>
+}[] = [
+  {
+    name: 'getOrgSettings',
+    inputs: ['orgId'],
+    call: (s, a) => s.getOrgSettings(a.orgId, a.options),
+  },
+  {
+    name: 'withLoginSync',
+    inputs: ['orgId', 'userId'],
+    call: (s, a) =>
+      s.withLoginSync(a.orgId, a.userId, ['dev'], () => ({ changes: null, result: 1 }), a.options),
+  },
+  {
+    name: 'readLastSync',
+    inputs: ['orgId', 'userId'],
+    call: (s, a) => s.readLastSync(a.orgId, a.userId, a.options),
+  },
+  {
+    name: 'createGroup',
+    inputs: ['orgId', 'name'],
+    call: (s, a) => s.createGroup(a.orgId, a.name, a.options),
+  },
+  {
+    name: 'renameGroup',
+    inputs: ['orgId', 'groupId', 'name'],
+    call: (s, a) => s.renameGroup(a.orgId, a.groupId, a.name, a.options),
+  },
+  {
+    name: 'deleteGroup',
+    inputs: ['orgId', 'groupId'],
+    call: (s, a) => s.deleteGroup(a.orgId, a.groupId, a.options),
+  },
+  { name: 'listGroups', inputs: ['orgId'], call: (s, a) => s.listGroups(a.orgId, a.options) },
+  {
+    name: 'updateOrgSettings',
+    inputs: ['orgId'],
+    call: (s, a) => s.updateOrgSettings(a.orgId, () => null, a.options),
+  },
+  {
+    name: 'addManualMember',
+    inputs: ['orgId', 'groupId', 'userId'],
+    call: (s, a) => s.addManualMember(a.orgId, a.groupId, a.userId, a.options),
+  },
+  {
+    name: 'removeManualMember',
+    inputs: ['orgId', 'groupId', 'userId'],
+    call: (s, a) => s.removeManualMember(a.orgId, a.groupId, a.userId, a.options),
+  },
+  {
+    name: 'removeUser',
+    inputs: ['orgId', 'userId'],
+    call: (s, a) => s.removeUser(a.orgId, a.userId, a.options),
+  },
+  {
+    name: 'listMembers',
+    inputs: ['orgId', 'groupId'],
+    call: (s, a) => s.listMembers(a.orgId, a.groupId, a.options),
+  },
+  {
+    name: 'listUserMemberships',
+    inputs: ['orgId', 'userId'],
+    call: (s, a) => s.listUserMemberships(a.orgId, a.userId, a.options),
+  },
+  {
+    name: 'listStaleMembers',
+    inputs: ['orgId', 'olderThan'],
+    call: (s, a) => s.listStaleMembers(a.orgId, a.olderThan, a.options),
+  },
+  {
+    name: 'listAuditEvents',
+    inputs: ['orgId'],
+    call: (s, a) => s.listAuditEvents(a.orgId, undefined, a.options),
+  },
+]

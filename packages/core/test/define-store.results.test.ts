@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_ORG_SETTINGS, defineMembershipStore, type AuditEvent } from '../src/index.js'
+import { defineMembershipStore, type AuditEvent } from '../src/index.js'
 import { AT, group, membership, recordingAdapter, rejection } from './define-store.fixture.js'
 
 // What an adapter hands back reaches the caller copied (no caller shares an adapter's objects)
@@ -9,10 +9,10 @@ import { AT, group, membership, recordingAdapter, rejection } from './define-sto
 const later = (ms: number): Date => new Date(AT.getTime() + ms)
 
 describe('reads are copies, in the documented order', () => {
-  it('getOrgSettings: the stored settings, or the defaults when none are stored', async () => {
+  it('getOrgSettings: the stored settings, or null when none are stored', async () => {
     const { data, adapter } = recordingAdapter()
     const store = defineMembershipStore(adapter)
-    expect(await store.getOrgSettings('o')).toEqual(DEFAULT_ORG_SETTINGS)
+    expect(await store.getOrgSettings('o')).toBeNull()
     data.settings = { manageGroupMemberships: true, matchMode: 'case-insensitive' }
     const read = await store.getOrgSettings('o')
     expect(read).toEqual(data.settings)
@@ -131,9 +131,9 @@ describe('listAuditEvents hands the adapter the query with its default', () => {
     const { calls, adapter } = recordingAdapter()
     const store = defineMembershipStore(adapter)
     for (const [query, path] of [
-      [{ limit: -1 }, 'query.limit'],
-      [{ afterSeq: 1.5 }, 'query.afterSeq'],
-      [{ userId: '' }, 'query.userId'],
+      [{ limit: -1 }, '/query/limit'],
+      [{ afterSeq: 1.5 }, '/query/afterSeq'],
+      [{ userId: '' }, '/query/userId'],
     ] as const) {
       expect(await rejection(store.listAuditEvents('o', query))).toMatchObject({
         code: 'STORE_INVALID_INPUT',
@@ -155,7 +155,7 @@ describe('an unknown group is GROUP_NOT_FOUND, naming the group', () => {
     ]) {
       expect(await rejection(call())).toMatchObject({
         code: 'GROUP_NOT_FOUND',
-        path: 'groupId',
+        path: '/groupId',
         value: 'gone',
       })
     }

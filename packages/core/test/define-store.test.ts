@@ -190,7 +190,7 @@ describe('defineMembershipStore: the one validation layer', () => {
         result: null,
       })),
     )
-    expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'changes.add[0].groupId' })
+    expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: '/changes/add/0/groupId' })
     expect(fake.writes).toEqual([])
   })
 
@@ -203,7 +203,7 @@ describe('defineMembershipStore: the one validation layer', () => {
     }
     const error = await rejection(store.withLoginSync('o', 'u', ['dev'], decide))
     expect(error).toBeInstanceOf(StoreError)
-    expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'decide' })
+    expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: '/decide' })
     expect(fake.writes).toEqual([])
   })
 
@@ -301,7 +301,7 @@ describe('defineMembershipStore: the one validation layer', () => {
           result: null,
         })),
       )
-      expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'changes.audit[0].type' })
+      expect(error).toMatchObject({ code: 'STORE_INVALID_INPUT', path: '/changes/audit/0/type' })
     }
   })
 
@@ -359,7 +359,7 @@ describe('defineMembershipStore: the one validation layer', () => {
     fake.audit = []
     expect(await rejection(store.removeUser('o', ''))).toMatchObject({
       code: 'STORE_INVALID_INPUT',
-      path: 'userId',
+      path: '/userId',
     })
     expect(await store.removeUser('o', 'u', { actor: 'hr-bot' })).toEqual({
       removed: true,

@@ -50,7 +50,7 @@ describe('the audit events of group changes', () => {
     for (const type of ['group.created', 'group.renamed', 'group.deleted']) {
       expect(() => {
         assertAuditEvents('acme', [{ type, orgId: 'acme' }])
-      }).toThrow(expect.objectContaining({ code: 'STORE_INVALID_INPUT', path: 'audit[0].type' }))
+      }).toThrow(expect.objectContaining({ code: 'STORE_INVALID_INPUT', path: '/audit/0/type' }))
     }
   })
 })

@@ -27,247 +27,247 @@ const REFUSALS: readonly (readonly [string, () => void, string])[] = [
   [
     'claim groups not an array',
     () => {
-      assertClaimGroups('dev', 'claimGroups')
+      assertClaimGroups('dev', '/claimGroups')
     },
-    'claimGroups',
+    '/claimGroups',
   ],
   [
     'a claim entry not a string',
     () => {
-      assertClaimGroups(['a', 1], 'claimGroups')
+      assertClaimGroups(['a', 1], '/claimGroups')
     },
-    'claimGroups[1]',
+    '/claimGroups/1',
   ],
   [
     'text not a string',
     () => {
-      assertStoreText(1, 'name')
+      assertStoreText(1, '/name')
     },
-    'name',
+    '/name',
   ],
   [
     'text with a NUL',
     () => {
-      assertStoreText('a\u0000', 'name')
+      assertStoreText('a\u0000', '/name')
     },
-    'name',
+    '/name',
   ],
   [
     'text with a lone surrogate',
     () => {
-      assertStoreText('a\uD800', 'name')
+      assertStoreText('a\uD800', '/name')
     },
-    'name',
+    '/name',
   ],
   [
     'an empty id',
     () => {
-      assertStoreId('', 'orgId')
+      assertStoreId('', '/orgId')
     },
-    'orgId',
+    '/orgId',
   ],
   [
     'an id too long',
     () => {
-      assertStoreId('x'.repeat(256), 'orgId')
+      assertStoreId('x'.repeat(256), '/orgId')
     },
-    'orgId',
+    '/orgId',
   ],
   [
     'a time not a Date',
     () => {
-      assertStoreDate('2026', 'olderThan')
+      assertStoreDate('2026', '/olderThan')
     },
-    'olderThan',
+    '/olderThan',
   ],
   [
     'an invalid Date',
     () => {
-      assertStoreDate(new Date(Number.NaN), 'olderThan')
+      assertStoreDate(new Date(Number.NaN), '/olderThan')
     },
-    'olderThan',
+    '/olderThan',
   ],
   [
     'a time out of range',
     () => {
-      assertStoreDate(new Date(-8e15), 'olderThan')
+      assertStoreDate(new Date(-8e15), '/olderThan')
     },
-    'olderThan',
+    '/olderThan',
   ],
   [
     'an unknown source',
     () => {
-      assertMembershipSource('idp', 'source')
+      assertMembershipSource('idp', '/source')
     },
-    'source',
+    '/source',
   ],
   [
     'settings not an object',
     () => {
       assertOrgSettings(null)
     },
-    'settings',
+    '/settings',
   ],
   [
     'a non-boolean switch',
     () => {
       assertOrgSettings({ manageGroupMemberships: 1, matchMode: 'exact' })
     },
-    'settings.manageGroupMemberships',
+    '/settings/manageGroupMemberships',
   ],
   [
     'an unknown match mode',
     () => {
       assertOrgSettings({ manageGroupMemberships: true, matchMode: 'fuzzy' })
     },
-    'settings.matchMode',
+    '/settings/matchMode',
   ],
   [
     'events not an array',
     () => {
       assertAuditEvents('o', {})
     },
-    'audit',
+    '/audit',
   ],
   [
     'an event not an object',
     () => {
       assertAuditEvents('o', [1])
     },
-    'audit[0]',
+    '/audit/0',
   ],
   [
     'an unknown event type',
     () => {
       assertAuditEvents('o', [{ type: 'x', orgId: 'o' }])
     },
-    'audit[0].type',
+    '/audit/0/type',
   ],
   [
     'a store-written event type',
     () => {
       assertAuditEvents('o', [{ type: 'user.removed', orgId: 'o' }])
     },
-    'audit[0].type',
+    '/audit/0/type',
   ],
   [
     'an event of another org',
     () => {
       assertAuditEvents('o', [{ type: 'sync.denied', orgId: 'p' }])
     },
-    'audit[0].orgId',
+    '/audit/0/orgId',
   ],
   [
     'a detail not an object',
     () => {
       assertAuditEvents('o', [{ type: 'sync.denied', orgId: 'o', detail: 1 }])
     },
-    'audit[0].detail',
+    '/audit/0/detail',
   ],
   [
     'a detail number that JSON cannot hold',
     () => {
       assertAuditEvents('o', [{ type: 'sync.denied', orgId: 'o', detail: { n: Number.NaN } }])
     },
-    'audit[0].detail.n',
+    '/audit/0/detail/n',
   ],
   [
     'a detail object with a prototype',
     () => {
       assertAuditEvents('o', [{ type: 'sync.denied', orgId: 'o', detail: { d: new Date(0) } }])
     },
-    'audit[0].detail.d',
+    '/audit/0/detail/d',
   ],
   [
     'a detail value JSON has not',
     () => {
       assertAuditEvents('o', [{ type: 'sync.denied', orgId: 'o', detail: { f: () => 1 } }])
     },
-    'audit[0].detail.f',
+    '/audit/0/detail/f',
   ],
   [
     'a query not an object',
     () => {
       assertAuditQuery(5)
     },
-    'query',
+    '/query',
   ],
   [
     'a negative limit',
     () => {
       assertAuditQuery({ limit: -1 })
     },
-    'query.limit',
+    '/query/limit',
   ],
   [
     'changes not an object',
     () => {
       assertUserSyncChanges(scope, 5)
     },
-    'changes',
+    '/changes',
   ],
   [
     'adds not an array',
     () => {
       assertUserSyncChanges(scope, { add: 1, remove: [], audit: [] })
     },
-    'changes.add',
+    '/changes/add',
   ],
   [
     'removes not an array',
     () => {
       assertUserSyncChanges(scope, { add: [], remove: 1, audit: [] })
     },
-    'changes.remove',
+    '/changes/remove',
   ],
   [
     'an add not an object',
     () => {
       assertUserSyncChanges(scope, { add: ['g1'], remove: [], audit: [] })
     },
-    'changes.add[0]',
+    '/changes/add/0',
   ],
   [
     'a group outside the slice',
     () => {
       assertUserSyncChanges(scope, { add: [], remove: ['g9'], audit: [] })
     },
-    'changes.remove[0]',
+    '/changes/remove/0',
   ],
   [
     'a group named twice',
     () => {
       assertUserSyncChanges(scope, { add: [], remove: ['g1', 'g1'], audit: [] })
     },
-    'changes.remove[1]',
+    '/changes/remove/1',
   ],
   [
     'a token time without a sync time',
     () => {
       assertUserSyncChanges(scope, { add: [], remove: [], audit: [], tokenIssuedAt: at })
     },
-    'changes.tokenIssuedAt',
+    '/changes/tokenIssuedAt',
   ],
   [
     'options not an object',
     () => {
       assertGroupChangeOptions(5)
     },
-    'options',
+    '/options',
   ],
   [
     'a signal that is not one',
     () => {
       assertGroupChangeOptions({ signal: {} })
     },
-    'options.signal',
+    '/options/signal',
   ],
   [
     'an actor with a NUL',
     () => {
       assertGroupChangeOptions({ actor: 'a\u0000' })
     },
-    'options.actor',
+    '/options/actor',
   ],
 ]
 
@@ -287,7 +287,7 @@ describe('the events only a store writes', () => {
       const error = invalidInput(() => {
         assertAuditEvents('o', [{ type, orgId: 'o' }])
       })
-      expect(error).toMatchObject({ path: 'audit[0].type', value: type })
+      expect(error).toMatchObject({ path: '/audit/0/type', value: type })
       expect(error.message).toMatch(/written by the store/)
     },
   )
@@ -327,7 +327,7 @@ describe('a token time is kept only beside a sync time, and must be storable', (
           tokenIssuedAt: new Date(Number.NaN),
         })
       }).path,
-    ).toBe('changes.tokenIssuedAt')
+    ).toBe('/changes/tokenIssuedAt')
   })
 })
 

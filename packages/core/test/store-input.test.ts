@@ -34,7 +34,7 @@ describe('store text: any length, no NUL, no lone surrogate', () => {
     'accepts %j',
     (text) => {
       expect(() => {
-        assertStoreText(text, 'name')
+        assertStoreText(text, '/name')
       }).not.toThrow()
     },
   )
@@ -46,9 +46,9 @@ describe('store text: any length, no NUL, no lone surrogate', () => {
   ])('refuses %s, naming the field', (_, text) => {
     expect(
       invalidInput(() => {
-        assertStoreText(text, 'groupName')
+        assertStoreText(text, '/groupName')
       }).path,
-    ).toBe('groupName')
+    ).toBe('/groupName')
   })
 
   it.each([undefined, null, 42, ['a'], { toString: () => 'a' }])(
@@ -56,21 +56,21 @@ describe('store text: any length, no NUL, no lone surrogate', () => {
     (value) => {
       expect(
         invalidInput(() => {
-          assertStoreText(value, 'name')
+          assertStoreText(value, '/name')
         }).path,
-      ).toBe('name')
+      ).toBe('/name')
     },
   )
 
   it('says what to fix: the NUL and the surrogate are told apart', () => {
     expect(
       invalidInput(() => {
-        assertStoreText('\u0000', 'name')
+        assertStoreText('\u0000', '/name')
       }).message,
     ).toMatch(/NUL/)
     expect(
       invalidInput(() => {
-        assertStoreText('\uD800', 'name')
+        assertStoreText('\uD800', '/name')
       }).message,
     ).toMatch(/surrogate/)
   })
@@ -80,55 +80,55 @@ describe('store ids: 1 to MAX_STORE_ID_LENGTH code units of store text', () => {
   it('accepts one code unit and exactly the maximum', () => {
     expect(MAX_STORE_ID_LENGTH).toBe(255)
     expect(() => {
-      assertStoreId('g', 'groupId')
-      assertStoreId('x'.repeat(MAX_STORE_ID_LENGTH), 'groupId')
+      assertStoreId('g', '/groupId')
+      assertStoreId('x'.repeat(MAX_STORE_ID_LENGTH), '/groupId')
     }).not.toThrow()
   })
 
   it('refuses the empty id and one code unit over the maximum', () => {
     expect(
       invalidInput(() => {
-        assertStoreId('', 'userId')
+        assertStoreId('', '/userId')
       }).path,
-    ).toBe('userId')
+    ).toBe('/userId')
     expect(
       invalidInput(() => {
-        assertStoreId('x'.repeat(MAX_STORE_ID_LENGTH + 1), 'userId')
+        assertStoreId('x'.repeat(MAX_STORE_ID_LENGTH + 1), '/userId')
       }).path,
-    ).toBe('userId')
+    ).toBe('/userId')
   })
 
   it('refuses what store text refuses', () => {
     expect(
       invalidInput(() => {
-        assertStoreId('u\u0000', 'userId')
+        assertStoreId('u\u0000', '/userId')
       }).path,
-    ).toBe('userId')
+    ).toBe('/userId')
     expect(
       invalidInput(() => {
-        assertStoreId(7, 'userId')
+        assertStoreId(7, '/userId')
       }).path,
-    ).toBe('userId')
+    ).toBe('/userId')
   })
 })
 
 describe('store times: a valid Date from year 1 to year 9999', () => {
   it('accepts both ends of the range', () => {
     expect(() => {
-      assertStoreDate(new Date(MIN_STORE_TIME), 'at')
-      assertStoreDate(new Date(MAX_STORE_TIME), 'at')
-      assertStoreDate(new Date(0), 'at')
+      assertStoreDate(new Date(MIN_STORE_TIME), '/at')
+      assertStoreDate(new Date(MAX_STORE_TIME), '/at')
+      assertStoreDate(new Date(0), '/at')
     }).not.toThrow()
   })
 
   it('refuses one millisecond outside either end, with the time it was given', () => {
     const before = invalidInput(() => {
-      assertStoreDate(new Date(MIN_STORE_TIME - 1), 'at')
+      assertStoreDate(new Date(MIN_STORE_TIME - 1), '/at')
     })
-    expect(before.path).toBe('at')
+    expect(before.path).toBe('/at')
     expect(before.value).toBe(new Date(MIN_STORE_TIME - 1).toISOString())
     const after = invalidInput(() => {
-      assertStoreDate(new Date(MAX_STORE_TIME + 1), 'at')
+      assertStoreDate(new Date(MAX_STORE_TIME + 1), '/at')
     })
     expect(after.value).toBe(new Date(MAX_STORE_TIME + 1).toISOString())
   })
@@ -136,39 +136,39 @@ describe('store times: a valid Date from year 1 to year 9999', () => {
   it('refuses an invalid Date and what is not a Date', () => {
     expect(
       invalidInput(() => {
-        assertStoreDate(new Date(Number.NaN), 'at')
+        assertStoreDate(new Date(Number.NaN), '/at')
       }).path,
-    ).toBe('at')
+    ).toBe('/at')
     expect(
       invalidInput(() => {
-        assertStoreDate(Date.now(), 'at')
+        assertStoreDate(Date.now(), '/at')
       }).path,
-    ).toBe('at')
+    ).toBe('/at')
     expect(
       invalidInput(() => {
-        assertStoreDate('2026-01-01T00:00:00Z', 'at')
+        assertStoreDate('2026-01-01T00:00:00Z', '/at')
       }).path,
-    ).toBe('at')
+    ).toBe('/at')
   })
 })
 
 describe('membership sources: sync or manual', () => {
   it('accepts both', () => {
     expect(() => {
-      assertMembershipSource('sync', 'source')
-      assertMembershipSource('manual', 'source')
+      assertMembershipSource('sync', '/source')
+      assertMembershipSource('manual', '/source')
     }).not.toThrow()
   })
 
   it('refuses anything else, keeping a string it was given as the value', () => {
     const error = invalidInput(() => {
-      assertMembershipSource('Manual', 'source')
+      assertMembershipSource('Manual', '/source')
     })
-    expect([error.path, error.value]).toEqual(['source', 'Manual'])
+    expect([error.path, error.value]).toEqual(['/source', 'Manual'])
     const notText = invalidInput(() => {
-      assertMembershipSource(1, 'source')
+      assertMembershipSource(1, '/source')
     })
-    expect([notText.path, notText.value]).toEqual(['source', undefined])
+    expect([notText.path, notText.value]).toEqual(['/source', undefined])
   })
 })
 
@@ -184,23 +184,23 @@ describe('org settings: a boolean switch and a known match mode', () => {
   })
 
   it.each([
-    ['null', null, 'settings'],
-    ['an array', [true, 'exact'], 'settings'],
+    ['null', null, '/settings'],
+    ['an array', [true, 'exact'], '/settings'],
     [
       'a string switch',
       { manageGroupMemberships: 'true', matchMode: 'exact' },
-      'settings.manageGroupMemberships',
+      '/settings/manageGroupMemberships',
     ],
-    ['a missing switch', { matchMode: 'exact' }, 'settings.manageGroupMemberships'],
+    ['a missing switch', { matchMode: 'exact' }, '/settings/manageGroupMemberships'],
     [
       'an unknown match mode',
       { manageGroupMemberships: true, matchMode: 'EXACT' },
-      'settings.matchMode',
+      '/settings/matchMode',
     ],
     [
       'a match mode that is not text',
       { manageGroupMemberships: true, matchMode: 1 },
-      'settings.matchMode',
+      '/settings/matchMode',
     ],
   ])('refuses %s', (_, value, path) => {
     expect(
@@ -213,9 +213,9 @@ describe('org settings: a boolean switch and a known match mode', () => {
   it('names the caller’s path', () => {
     expect(
       invalidInput(() => {
-        assertOrgSettings(null, 'update.settings')
+        assertOrgSettings(null, '/update/settings')
       }).path,
-    ).toBe('update.settings')
+    ).toBe('/update/settings')
   })
 })
 
@@ -250,17 +250,17 @@ describe('audit events: known types, for the org written to, storable fields and
       invalidInput(() => {
         assertAuditEvents('acme', event())
       }).path,
-    ).toBe('audit')
+    ).toBe('/audit')
     expect(
       invalidInput(() => {
         assertAuditEvents('acme', [event(), 'x'])
       }).path,
-    ).toBe('audit[1]')
+    ).toBe('/audit/1')
     expect(
       invalidInput(() => {
-        assertAuditEvents('acme', [[]], 'changes.audit')
+        assertAuditEvents('acme', [[]], '/changes/audit')
       }).path,
-    ).toBe('changes.audit[0]')
+    ).toBe('/changes/audit/0')
   })
 
   it('refuses an unknown or missing type', () => {
@@ -268,12 +268,12 @@ describe('audit events: known types, for the org written to, storable fields and
       invalidInput(() => {
         assertAuditEvents('acme', [event({ type: 'membership.changed' })])
       }).path,
-    ).toBe('audit[0].type')
+    ).toBe('/audit/0/type')
     expect(
       invalidInput(() => {
         assertAuditEvents('acme', [event({ type: undefined })])
       }).path,
-    ).toBe('audit[0].type')
+    ).toBe('/audit/0/type')
   })
 
   it('refuses an event for another organisation: an operation writes only to its own', () => {
@@ -281,7 +281,7 @@ describe('audit events: known types, for the org written to, storable fields and
       invalidInput(() => {
         assertAuditEvents('acme', [event(), event({ orgId: 'other' })])
       }).path,
-    ).toBe('audit[1].orgId')
+    ).toBe('/audit/1/orgId')
   })
 
   it.each([
@@ -296,7 +296,7 @@ describe('audit events: known types, for the org written to, storable fields and
       invalidInput(() => {
         assertAuditEvents('acme', [event({ [key]: value })])
       }).path,
-    ).toBe(`audit[0].${key}`)
+    ).toBe(`/audit/0/${key}`)
   })
 
   it('takes an absent optional field as absent', () => {
@@ -312,20 +312,23 @@ describe('audit events: known types, for the org written to, storable fields and
         invalidInput(() => {
           assertAuditEvents('acme', [event({ detail })])
         }).path,
-      ).toBe('audit[0].detail')
+      ).toBe('/audit/0/detail')
     }
   })
 
   it.each([
-    ['NaN', { n: Number.NaN }, 'audit[0].detail.n'],
-    ['Infinity', { n: [1, Number.POSITIVE_INFINITY] }, 'audit[0].detail.n[1]'],
-    ['a string with NUL', { list: ['ok', 'a\u0000'] }, 'audit[0].detail.list[1]'],
-    ['a key with NUL', { 'k\u0000': 1 }, 'audit[0].detail key'],
-    ['a Date', { at: new Date(0) }, 'audit[0].detail.at'],
-    ['a Map', { m: new Map() }, 'audit[0].detail.m'],
-    ['undefined in an array', { list: [undefined] }, 'audit[0].detail.list[0]'],
-    ['a function', { f: () => 1 }, 'audit[0].detail.f'],
-    ['a bigint', { b: 1n }, 'audit[0].detail.b'],
+    ['NaN', { n: Number.NaN }, '/audit/0/detail/n'],
+    ['Infinity', { n: [1, Number.POSITIVE_INFINITY] }, '/audit/0/detail/n/1'],
+    ['a string with NUL', { list: ['ok', 'a\u0000'] }, '/audit/0/detail/list/1'],
+    ['a key with NUL', { 'k\u0000': 1 }, '/audit/0/detail/k\u0000'],
+    // A key's `~` and `/` are escaped as JSON Pointer escapes them (RFC 6901).
+    ['a key with / and ~', { 'a/b~c': { n: Number.NaN } }, '/audit/0/detail/a~1b~0c/n'],
+    ['a key ~1, escaped once', { '~1': Number.NaN }, '/audit/0/detail/~01'],
+    ['a Date', { at: new Date(0) }, '/audit/0/detail/at'],
+    ['a Map', { m: new Map() }, '/audit/0/detail/m'],
+    ['undefined in an array', { list: [undefined] }, '/audit/0/detail/list/0'],
+    ['a function', { f: () => 1 }, '/audit/0/detail/f'],
+    ['a bigint', { b: 1n }, '/audit/0/detail/b'],
   ])('refuses a detail holding %s, at its path', (_, detail, path) => {
     expect(
       invalidInput(() => {
@@ -372,14 +375,14 @@ describe('audit queries: an optional user id and non-negative integer bounds', (
   })
 
   it.each([
-    ['a query that is not an object', null, 'query'],
-    ['an array', [1], 'query'],
-    ['an empty user id', { userId: '' }, 'query.userId'],
-    ['a negative afterSeq', { afterSeq: -1 }, 'query.afterSeq'],
-    ['a fractional limit', { limit: 1.5 }, 'query.limit'],
-    ['a limit given as text', { limit: '10' }, 'query.limit'],
-    ['an unsafe integer', { afterSeq: 2 ** 53 }, 'query.afterSeq'],
-    ['a NaN limit', { limit: Number.NaN }, 'query.limit'],
+    ['a query that is not an object', null, '/query'],
+    ['an array', [1], '/query'],
+    ['an empty user id', { userId: '' }, '/query/userId'],
+    ['a negative afterSeq', { afterSeq: -1 }, '/query/afterSeq'],
+    ['a fractional limit', { limit: 1.5 }, '/query/limit'],
+    ['a limit given as text', { limit: '10' }, '/query/limit'],
+    ['an unsafe integer', { afterSeq: 2 ** 53 }, '/query/afterSeq'],
+    ['a NaN limit', { limit: Number.NaN }, '/query/limit'],
   ])('refuses %s', (_, query, path) => {
     expect(
       invalidInput(() => {
@@ -428,60 +431,60 @@ describe('a unit of work’s changes: groups of the org, each named once, valid 
       invalidInput(() => {
         assertUserSyncChanges(own, { add: [added('evil')], remove: [], audit: [] })
       }).path,
-    ).toBe('changes.add[0].groupId')
+    ).toBe('/changes/add/0/groupId')
   })
 
   it.each([
-    ['not an object', 'add g1', 'changes'],
-    ['add not an array', { add: 'g1', remove: [], audit: [] }, 'changes.add'],
-    ['remove not an array', { add: [], remove: 'g1', audit: [] }, 'changes.remove'],
+    ['not an object', 'add g1', '/changes'],
+    ['add not an array', { add: 'g1', remove: [], audit: [] }, '/changes/add'],
+    ['remove not an array', { add: [], remove: 'g1', audit: [] }, '/changes/remove'],
     [
       'an add entry that is not an object',
       { add: ['g1'], remove: [], audit: [] },
-      'changes.add[0]',
+      '/changes/add/0',
     ],
     [
       'a group of another org',
       { add: [added('g9')], remove: [], audit: [] },
-      'changes.add[0].groupId',
+      '/changes/add/0/groupId',
     ],
     [
       'a removal of another org’s group',
       { add: [], remove: ['g1', 'g9'], audit: [] },
-      'changes.remove[1]',
+      '/changes/remove/1',
     ],
     [
       'a group added twice',
       { add: [added('g1'), added('g1')], remove: [], audit: [] },
-      'changes.add[1].groupId',
+      '/changes/add/1/groupId',
     ],
-    ['a group removed twice', { add: [], remove: ['g2', 'g2'], audit: [] }, 'changes.remove[1]'],
+    ['a group removed twice', { add: [], remove: ['g2', 'g2'], audit: [] }, '/changes/remove/1'],
     [
       'a group added and removed',
       { add: [added('g1')], remove: ['g1'], audit: [] },
-      'changes.remove[0]',
+      '/changes/remove/0',
     ],
     [
       'an invalid source',
       { add: [added('g1', 'idp')], remove: [], audit: [] },
-      'changes.add[0].source',
+      '/changes/add/0/source',
     ],
-    ['an id that is not text', { add: [], remove: [7], audit: [] }, 'changes.remove[0]'],
-    ['audit not an array', { add: [], remove: [], audit: {} }, 'changes.audit'],
+    ['an id that is not text', { add: [], remove: [7], audit: [] }, '/changes/remove/0'],
+    ['audit not an array', { add: [], remove: [], audit: {} }, '/changes/audit'],
     [
       'an event of another org',
       { add: [], remove: [], audit: [{ type: 'sync.denied', orgId: 'x' }] },
-      'changes.audit[0].orgId',
+      '/changes/audit/0/orgId',
     ],
     [
       'a syncedAt that is not a Date',
       { add: [], remove: [], audit: [], syncedAt: 1 },
-      'changes.syncedAt',
+      '/changes/syncedAt',
     ],
     [
       'a syncedAt out of range',
       { add: [], remove: [], audit: [], syncedAt: new Date(MAX_STORE_TIME + 1) },
-      'changes.syncedAt',
+      '/changes/syncedAt',
     ],
   ])('refuses %s', (_, changes, path) => {
     expect(
@@ -509,7 +512,7 @@ describe('groupNotFound: one error for an unknown group id', () => {
   it('carries the code, the group id as path value, and both ids in the message', () => {
     const error = groupNotFound('acme', 'g9')
     expect(error).toBeInstanceOf(StoreError)
-    expect([error.code, error.path, error.value]).toEqual(['GROUP_NOT_FOUND', 'groupId', 'g9'])
+    expect([error.code, error.path, error.value]).toEqual(['GROUP_NOT_FOUND', '/groupId', 'g9'])
     expect(error.message).toContain('"acme"')
     expect(error.message).toContain('"g9"')
   })

@@ -3,6 +3,12 @@ import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { exportJWK, generateKeyPair } from 'jose'
 import type { Account, Configuration } from 'oidc-provider'
+import {
+  GROUPS_PAGE_PATH,
+  loggedOutPage,
+  logoutPage,
+  serveGroupsPage,
+} from './internal/dev-pages.js'
 import { quietly } from './internal/quietly.js'
 
 /**
@@ -43,6 +49,12 @@ export interface DevProviderOptions {
   readonly clientId?: string
   /** The client's registered redirect URI; never served, only read. Default `http://127.0.0.1/callback`. */
   readonly redirectUri?: string
+  /**
+   * Where the provider may send the browser back after an RP-initiated logout (its
+   * `end_session_endpoint`), registered for the client. Without it, a logout ends on the
+   * provider's own "signed out" page.
+   */
+  readonly postLogoutRedirectUri?: string
 }
 
 /** A running development OpenID Provider on loopback. */
@@ -55,6 +67,11 @@ export interface DevProvider {
   readonly redirectUri: string
   /** The provider's JWKS endpoint: the keys its ID tokens are signed with. */
   readonly jwksUri: string
+  /**
+   * The provider's groups page (`<issuer>/dev/groups`), where a person changes an account's groups
+   * from a form, without code; the next login carries them.
+   */
+  readonly groupsPage: string
   /** Changes a user's groups "at the provider"; the next login carries the new list. */
   readonly setGroups: (sub: string, groups: readonly string[]) => void
   /**
@@ -141,13 +158,29 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
         redirect_uris: [redirectUri],
         grant_types: ['authorization_code'],
         response_types: ['code'],
+        ...(options.postLogoutRedirectUri === undefined
+          ? {}
+          : { post_logout_redirect_uris: [options.postLogoutRedirectUri] }),
       },
     ],
     jwks: { keys: [signingKey] },
     claims: { openid: ['sub'], [GROUPS_SCOPE]: [...releasedNames] },
     conformIdTokenClaims: options.groupsIn === 'userinfo',
     findAccount,
-    features: { devInteractions: { enabled: true } },
+    features: {
+      devInteractions: { enabled: true },
+      // The provider's own logout pages: oidc-provider's defaults print a notice when first drawn
+      // and load a web font, and this provider is quiet and works offline.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.body = logoutPage(form)
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.body = loggedOutPage()
+        },
+      },
+    },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     ttl: {
       AccessToken: HOUR,
@@ -173,7 +206,11 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     instance.silent = true
     const handle = instance.callback()
     server.on('request', (request, response) => {
-      void handle(request, response)
+      if (request.url?.split('?')[0] === GROUPS_PAGE_PATH) {
+        serveGroupsPage(request, response, issuer, groups).catch(() => response.destroy())
+      } else {
+        void handle(request, response)
+      }
     })
     return instance
   })
@@ -183,6 +220,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     clientId,
     redirectUri,
     jwksUri: new URL('/jwks', provider.issuer).href,
+    groupsPage: `${issuer}${GROUPS_PAGE_PATH}`,
     setGroups: (sub, list) => {
       groups.set(sub, [...list])
     },

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import type { MembershipStore } from '@groupsync/core'
 import {
   createFreshnessGuard,
@@ -8,8 +7,12 @@ import {
   syncOnLogin,
   type FreshnessGuard,
 } from '@groupsync/sync'
-import express, { type Request, type Response } from 'express'
+import express, { type NextFunction, type Request, type Response } from 'express'
 import * as client from 'openid-client'
+import { loginFailurePage } from './internal/login-failure.js'
+import { renderPage, summarizeSync, views, type View } from './internal/pages.js'
+import { localPath } from './internal/return-path.js'
+import { createSessions, type Session } from './internal/sessions.js'
 
 /** How the example app is wired: its OpenID Provider, its store and its organisation. */
 export interface ExampleAppOptions {
@@ -17,7 +20,11 @@ export interface ExampleAppOptions {
   readonly issuer: string
   /** The app's client id at the provider (a public client using PKCE). */
   readonly clientId: string
-  /** The app's own base URL, e.g. `http://127.0.0.1:3000`; the callback is `<baseUrl>/callback`. */
+  /**
+   * The app's own base URL, e.g. `http://127.0.0.1:3000`. The provider must have registered
+   * `<baseUrl>/callback` as a redirect URI and, for logout at the provider too,
+   * `<baseUrl>/signed-out` as a post-logout redirect URI.
+   */
   readonly baseUrl: string
   readonly store: MembershipStore
   /** The organisation every login of this app belongs to. */
@@ -33,49 +40,15 @@ export interface ExampleAppOptions {
   readonly allowInsecureIssuer?: boolean
   /** The time of a sync and of a freshness check; `() => new Date()` by default. */
   readonly clock?: () => Date
-}
-
-/** What the app keeps per browser between requests. */
-interface Session {
-  oidc?: { readonly verifier: string; readonly state: string; readonly nonce: string }
-  userId?: string
-  /** A denial or failure of the last login's sync, shown once on the home page. */
-  notice?: string
-}
-
-const SESSION_COOKIE = 'example.sid'
-
-const escapeHtml = (text: string): string =>
-  text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
-
-const page = (title: string, body: string): string =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`
-
-/**
- * Sessions in memory, keyed by a random cookie: enough for an example (a real app uses its
- * session store).
- */
-function sessions() {
-  const byId = new Map<string, Session>()
-  return (req: Request, res: Response): Session => {
-    const cookie = req.headers.cookie
-      ?.split(';')
-      .map((part) => part.trim().split('='))
-      .find(([name]) => name === SESSION_COOKIE)?.[1]
-    const existing = cookie === undefined ? undefined : byId.get(cookie)
-    if (existing !== undefined) return existing
-    const id = randomBytes(24).toString('base64url')
-    const session: Session = {}
-    byId.set(id, session)
-    res.cookie(SESSION_COOKIE, id, { httpOnly: true, sameSite: 'lax', path: '/' })
-    return session
-  }
+  /** A page where a person changes a user's groups at the provider, linked from the home page. */
+  readonly providerGroupsPage?: string
 }
 
 /**
  * The example application: Express with openid-client's authorization code flow (PKCE, state,
- * nonce), `syncOnLogin` in the callback, a page listing the user's groups, and an admin page
- * behind a group check and the freshness guard.
+ * nonce), `syncOnLogin` in the callback, a page listing the user's groups, an admin page behind a
+ * group check and the freshness guard, and log out (at the provider too when it offers it). Every
+ * way a sign-in can fail ends on a page that says why and how to try again, never a stack trace.
  *
  * @example
  * ```ts
@@ -96,14 +69,11 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<expr
       : undefined,
   )
   const redirectUri = `${options.baseUrl}/callback`
-  const { store, orgId } = options
+  const signedOutUri = `${options.baseUrl}/signed-out`
+  const { store, orgId, adminGroup } = options
   const admin = createMembershipAdmin({ store })
-  const guard: FreshnessGuard = (() => {
-    const made = createFreshnessGuard({ maxAgeMs: options.maxSyncAgeMs })
-    if (made._tag === 'Left') throw made.left
-    return made.right
-  })()
-  const session = sessions()
+  const guard: FreshnessGuard = createFreshnessGuard({ maxAgeMs: options.maxSyncAgeMs })
+  const sessions = createSessions()
   const clock = options.clock ?? (() => new Date())
 
   const groupNames = async (userId: string): Promise<string[]> => {
@@ -113,33 +83,35 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<expr
     const memberships = await store.listUserMemberships(orgId, userId)
     return memberships.map((m) => byId.get(m.groupId) ?? m.groupId).sort()
   }
+  const show = (res: Response, s: Session, view: View): void => {
+    res.status(view.status).send(renderPage(view, s.userId))
+  }
+  const loginLink = (returnTo: string): string =>
+    returnTo === '/' ? '/login' : `/login?returnTo=${encodeURIComponent(returnTo)}`
 
   const app = express()
   app.disable('x-powered-by')
 
   app.get('/', async (req, res) => {
-    const s = session(req, res)
-    const notice = s.notice === undefined ? '' : `<p role="alert">${escapeHtml(s.notice)}</p>`
-    delete s.notice
+    const s = sessions.get(req, res)
     if (s.userId === undefined) {
-      res.send(page('groupsync example', `${notice}<p><a href="/login">Log in</a></p>`))
+      show(res, s, views.signedOutHome())
       return
     }
-    const names = await groupNames(s.userId)
-    const items = names.map((n) => `<li>${escapeHtml(n)}</li>`).join('')
-    res.send(
-      page(
-        `Signed in as ${s.userId}`,
-        `${notice}<p>Your groups in ${escapeHtml(orgId)}:</p><ul id="groups">${items}</ul>` +
-          `<p><a href="/admin">Admin page</a> (needs the group ${escapeHtml(options.adminGroup)})</p>`,
-      ),
+    const groups = await groupNames(s.userId)
+    const { providerGroupsPage } = options
+    show(
+      res,
+      s,
+      views.home({ orgId, adminGroup, groups, lastSync: s.lastSync, providerGroupsPage }),
     )
   })
 
   app.get('/login', async (req, res) => {
-    const s = session(req, res)
+    const s = sessions.get(req, res)
     const verifier = client.randomPKCECodeVerifier()
-    s.oidc = { verifier, state: client.randomState(), nonce: client.randomNonce() }
+    const returnTo = localPath(req.query['returnTo'], options.baseUrl) ?? '/'
+    s.oidc = { verifier, state: client.randomState(), nonce: client.randomNonce(), returnTo }
     const url = client.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri,
       scope: 'openid groups',
@@ -152,73 +124,125 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<expr
   })
 
   app.get('/callback', async (req, res) => {
-    const s = session(req, res)
+    const s = sessions.get(req, res)
     const pending = s.oidc
-    delete s.oidc
+    delete s.oidc // one callback per sign-in: a reload must not exchange the code again
     if (pending === undefined) {
-      res.status(400).send(page('Login expired', '<p><a href="/login">Log in again</a></p>'))
+      show(
+        res,
+        s,
+        s.userId === undefined ? views.noSignInInProgress() : views.alreadySignedIn(s.userId),
+      )
       return
     }
-    // openid-client exchanges the code and validates the ID token (signature, iss, aud, exp,
-    // nonce), the state and the PKCE verifier.
-    const tokens = await client.authorizationCodeGrant(
-      config,
-      new URL(req.originalUrl, options.baseUrl),
-      {
-        pkceCodeVerifier: pending.verifier,
-        expectedState: pending.state,
-        expectedNonce: pending.nonce,
-        idTokenExpected: true,
-      },
-    )
+    const retry = loginLink(pending.returnTo)
+    let tokens: Awaited<ReturnType<typeof client.authorizationCodeGrant>>
+    try {
+      // openid-client exchanges the code and validates the ID token (signature, iss, aud, exp,
+      // nonce), the state and the PKCE verifier.
+      tokens = await client.authorizationCodeGrant(
+        config,
+        new URL(req.originalUrl, options.baseUrl),
+        {
+          pkceCodeVerifier: pending.verifier,
+          expectedState: pending.state,
+          expectedNonce: pending.nonce,
+          idTokenExpected: true,
+        },
+      )
+    } catch (error) {
+      const page = loginFailurePage(error, retry)
+      if (page === undefined) throw error
+      show(res, s, page)
+      return
+    }
     const claims = tokens.claims()
+    // Unreachable: idTokenExpected made openid-client refuse a response without an ID token.
     if (claims === undefined) throw new Error('the token response carried no ID token')
     const userId = claims.sub
     // The token's claims are verified already, so they are passed as claims: no second check.
     const synced = await syncOnLogin({ orgId, userId, claims: { ...claims } }, { store, clock })()
-    if (synced._tag === 'Left') {
-      const error = synced.left
-      // A denial left the memberships as they were and is in the audit log: this app lets the
-      // user in with those. Anything else (a store outage) is worth a retry.
-      if (!isSyncDenial(error)) {
-        res.status(503).send(page('Please try again in a moment', `<p>${error.code}</p>`))
-        return
-      }
-      s.notice = `Your groups were not updated: ${error.code}.`
+    if (synced._tag === 'Left' && !isSyncDenial(synced.left)) {
+      // Not a refusal of this login's claim but a failure to read or write (a store outage):
+      // worth a retry, and no sign-in on groups that could not be read.
+      show(res, s, views.syncFailed(synced.left.code, retry))
+      return
     }
+    // A denial left the memberships as they were and is in the audit log: this app lets the user
+    // in with those, and says so.
+    s.lastSync =
+      synced._tag === 'Left'
+        ? {
+            notice: `Your groups were not updated at this sign-in: ${synced.left.message} (${synced.left.code})`,
+            unmatched: [],
+          }
+        : summarizeSync(synced.right, orgId)
     s.userId = userId
-    res.redirect('/')
+    if (tokens.id_token !== undefined) s.idToken = tokens.id_token
+    res.redirect(pending.returnTo)
   })
 
   // Group-based access: the group must be held, and the last sync must be recent enough that a
   // removal at the provider would have reached the app (the freshness guard).
   app.get('/admin', async (req, res) => {
-    const s = session(req, res)
+    const s = sessions.get(req, res)
+    const retry = loginLink('/admin')
     if (s.userId === undefined) {
-      res.redirect('/login')
+      res.redirect(retry)
       return
     }
     const freshness = guard.check(await readLastSyncAsync(store, orgId, s.userId), clock())
     if (freshness.status !== 'fresh') {
-      res
-        .status(403)
-        .send(
-          page(
-            'Log in again',
-            `<p>Your groups were last synced too long ago (${freshness.status}); <a href="/login">log in again</a> to refresh them.</p>`,
-          ),
-        )
+      show(res, s, views.syncTooOld(freshness, guard.limits.maxAgeMs, retry))
+    } else if (!(await groupNames(s.userId)).includes(adminGroup)) {
+      show(res, s, views.forbidden(adminGroup, orgId, retry))
+    } else {
+      show(res, s, views.admin())
+    }
+  })
+
+  app.get('/logout', (req, res) => {
+    const s = sessions.get(req, res)
+    if (s.userId === undefined) res.redirect('/signed-out')
+    else show(res, s, views.logout(s.userId))
+  })
+
+  // A POST, so that another site cannot log a user out with a link (and SameSite=Lax keeps the
+  // cookie off a cross-site form post). The provider's end-session endpoint, when it has one,
+  // ends the provider's session too, else the next login would go through without a password.
+  app.post('/logout', (req, res) => {
+    const idToken = sessions.get(req, res).idToken
+    sessions.end(req, res)
+    res.redirect(
+      303,
+      config.serverMetadata().end_session_endpoint === undefined
+        ? '/signed-out'
+        : client.buildEndSessionUrl(config, {
+            post_logout_redirect_uri: signedOutUri,
+            ...(idToken === undefined ? {} : { id_token_hint: idToken }),
+          }).href,
+    )
+  })
+
+  app.get('/signed-out', (req, res) => {
+    const s = sessions.get(req, res)
+    if (s.userId === undefined) show(res, s, views.signedOut())
+    else res.redirect('/')
+  })
+
+  app.use((req: Request, res: Response) => {
+    show(res, sessions.get(req, res), views.notFound())
+  })
+
+  // Anything else that went wrong: logged for the operator in full, and a plain sentence for the
+  // person, never the error itself (Express's own handler would show its stack and file paths).
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error)
       return
     }
-    if (!(await groupNames(s.userId)).includes(options.adminGroup)) {
-      res
-        .status(403)
-        .send(
-          page('Forbidden', `<p>This page needs the group ${escapeHtml(options.adminGroup)}.</p>`),
-        )
-      return
-    }
-    res.send(page('Admin', '<p>Welcome, administrator.</p>'))
+    console.error(`example: ${req.method} ${req.path} failed`, error)
+    show(res, sessions.get(req, res), views.unexpected())
   })
 
   return app

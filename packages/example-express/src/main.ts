@@ -4,5 +4,5 @@ import { startExample } from './start-example.js'
 // change it), with a development OpenID Provider beside it and an in-memory PGlite store.
 const example = await startExample({ port: Number(process.env['PORT'] ?? 3000) })
 console.log(
-  `example: ${example.baseUrl} (log in as alice or bob, any password; provider ${example.provider.issuer})`,
+  `example: ${example.baseUrl} (log in as alice or bob, any password; provider ${example.provider.issuer}, its groups page ${example.provider.groupsPage})`,
 )

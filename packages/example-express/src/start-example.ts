@@ -36,6 +36,7 @@ export async function startExample(options: {
   const provider = await startDevProvider({
     accounts: { alice: ['admins', 'engineering'], bob: ['engineering', 'marketing'] },
     redirectUri: `${baseUrl}/callback`,
+    postLogoutRedirectUri: `${baseUrl}/signed-out`,
   })
   const store = await createPostgresMembershipStore()
   const admin = createMembershipAdmin({ store })
@@ -51,6 +52,7 @@ export async function startExample(options: {
     adminGroup: 'admins',
     maxSyncAgeMs: 8 * 3_600_000,
     allowInsecureIssuer: true,
+    providerGroupsPage: provider.groupsPage,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
   })
   server.on('request', app)

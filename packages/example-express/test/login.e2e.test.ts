@@ -1,5 +1,5 @@
 import { authorizeAtDevProvider } from '@groupsync/dev-provider'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { startExample, type RunningExample } from '../src/index.js'
 
 const HOUR = 3_600_000
@@ -42,8 +42,8 @@ class Browser {
    * provider's login and consent pages are walked, and the provider's redirect lands on the
    * app's /callback, which exchanges the code and syncs.
    */
-  async logIn(sub: string): Promise<void> {
-    const login = await this.get('/login')
+  async logIn(sub: string, start = '/login'): Promise<string | null> {
+    const login = await this.get(start)
     expect(login.status).toBe(302)
     const authorization = new URL(login.headers.get('location') ?? '')
     expect(authorization.origin).toBe(example.provider.issuer)
@@ -51,7 +51,7 @@ class Browser {
     const callback = await authorizeAtDevProvider(authorization, `${baseUrl}/callback`, sub)
     const landed = await this.get(callback)
     expect(landed.status).toBe(302)
-    expect(landed.headers.get('location')).toBe('/')
+    return landed.headers.get('location')
   }
 }
 
@@ -66,7 +66,7 @@ describe('the example app: a real login over HTTP on loopback', () => {
     const home = await browser.page('/')
     expect(home.html).toContain('<a href="/login">Log in</a>')
 
-    await browser.logIn('alice')
+    expect(await browser.logIn('alice')).toBe('/')
     const signedIn = await browser.page('/')
     expect(signedIn.html).toContain('Signed in as alice')
     expect(groupsOn(signedIn.html)).toEqual(['admins', 'engineering'])
@@ -102,7 +102,7 @@ describe('the example app: a real login over HTTP on loopback', () => {
     try {
       const stale = await browser.page('/admin')
       expect(stale.status).toBe(403)
-      expect(stale.html).toContain('log in again')
+      expect(stale.html).toContain('last synced 9 h ago, longer than the 8 h this page allows')
       await browser.logIn('alice')
       expect((await browser.page('/admin')).status).toBe(200)
     } finally {
@@ -114,5 +114,59 @@ describe('the example app: a real login over HTTP on loopback', () => {
     const browser = new Browser()
     const response = await browser.page('/callback?code=x&state=y')
     expect(response.status).toBe(400)
+    expect(response.html).toContain('This browser has no sign-in in progress')
+  })
+
+  it('a code changed on the way is refused by the provider, and the page says so without the error', async () => {
+    const browser = new Browser()
+    const login = await browser.get('/login')
+    const callback = await authorizeAtDevProvider(
+      new URL(login.headers.get('location') ?? ''),
+      `${baseUrl}/callback`,
+      'alice',
+    )
+    callback.searchParams.set('code', `${callback.searchParams.get('code') ?? ''}x`)
+    const refused = await browser.page(callback.pathname + callback.search)
+    expect(refused.status).toBe(400)
+    expect(refused.html).toContain('The provider refused the sign-in code')
+    expect(refused.html).toContain('Not signed in')
+  })
+
+  it('a login returns to the local path it was started from, and to / for any other place', async () => {
+    const browser = new Browser()
+    expect((await browser.get('/admin')).headers.get('location')).toBe('/login?returnTo=%2Fadmin')
+    expect(await browser.logIn('alice', '/login?returnTo=%2Fadmin')).toBe('/admin')
+    expect(await browser.logIn('alice', '/login?returnTo=/admin?tab=1')).toBe('/admin?tab=1')
+    for (const elsewhere of [
+      'https://elsewhere.example/',
+      '//elsewhere.example/',
+      '/\\elsewhere.example/',
+      '/.//elsewhere.example/',
+      'admin',
+    ]) {
+      expect(await browser.logIn('alice', `/login?returnTo=${encodeURIComponent(elsewhere)}`)).toBe(
+        '/',
+      )
+    }
+  })
+
+  it('an unexpected error is logged for the operator and shown to the person as one plain sentence', async () => {
+    const browser = new Browser()
+    await browser.logIn('alice')
+    const failure = Object.assign(new Error('store exploded'), {
+      stack: 'Error: store exploded\n    at groupNames (/srv/app/dist/app.js:12:3)',
+    })
+    const read = vi.spyOn(example.store, 'listUserMemberships').mockRejectedValueOnce(failure)
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined)
+    try {
+      const page = await browser.page('/')
+      expect(page.status).toBe(500)
+      expect(page.html).toContain('Something went wrong on our side. Please try again in a moment.')
+      expect(page.html).not.toMatch(/store exploded|app\.js|\bat /)
+      expect(logged).toHaveBeenCalledWith('example: GET / failed', failure)
+    } finally {
+      read.mockRestore()
+      logged.mockRestore()
+    }
   })
 })

@@ -1,4 +1,2 @@
-export { teamsLoginSyncAdapter } from './teams-login-sync.js'
-export { teamsUserRemovalAdapter } from './teams-user-removal.js'
-export { teamsLoginSyncStore } from './teams-store.js'
-export { APP_SCHEMA, GROUPSYNC_ADDITIONS } from './schema.js'
+export { APP_SCHEMA } from './schema.js'
+export { TEAMS_TABLES } from './teams-tables.js'

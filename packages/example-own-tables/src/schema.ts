@@ -1,6 +1,10 @@
 /**
- * The application's own tables, as they were before it adopted groupsync: organisations with a
- * switch for identity-provider groups, teams, and team members with where each came from.
+ * The application's own tables, as they were before it adopted groupsync: organisations, teams,
+ * and team members with where each came from. Adopting groupsync changes none of them: the
+ * store reads and writes them in place ({@link TEAMS_TABLES}), and `migrate` only adds an index
+ * on each when asked (`applicationIndexes`). The org's `idp_groups_*` switches are the
+ * application's from before: groupsync keeps an org's mapping switch and match mode in its own
+ * settings table and no longer reads these.
  */
 export const APP_SCHEMA = `
 CREATE TABLE orgs (
@@ -20,45 +24,5 @@ CREATE TABLE team_members (
   origin text NOT NULL CHECK (origin IN ('idp', 'admin')),
   joined_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (team_id, user_id)
-);
-`
-
-/**
- * What adopting groupsync adds: one column the application fills with `sliceKey(display_name)`
- * wherever it writes a team's name (rule 11: computed in JavaScript, not with Postgres's
- * locale-dependent `lower()`), the indexes a login's reads use, and the tables only the sync
- * needs — the last sync of each user, the time of each user's removal (offboarding), and the
- * audit log.
- */
-export const GROUPSYNC_ADDITIONS = `
-ALTER TABLE teams ADD COLUMN name_key text;
--- md5: a btree entry cannot hold an arbitrarily long name.
-CREATE INDEX teams_by_name_key ON teams (org_id, md5(name_key));
-CREATE INDEX team_members_by_user ON team_members (user_id, team_id);
-CREATE TABLE groupsync_user_syncs (
-  org_id text NOT NULL,
-  user_id text NOT NULL,
-  last_synced_at timestamptz NOT NULL,
-  last_token_issued_at timestamptz,
-  PRIMARY KEY (org_id, user_id)
-);
-CREATE TABLE groupsync_user_removals (
-  org_id text NOT NULL,
-  user_id text NOT NULL,
-  removed_at timestamptz NOT NULL,
-  PRIMARY KEY (org_id, user_id)
-);
-CREATE TABLE groupsync_audit (
-  seq bigserial PRIMARY KEY,
-  org_id text NOT NULL,
-  type text NOT NULL,
-  user_id text,
-  group_id text,
-  group_name text,
-  source text,
-  claim_digest text,
-  actor text,
-  detail jsonb,
-  at timestamptz NOT NULL DEFAULT now()
 );
 `

@@ -1,108 +1,116 @@
 import { randomBytes } from 'node:crypto'
 import { PGlite } from '@electric-sql/pglite'
-import {
-  sliceKey,
-  type AuditEventInput,
-  type MembershipSource,
-  type OrgSettings,
-} from '@groupsync/core'
-import { fromPGlite, fromPgPool, type SqlClient } from '@groupsync/store-postgres'
+import type { MembershipStore } from '@groupsync/core'
+import { fromPGlite, fromPgPool, migrate, type SqlClient } from '@groupsync/store-postgres'
+import { createPostgresMembershipStore } from '@groupsync/store-postgres/testing'
 import pg from 'pg'
-import { APP_SCHEMA, GROUPSYNC_ADDITIONS } from '../src/index.js'
+import { APP_SCHEMA, TEAMS_TABLES } from '../src/index.js'
 
-/** The application's database: its tables and groupsync's additions, on PGlite or the server. */
+// The test harness, not adopter code: the application's database on PGlite or on the server,
+// with groupsync installed over it as the README says.
+
+const url = process.env.DATABASE_URL
+if (url === undefined && process.env.CI !== undefined) {
+  // CI always has a server (.ci/run starts it): running without one there would hide failures.
+  throw new Error('DATABASE_URL is not set in CI: the example’s server tests cannot run.')
+}
+
+/** The application's database with its tables, before groupsync is installed. */
 export interface AppDatabase {
+  /** The application's own connection: its SQL runs here. */
   readonly client: SqlClient
+  /** groupsync's schema for this database (random, so runs sharing a server never meet). */
+  readonly schema: string
+  /** Installs groupsync: its own tables, and the application indexes (README, step 2). */
+  readonly install: () => Promise<void>
+  /** The store over the application's tables; `testOnlyFaultHook` for the contract suite. */
+  readonly store: (options?: {
+    readonly client?: SqlClient
+    readonly testOnlyFaultHook?: (point: string) => void | Promise<void>
+  }) => Promise<MembershipStore>
   readonly close: () => Promise<void>
 }
 
-/** An in-memory PGlite database with the application's tables. */
-export async function openEmbedded(): Promise<AppDatabase> {
-  const db = await PGlite.create()
-  await db.exec(APP_SCHEMA + GROUPSYNC_ADDITIONS)
-  return { client: fromPGlite(db), close: () => db.close() }
+/** A backend the tests run on: a name for the test titles, and how to open a database there. */
+export interface Backend {
+  readonly label: string
+  /** Whether different users' units of work run at once (false for PGlite's one connection). */
+  readonly parallelUsers: boolean
+  /** Opens a new database with the application's tables and `extraSql` after them. */
+  readonly open: (extraSql?: string) => Promise<AppDatabase>
 }
 
-/** A schema of its own on the PostgreSQL server at `url`, dropped on close. */
-export async function openServer(url: string): Promise<AppDatabase> {
-  const schema = `teams_${randomBytes(6).toString('hex')}`
-  const admin = new pg.Client({ connectionString: url })
-  await admin.connect()
-  await admin.query(`CREATE SCHEMA ${schema}`)
-  await admin.end()
-  const pool = new pg.Pool({ connectionString: url, max: 8, options: `-c search_path=${schema}` })
-  await pool.query(APP_SCHEMA + GROUPSYNC_ADDITIONS)
-  return {
-    client: fromPgPool(pool),
-    close: async () => {
-      await pool.query(`DROP SCHEMA ${schema} CASCADE`)
+const randomName = (prefix: string): string => `${prefix}_${randomBytes(6).toString('hex')}`
+
+const database = (
+  client: SqlClient,
+  end: () => Promise<void>,
+  schema = randomName('groupsync'),
+): AppDatabase => ({
+  client,
+  schema,
+  install: async () => {
+    await migrate(client, { schema, tables: TEAMS_TABLES, applicationIndexes: true })
+  },
+  store: (options = {}) =>
+    createPostgresMembershipStore({
+      client,
+      schema,
+      tables: TEAMS_TABLES,
+      migrate: false,
+      ...options,
+    }),
+  close: end,
+})
+
+const script = async (client: SqlClient, sql: string): Promise<void> => {
+  const tx = await client.begin()
+  await tx.execScript(sql)
+  await tx.commit()
+}
+
+const embedded: Backend = {
+  label: 'PGlite',
+  parallelUsers: false,
+  open: async (extraSql = '') => {
+    const db = await PGlite.create()
+    const client = fromPGlite(db)
+    await script(client, APP_SCHEMA + extraSql)
+    return database(client, () => db.close())
+  },
+}
+
+/** A schema of its own for the application's tables on the server (the pool's search path). */
+const server = (connectionString: string): Backend => ({
+  label: 'the server',
+  parallelUsers: true,
+  open: async (extraSql = '') => {
+    const app = randomName('teams_app')
+    const admin = new pg.Client({ connectionString })
+    await admin.connect()
+    await admin.query(`CREATE SCHEMA ${app}`)
+    await admin.end()
+    const pool = new pg.Pool({
+      connectionString,
+      max: 8,
+      pipeline: true,
+      options: `-c search_path=${app}`,
+    })
+    // An idle client whose server connection dies emits 'error' through the pool.
+    pool.on('error', () => undefined)
+    const client = fromPgPool(pool)
+    await script(client, APP_SCHEMA + extraSql)
+    const db: AppDatabase = database(client, async () => {
+      await pool.query(`DROP SCHEMA ${app} CASCADE`)
+      await pool.query(`DROP SCHEMA IF EXISTS "${db.schema}" CASCADE`)
       await pool.end()
-    },
-  }
-}
+    })
+    return db
+  },
+})
 
-const ORIGIN: Record<MembershipSource, string> = { sync: 'idp', manual: 'admin' }
-
-/**
- * What the application's own code does to its tables (its admin screens, its org settings), as
- * the contract suite's seed: the suite sets up state through it.
- */
-export const appSeed = (client: SqlClient) => {
-  const ensureOrg = (orgId: string) =>
-    client.query('INSERT INTO orgs (id) VALUES ($1) ON CONFLICT DO NOTHING', [orgId])
-  return {
-    createGroup: async (orgId: string, name: string) => {
-      await ensureOrg(orgId)
-      // The one thing adopting groupsync asks of the app's own writes: the slice key beside the name.
-      const { rows } = await client.query(
-        'INSERT INTO teams (org_id, display_name, name_key) VALUES ($1, $2, $3) RETURNING id',
-        [orgId, name, sliceKey(name)],
-      )
-      return { id: String(rows[0]?.id) }
-    },
-    setSettings: async (orgId: string, settings: OrgSettings) => {
-      await client.query(
-        `INSERT INTO orgs (id, idp_groups_sync, idp_groups_case_insensitive) VALUES ($1, $2, $3)
-         ON CONFLICT (id) DO UPDATE SET idp_groups_sync = $2, idp_groups_case_insensitive = $3`,
-        [orgId, settings.manageGroupMemberships, settings.matchMode === 'case-insensitive'],
-      )
-    },
-    addMembership: async (
-      _orgId: string,
-      groupId: string,
-      userId: string,
-      source: MembershipSource,
-    ) => {
-      await client.query(
-        'INSERT INTO team_members (team_id, user_id, origin) VALUES ($1, $2, $3)',
-        [groupId, userId, ORIGIN[source]],
-      )
-    },
-    listMemberships: async (orgId: string, userId: string) => {
-      const { rows } = await client.query(
-        `SELECT m.team_id, m.origin FROM team_members m JOIN teams t ON t.id = m.team_id
-         WHERE t.org_id = $1 AND m.user_id = $2`,
-        [orgId, userId],
-      )
-      return rows.map((r) => ({
-        groupId: String(r.team_id),
-        source: r.origin === 'idp' ? ('sync' as const) : ('manual' as const),
-      }))
-    },
-    listAuditEvents: async (orgId: string): Promise<readonly AuditEventInput[]> => {
-      const { rows } = await client.query(
-        `SELECT json_build_object('type', type, 'orgId', org_id, 'userId', user_id, 'groupId', group_id,
-           'groupName', group_name, 'source', source, 'claimDigest', claim_digest, 'actor', actor,
-           'detail', detail)::text AS event
-         FROM groupsync_audit WHERE org_id = $1 ORDER BY seq`,
-        [orgId],
-      )
-      return rows.map((r) => {
-        const columns = JSON.parse(String(r.event)) as Record<string, unknown>
-        // A column left empty is a field the event does not have.
-        const event = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== null))
-        return event as unknown as AuditEventInput
-      })
-    },
-  }
-}
+/** PGlite always; the server at DATABASE_URL when it is set (CI sets it). */
+export const BACKENDS: readonly Backend[] = [
+  embedded,
+  ...(url === undefined || url === '' ? [] : [server(url)]),
+]

@@ -1,42 +1,31 @@
-import type { MembershipSource, OrgSettings } from '@groupsync/core'
-import { describeLoginSyncStore, type LoginSyncSeed } from '@groupsync/store-contract'
-import { afterAll } from 'vitest'
-import { teamsLoginSyncStore } from '../src/index.js'
-import { appSeed, openEmbedded, openServer, type AppDatabase } from './app-database.js'
+import { describeMembershipStore } from '@groupsync/store-contract'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { BACKENDS, type AppDatabase } from './app-database.js'
+import { CONTRACT_SEED } from './contract-seed.js'
 
-// The proof that an application's own tables can carry the login sync: the adapter over
-// teams/team_members passes the contract suite's login-role tests, on PGlite and, when
-// DATABASE_URL is set (CI sets it), on the PostgreSQL server.
+// The proof that the application's own tables carry every role of a groupsync store: the whole
+// contract suite, its fault-hook tests included (a crash half-way through a write, a login held
+// while queued, one user's burst beside another's login), on the store over teams/team_members,
+// on PGlite and, when DATABASE_URL is set (CI sets it), on the PostgreSQL server.
 
-const backends: [string, () => Promise<AppDatabase>, boolean][] = [['PGlite', openEmbedded, false]]
-const url = process.env.DATABASE_URL
-if (url !== undefined && url !== '') backends.push(['the server', () => openServer(url), true])
-
-for (const [label, open, parallelUsers] of backends) {
-  // One database per backend, opened by the first test that needs it; each test uses its own orgs.
-  let opened: Promise<AppDatabase> | undefined
-  const database = () => (opened ??= open())
-  afterAll(async () => {
-    if (opened !== undefined) await (await opened).close()
-  })
-  const app = async () => appSeed((await database()).client)
-  const seed: LoginSyncSeed = {
-    createGroup: async (orgId: string, name: string) => (await app()).createGroup(orgId, name),
-    setSettings: async (orgId: string, settings: OrgSettings) =>
-      (await app()).setSettings(orgId, settings),
-    addMembership: async (
-      orgId: string,
-      groupId: string,
-      userId: string,
-      source: MembershipSource,
-    ) => (await app()).addMembership(orgId, groupId, userId, source),
-    listMemberships: async (orgId: string, userId: string) =>
-      (await app()).listMemberships(orgId, userId),
-    listAuditEvents: async (orgId: string) => (await app()).listAuditEvents(orgId),
-  }
-  describeLoginSyncStore(`teams tables (${label})`, {
-    makeStore: async () => teamsLoginSyncStore((await database()).client),
-    seed,
-    parallelUsers,
+for (const backend of BACKENDS) {
+  describe(`teams tables on ${backend.label}`, () => {
+    let db: AppDatabase | undefined
+    beforeAll(async () => {
+      db = await backend.open(CONTRACT_SEED)
+      await db.install()
+    })
+    afterAll(async () => {
+      await db?.close()
+    })
+    describeMembershipStore(
+      `the Postgres store over teams and team_members (${backend.label})`,
+      (options) => {
+        if (db === undefined) throw new Error(`${backend.label}: the database did not open`)
+        return db.store(options)
+      },
+      // Sizes as the store's own runs over an application's tables; PGlite has one connection.
+      { parallelUsers: backend.parallelUsers, modelRuns: 15, concurrencyRuns: 1 },
+    )
   })
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Runs a latency proxy in a process of its own, so that its waiting does not share an event loop
-// with what is being measured. Prints `{"port":N}` once listening; exits when stdin closes.
+// with what is being measured. Prints `{"port":N}` once listening, answers each `round-trips`
+// line on stdin with `{"roundTrips":N}`, and exits when stdin closes.
+import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { startFaultProxy } from './fault-proxy.js'
 
@@ -29,7 +31,11 @@ process.stdout.write(`${JSON.stringify({ port: proxy.port })}\n`)
 const stop = (): void => {
   void proxy.close().then(() => process.exit(0))
 }
-process.stdin.on('end', stop)
-process.stdin.on('close', stop)
-process.stdin.resume()
+createInterface({ input: process.stdin })
+  .on('line', (line) => {
+    if (line === 'round-trips') {
+      process.stdout.write(`${JSON.stringify({ roundTrips: proxy.roundTrips() })}\n`)
+    }
+  })
+  .on('close', stop)
 process.on('SIGTERM', stop)

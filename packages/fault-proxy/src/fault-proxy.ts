@@ -44,6 +44,13 @@ export interface FaultProxy {
   readonly faultsFired: () => number
   /** Connections open now. */
   readonly openConnections: () => number
+  /**
+   * Round trips since the proxy started: over all connections, each time a client sent again
+   * after the server's answer had reached it (its first send counts one). Statements a client
+   * sends without waiting (pipelined) count once. Exact when the proxy adds latency, so that a
+   * client's writes of one moment reach it before any answer does.
+   */
+  readonly roundTrips: () => number
   /** Cuts every open connection. */
   readonly dropAll: () => void
   /** Stops listening and cuts every connection. */
@@ -66,7 +73,7 @@ const nowMs = (): number => Number(process.hrtime.bigint()) / 1e6
  * 0.25 ms (they round to whole milliseconds), so the last stretch before a chunk is due is spent
  * in `setImmediate` turns, which let other I/O run; with nothing queued nothing spins.
  */
-const delayedWriter = (socket: net.Socket, latencyMs: number) => {
+const delayedWriter = (socket: net.Socket, latencyMs: number, delivered: () => void) => {
   const queue: { due: number; chunk: Buffer }[] = []
   let scheduled = false
   const pump = (): void => {
@@ -74,7 +81,10 @@ const delayedWriter = (socket: net.Socket, latencyMs: number) => {
     const now = nowMs()
     while (queue.length > 0 && (queue[0]?.due ?? Infinity) <= now) {
       const next = queue.shift()
-      if (next !== undefined && !socket.destroyed) socket.write(next.chunk)
+      if (next !== undefined && !socket.destroyed) {
+        socket.write(next.chunk)
+        delivered()
+      }
     }
     const head = queue[0]
     if (head === undefined) return
@@ -87,6 +97,7 @@ const delayedWriter = (socket: net.Socket, latencyMs: number) => {
     write: (chunk: Buffer): void => {
       if (latencyMs <= 0 && queue.length === 0) {
         socket.write(chunk)
+        delivered()
         return
       }
       queue.push({ due: nowMs() + latencyMs, chunk })
@@ -114,6 +125,7 @@ export const startFaultProxy = async (options: FaultProxyOptions): Promise<Fault
   let rule: FaultRule | null = null
   let ruleLeft = 0
   let fired = 0
+  let trips = 0
   const open = new Set<{ cut: () => void }>()
 
   const takeFault = (chunk: Buffer): FaultAction | null => {
@@ -129,7 +141,11 @@ export const startFaultProxy = async (options: FaultProxyOptions): Promise<Fault
     client.setNoDelay(true)
     const upstream = net.connect({ host: options.target.host, port: options.target.port })
     upstream.setNoDelay(true)
-    const toClient = delayedWriter(client, latencyMs)
+    // Whether the client has been answered since it last sent: its next send is a new round trip.
+    let answered = true
+    const toClient = delayedWriter(client, latencyMs, () => {
+      answered = true
+    })
     let frozen = false
     let severed = false
     const connection = {
@@ -161,6 +177,8 @@ export const startFaultProxy = async (options: FaultProxyOptions): Promise<Fault
           frozen = true
           return
         case null:
+          if (answered) trips += 1
+          answered = false
           upstream.write(chunk)
       }
     })
@@ -198,6 +216,7 @@ export const startFaultProxy = async (options: FaultProxyOptions): Promise<Fault
     },
     faultsFired: () => fired,
     openConnections: () => open.size,
+    roundTrips: () => trips,
     dropAll,
     close: () =>
       new Promise<void>((resolve) => {

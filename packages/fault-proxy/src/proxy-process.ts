@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 export interface ProxyProcess {
   /** The port it listens on, on 127.0.0.1. */
   readonly port: number
+  /** Round trips since the proxy started, as `startFaultProxy`'s `roundTrips()` counts them. */
+  readonly roundTrips: () => Promise<number>
   /** Stops the child and waits for it to exit. */
   readonly close: () => Promise<void>
 }
@@ -46,10 +48,20 @@ export const startProxyProcess = (options: {
       reject(new Error('the proxy process exited before it listened'))
     })
     const lines = createInterface({ input: child.stdout })
+    // The child answers each `round-trips` line on its stdin with one line, in order.
+    const asked: ((trips: number) => void)[] = []
     lines.once('line', (line) => {
       const port = (JSON.parse(line) as { port: number }).port
+      lines.on('line', (answer) => {
+        asked.shift()?.((JSON.parse(answer) as { roundTrips: number }).roundTrips)
+      })
       resolve({
         port,
+        roundTrips: () =>
+          new Promise<number>((answer) => {
+            asked.push(answer)
+            child.stdin.write('round-trips\n')
+          }),
         close: async () => {
           child.stdin.end()
           await exited

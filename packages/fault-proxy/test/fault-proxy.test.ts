@@ -34,6 +34,8 @@ const startRecordingServer = async () => {
 /** A client connection that collects replies and reports when it closes. */
 const connect = async (port: number) => {
   const socket = net.connect({ host: '127.0.0.1', port })
+  // As database clients do: a second write does not wait for the first one's TCP acknowledgement.
+  socket.setNoDelay(true)
   await new Promise<void>((resolve) => socket.once('connect', resolve))
   let replies = ''
   const waiters: (() => void)[] = []
@@ -208,5 +210,30 @@ describe('startProxyProcess', () => {
         socket.once('error', reject)
       }),
     ).rejects.toThrow()
+  })
+
+  it('counts round trips in the child: messages sent before an answer arrives count once', async () => {
+    const server = await startRecordingServer()
+    const proxy = await startProxyProcess({
+      target: { host: '127.0.0.1', port: server.port },
+      latencyMs: 5,
+    })
+    try {
+      const client = await connect(proxy.port)
+      client.send('one')
+      await client.waitFor('ack:one')
+      client.send('two')
+      client.send('three')
+      // The server may get both in one chunk and answer `ack:twothree`.
+      await client.waitFor('three')
+      expect(await proxy.roundTrips()).toBe(2)
+      client.send('four')
+      await client.waitFor('ack:four')
+      expect(await proxy.roundTrips()).toBe(3)
+      client.destroy()
+    } finally {
+      await proxy.close()
+      await server.close()
+    }
   })
 })

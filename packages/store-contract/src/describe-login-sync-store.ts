@@ -9,7 +9,8 @@ import { describeOffboardingTests } from './internal/offboarding-tests.js'
  * `defineLoginSyncStore` over an application's own tables: the login unit (its snapshot, what it
  * applies, what it refuses), the slice rule, the rules of `decide`, token times, hostile names,
  * the concurrency of one user's logins and — when the store calls the fault hook — atomicity
- * under injected faults. The suite sets up groups, settings and memberships through `seed`.
+ * under injected faults. The suite sets up groups, settings and memberships through `seed`, with
+ * ids of the kinds `store.limits` states and names up to its `maxNameBytes`.
  *
  * When the store also has `removeUser` (`defineLoginSyncStore` over an adapter with a removal
  * unit), the offboarding tests run too: removal of every source (also while mapping is on), its
@@ -32,6 +33,7 @@ export const describeLoginSyncStore = (name: string, suite: LoginSyncStoreSuite)
   const ctx: LoginContext = {
     options: suiteOptions(options),
     faultHook,
+    times: {},
     open: async (storeOptions) => {
       const store = await makeStore(storeOptions)
       return { store, seed, admin: undefined, close: () => store.close() }

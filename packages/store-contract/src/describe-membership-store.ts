@@ -8,6 +8,7 @@ import {
 } from './internal/context.js'
 import { describeGroupTests } from './internal/group-tests.js'
 import { describeHostileNameTests } from './internal/hostile-name-tests.js'
+import { describeAdminLimitTests } from './internal/limit-tests.js'
 import { describeLifecycleTests } from './internal/lifecycle-tests.js'
 import { describeListingTests } from './internal/listing-tests.js'
 import { seedFromAdmin, type LoginContext } from './internal/login-harness.js'
@@ -26,7 +27,9 @@ import { describeSettingsTests } from './internal/settings-tests.js'
  *
  * Call it from a store package's test file. `makeStore` is called once per test (and once per
  * property); the stores it returns may share one database, because each test works in its own
- * organisations. The store must call `testOnlyFaultHook` inside its writes.
+ * organisations. The store must call `testOnlyFaultHook` inside its writes (and await it: the
+ * suite holds a unit of work open there). The suite reads `store.limits` and makes its ids of the
+ * store's kinds and its longest names at the store's limit.
  *
  * @example
  * ```ts
@@ -41,10 +44,11 @@ export const describeMembershipStore = (
   makeStore: MakeStore,
   options: DescribeMembershipStoreOptions = {},
 ): void => {
-  const ctx: ContractContext = { makeStore, options: suiteOptions(options) }
+  const ctx: ContractContext = { makeStore, options: suiteOptions(options), times: {} }
   const login: LoginContext = {
     options: ctx.options,
     faultHook: true,
+    times: ctx.times,
     open: async (storeOptions) => {
       const store = await makeStore(storeOptions)
       return { store, seed: seedFromAdmin(store), admin: store, close: () => store.close() }
@@ -60,6 +64,7 @@ export const describeMembershipStore = (
     describeListingTests(ctx)
     describeLifecycleTests(ctx)
     describeHostileNameTests(ctx)
+    describeAdminLimitTests(ctx)
     describeModelTests(ctx)
     describeAtomicityTests(ctx)
   })

@@ -1,7 +1,7 @@
 import { defineMembershipStore, type MembershipStoreAdapter } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
 import { HOSTILE_NAMES, UNSTORABLE_NAMES } from '../src/index.js'
-import { TEN_KB_NAME, TEN_KB_NAME_TWIN } from '../src/internal/hostile-names.js'
+import { namesAtLimit, nameOfBytes, utf8Bytes } from '../src/internal/store-kit.js'
 
 /** A store whose adapter only creates groups: enough to ask core's input checks about a name. */
 const namesOnly = defineMembershipStore({
@@ -17,10 +17,28 @@ describe('hostile names used by the contract suite', () => {
     }
   })
 
-  it('include a name of at least 10 kB of UTF-8, and its twin differs only at the end', () => {
-    expect(Buffer.byteLength(TEN_KB_NAME, 'utf8')).toBeGreaterThanOrEqual(10_240)
-    expect(TEN_KB_NAME_TWIN).not.toBe(TEN_KB_NAME)
-    expect(TEN_KB_NAME_TWIN.slice(0, -1)).toBe(TEN_KB_NAME.slice(0, -1))
+  it('are each at most 200 bytes: a name at the store’s limit is made for each store', () => {
+    for (const name of HOSTILE_NAMES) expect(utf8Bytes(name)).toBeLessThanOrEqual(200)
+  })
+
+  it('a name at a limit has exactly that many bytes, many of them in multi-byte characters, and its twin differs only at the end', async () => {
+    for (const bytes of [1, 2, 5, 1_000, 2_000, 65_536]) {
+      const { atLimit, twin } = namesAtLimit({
+        maxNameBytes: bytes,
+        ids: { org: 'text', user: 'text', group: 'text' },
+      })
+      expect(utf8Bytes(atLimit)).toBe(bytes)
+      expect(utf8Bytes(twin)).toBe(bytes)
+      expect(twin.slice(0, -1)).toBe(atLimit.slice(0, -1))
+      expect(twin).not.toBe(atLimit)
+      if (bytes >= 1_000) expect(atLimit.length).toBeLessThan(bytes * 0.75)
+    }
+    expect((await namesOnly.createGroup('org', nameOfBytes(4_096))).name).toHaveLength(
+      nameOfBytes(4_096).length,
+    )
+    await expect(namesOnly.createGroup('org', nameOfBytes(4_097))).rejects.toMatchObject({
+      code: 'STORE_INVALID_INPUT',
+    })
   })
 
   it('the unstorable names are each refused with STORE_INVALID_INPUT', async () => {

@@ -358,9 +358,9 @@ describe('memory store: nothing shared with callers', () => {
     await store.updateOrgSettings(ORG, () => ({ settings: chosen, audit: [] }))
     ;(chosen as { matchMode: string }).matchMode = 'case-insensitive'
     const read = await store.getOrgSettings(ORG)
-    expect(read.matchMode).toBe('exact')
+    expect(read?.matchMode).toBe('exact')
     ;(read as { manageGroupMemberships: boolean }).manageGroupMemberships = false
-    expect((await store.getOrgSettings(ORG)).manageGroupMemberships).toBe(true)
+    expect((await store.getOrgSettings(ORG))?.manageGroupMemberships).toBe(true)
   })
 })
 

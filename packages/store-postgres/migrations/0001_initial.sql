@@ -1,5 +1,6 @@
 -- groupsync store, version 1. Runs with search_path set to the store's schema (default
--- "groupsync"), so no name here is schema-qualified.
+-- "groupsync"), so no name here is schema-qualified. A store over an application's own groups
+-- and memberships tables skips the sections marked default-tables.
 
 -- An organisation's settings; an org without a row has the defaults.
 CREATE TABLE org_settings (
@@ -9,6 +10,7 @@ CREATE TABLE org_settings (
   updated_at timestamptz NOT NULL DEFAULT now()
 );
 
+-- groupsync:default-tables
 -- An organisation's groups. Names are unique per organisation, compared exactly. The uniqueness
 -- is an exclusion constraint over a hash index, because a btree index entry cannot hold a name
 -- longer than about 2.7 kB and group names may be longer.
@@ -33,6 +35,7 @@ CREATE TABLE memberships (
   FOREIGN KEY (org_id, group_id) REFERENCES org_groups (org_id, id) ON DELETE CASCADE
 );
 CREATE INDEX memberships_by_group ON memberships (org_id, group_id, user_id);
+-- groupsync:end
 
 -- When each user was last synced, for the staleness report.
 CREATE TABLE user_syncs (

@@ -1,23 +1,12 @@
 -- groupsync store, version 4.
 --
--- (1) The slice key of each group: its name lower-cased by JavaScript's toLowerCase (core's
--- sliceKey), so that a login reads only the groups its claim can name (rule 11) through an index.
--- It is computed in JavaScript, never with lower(), whose mapping depends on the database's
--- locale: under C.UTF-8 lower('İ') is 'i', but sliceKey('İ') is 'i' followed by U+0307. The
--- store writes it with every createGroup and renameGroup; the migration runner fills it for the
--- groups that exist, at the marker below, before it is made NOT NULL. A store of version 3 cannot
--- create groups once this is applied: upgrade the code with the migration.
+-- (1) The slice key of each group, kept until version 6 replaced it with an index on the
+-- name's fold (no key to fill). It stays nullable here, so that an upgrade from version 3 needs
+-- no backfill: version 6 drops it.
+-- groupsync:default-tables
 ALTER TABLE org_groups ADD COLUMN name_key text;
-
--- groupsync:backfill org_groups.name_key
-
-ALTER TABLE org_groups ALTER COLUMN name_key SET NOT NULL;
-
--- A login looks up groups by (org, key) for a list of keys. A btree entry cannot hold a key over
--- about 2.7 kB and names may be longer (see 0001), so the index holds a 64-bit hash of the key;
--- the read compares the hashes through the index and then the keys themselves, so a collision
--- only costs a row read.
 CREATE INDEX org_groups_by_name_key ON org_groups (org_id, hashtextextended(name_key, 0));
+-- groupsync:end
 
 -- (2) When each user was last removed from an organisation (offboarding), so that a login whose
 -- token was issued before it cannot bring the memberships back. Kept after the user_syncs row is

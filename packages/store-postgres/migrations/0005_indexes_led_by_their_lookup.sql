@@ -14,8 +14,10 @@
 -- Led by the key's hash and by the group, the indexes serve only lookups by key and by group,
 -- and a lookup by id or by user has its primary key alone. Rebuilding them locks the tables'
 -- writes for as long as it takes (seconds for a million rows).
+-- groupsync:default-tables
 DROP INDEX org_groups_by_name_key;
 CREATE INDEX org_groups_by_name_key ON org_groups (hashtextextended(name_key, 0), org_id);
 
 DROP INDEX memberships_by_group;
 CREATE INDEX memberships_by_group ON memberships (group_id, org_id, user_id);
+-- groupsync:end

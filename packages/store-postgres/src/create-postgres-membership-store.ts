@@ -1,6 +1,9 @@
 import { StoreError, type MembershipStore } from '@groupsync/core'
 import { loadPGlite } from './internal/load-pglite.js'
+import { mapPgError } from './internal/map-pg-error.js'
+import { defaultMapping, resolveMapping } from './internal/mapping.js'
 import { DEFAULT_SCHEMA, quoteSchema } from './internal/schema-name.js'
+import { checkSliceFold } from './internal/slice-fold.js'
 import { migrate } from './migrate.js'
 import { fromPgPool, type PgPoolLike } from './pg-pool-client.js'
 import { fromPGlite, type PGliteLike } from './pglite-client.js'
@@ -11,6 +14,7 @@ import {
   type PostgresStoreTimeouts,
 } from './postgres-membership-store.js'
 import type { SqlClient } from './sql-client.js'
+import type { TablesDescription } from './tables.js'
 
 /**
  * Where a Postgres store keeps its data: give at most one of `client`, `pool`, `pglite` or
@@ -31,18 +35,19 @@ export interface PostgresMembershipStoreOptions {
    * (`STORE_UNAVAILABLE`: `prepared statement "…" does not exist`, or `… already exists`).
    */
   readonly preparedStatements?: boolean
-  /**
-   * With `pool`: send a unit of work's BEGIN, locks and read together, in one round trip
-   * (`fromPgPool`'s `batchStatements`); default true. Set false for a pool whose clients are not
-   * node-postgres and do not run submittable queries.
-   */
-  readonly batchStatements?: boolean
   /** An embedded PGlite database you opened. Left open by `close()`. */
   readonly pglite?: PGliteLike
   /** A directory for an embedded PGlite database the store opens, and closes on `close()`. */
   readonly dataDir?: string
-  /** The schema of the store's tables; default `groupsync`. */
+  /** The schema of groupsync's own tables; default `groupsync`. */
   readonly schema?: string
+  /**
+   * The application's own groups and memberships tables, for a store that works on them in
+   * place; without it, groupsync's default tables in `schema`. Its own tables (settings, last
+   * syncs, removals, the audit log) stay in `schema` either way: run {@link migrate} with the same
+   * `tables` once per deployment.
+   */
+  readonly tables?: TablesDescription
   /**
    * Whether to run {@link migrate} before returning the store. Default: true on PGlite (nothing
    * else would), false on a server, where migrations are a deployment step.
@@ -57,22 +62,18 @@ export interface PostgresMembershipStoreOptions {
    * Running out of one is `STORE_TIMEOUT`, with nothing written.
    */
   readonly timeouts?: Partial<PostgresStoreTimeouts>
-  /**
-   * TEST ONLY. Called at each {@link PostgresStoreFaultPoint} inside a transaction; a throw there
-   * rolls the transaction back, as a crash would. Never set this in production code.
-   */
-  readonly testOnlyFaultHook?: (point: PostgresStoreFaultPoint) => void | Promise<void>
 }
 
-const invalidOptions = (message: string): StoreError =>
-  new StoreError('STORE_INVALID_INPUT', message, { path: 'options' })
+const invalidOptions = (path: string, message: string): StoreError =>
+  new StoreError('STORE_INVALID_INPUT', message, { path })
 
 /**
- * Creates the Postgres membership store: on a server through node-postgres, or embedded with
- * PGlite (the default, in memory or in `dataDir`). One login is one transaction of at most five
- * statements whatever the size of the change or of the organisation: BEGIN, the per-(org, user)
- * advisory locks, one read of the settings, the claim's slice of the groups, the user's
- * memberships and last sync, one write, COMMIT.
+ * Creates the Postgres membership store: on a server through node-postgres (or any
+ * {@link SqlClient}), or embedded with PGlite (the default, in memory or in `dataDir`); on
+ * groupsync's default tables or, with `tables`, on the application's own. One login is one
+ * transaction of five statements whatever the size of the change or of the organisation:
+ * BEGIN, the per-(org, user) advisory locks, one read of the settings, the claim's slice of the
+ * groups, the user's memberships and last sync, one write, COMMIT.
  *
  * @example
  * ```ts
@@ -84,8 +85,14 @@ const invalidOptions = (message: string): StoreError =>
  * const store2 = await createPostgresMembershipStore({ pool })
  * ```
  */
-export const createPostgresMembershipStore = async (
+export const createPostgresMembershipStore = (
   options: PostgresMembershipStoreOptions = {},
+): Promise<MembershipStore> => openPostgresStore(options, undefined)
+
+/** {@link createPostgresMembershipStore}, with the test-only fault hook of `/testing`. */
+export const openPostgresStore = async (
+  options: PostgresMembershipStoreOptions,
+  testOnlyFaultHook: ((point: PostgresStoreFaultPoint) => void | Promise<void>) | undefined,
 ): Promise<MembershipStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA
   quoteSchema(schema)
@@ -93,33 +100,30 @@ export const createPostgresMembershipStore = async (
     (x) => x !== undefined,
   )
   if (given.length > 1) {
-    throw invalidOptions('Give at most one of client, pool, pglite and dataDir.')
+    throw invalidOptions('', 'Give at most one of client, pool, pglite and dataDir.')
   }
-  const { preparedStatements, batchStatements } = options
-  // Each with the value that is not its default: only a pool can do anything with it.
-  const poolOnly = [
-    ['preparedStatements', preparedStatements, true],
-    ['batchStatements', batchStatements, false],
-  ] as const
-  for (const [name, value, changed] of poolOnly) {
-    if (value !== undefined && typeof value !== 'boolean') {
-      throw invalidOptions(`${name} must be true or false.`)
-    }
-    if (value === changed && options.pool === undefined) {
-      throw invalidOptions(
-        `${name} applies to a pool only; for your own client, build it with fromPgPool(pool, { ${name}: ${String(value)} }).`,
-      )
-    }
+  const { preparedStatements } = options
+  if (preparedStatements !== undefined && typeof preparedStatements !== 'boolean') {
+    throw invalidOptions('/preparedStatements', 'preparedStatements must be true or false.')
+  }
+  if (preparedStatements === true && options.pool === undefined) {
+    throw invalidOptions(
+      '/preparedStatements',
+      'preparedStatements applies to a pool only; for your own client, build it with fromPgPool(pool, { preparedStatements: true }).',
+    )
   }
   const maxAttempts = options.maxAttempts ?? 3
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1) {
-    throw invalidOptions('maxAttempts must be a whole number of at least 1.')
+    throw invalidOptions('/maxAttempts', 'maxAttempts must be a whole number of at least 1.')
   }
   const timeouts = { ...DEFAULT_POSTGRES_STORE_TIMEOUTS, ...options.timeouts }
   for (const [name, ms] of Object.entries(timeouts)) {
     // Postgres keeps these as 32-bit milliseconds; setTimeout allows the same range.
     if (!Number.isSafeInteger(ms) || ms < 0 || ms > 2_147_483_647) {
-      throw invalidOptions(`timeouts.${name} must be a whole number of milliseconds, 0 for none.`)
+      throw invalidOptions(
+        `/timeouts/${name}`,
+        `timeouts.${name} must be a whole number of milliseconds, 0 for none.`,
+      )
     }
   }
 
@@ -128,10 +132,7 @@ export const createPostgresMembershipStore = async (
   let embedded = options.pglite !== undefined
   if (options.client !== undefined) client = options.client
   else if (options.pool !== undefined) {
-    client = fromPgPool(options.pool, {
-      preparedStatements: preparedStatements === true,
-      batchStatements: batchStatements !== false,
-    })
+    client = fromPgPool(options.pool, { preparedStatements: preparedStatements === true })
   } else if (options.pglite !== undefined) client = fromPGlite(options.pglite)
   else {
     // Loaded only here, so that server users never load (or need to install) PGlite.
@@ -142,20 +143,29 @@ export const createPostgresMembershipStore = async (
     embedded = true
   }
 
-  if (options.migrate ?? embedded) {
-    try {
-      await migrate(client, { schema })
-    } catch (error) {
-      await release()
-      throw error
+  let mapping
+  try {
+    if (options.migrate ?? embedded) {
+      await migrate(client, { schema, ...(options.tables && { tables: options.tables }) })
     }
+    const q = quoteSchema(schema)
+    mapping =
+      options.tables === undefined
+        ? defaultMapping(q)
+        : await resolveMapping(client, q, options.tables)
+    checkSliceFold()
+  } catch (error) {
+    await release()
+    // The description's refusals pass through as they are; a database that fails is coded.
+    throw mapPgError(error, 'createPostgresMembershipStore')
   }
   return postgresMembershipStore({
     client,
     schema,
+    mapping,
     maxAttempts,
     timeouts,
-    testOnlyFaultHook: options.testOnlyFaultHook,
+    testOnlyFaultHook,
     release,
   })
 }

@@ -1,14 +1,8 @@
+import { StoreError } from '@groupsync/core'
 import {
-  PgStatementBatch,
-  type BatchStatement,
-  type PgTypeParsers,
-  type PreparedNames,
-} from './internal/pg-batch.js'
-import {
-  CommitNotSentError,
+  rolledBack,
   type SqlClient,
   type SqlResult,
-  type SqlStatement,
   type SqlTransaction,
   type TransactionLimits,
 } from './sql-client.js'
@@ -16,6 +10,8 @@ import {
 /** The part of a node-postgres query result the store reads. */
 export interface PgQueryResultLike {
   readonly rows: readonly unknown[]
+  /** The command tag: `COMMIT`, or `ROLLBACK` when the server rolled a failed transaction back. */
+  readonly command?: string | null
 }
 
 /**
@@ -23,11 +19,8 @@ export interface PgQueryResultLike {
  * once, as the prepared statement `name`, and then only binds `values` to it.
  */
 export interface PgNamedQueryLike {
-  /** The prepared statement's name on the connection. */
   readonly name: string
-  /** The statement, parsed on a connection's first use of `name`. */
   readonly text: string
-  /** The parameters, `$1` first. */
   readonly values?: unknown[]
 }
 
@@ -35,12 +28,10 @@ export interface PgNamedQueryLike {
 export interface PgPoolClientLike {
   query(text: string | PgNamedQueryLike, values?: unknown[]): Promise<PgQueryResultLike>
   /**
-   * How the client parses a column of type `oid` (node-postgres' `Client.getTypeParser`). A
-   * client that has it is taken to be node-postgres, which also runs "submittable" queries (as
-   * pg-cursor does): the store then sends several statements in one round trip, parsing their
-   * columns as node-postgres would.
+   * True for a client in node-postgres' documented pipeline mode (`new pg.Pool({ pipeline: true
+   * })`): it sends a query without waiting for the answers of those before it.
    */
-  getTypeParser?(oid: number, format: 'text'): (value: string) => unknown
+  readonly pipeline?: boolean
   release(destroy?: Error | boolean): void
   on(event: 'error', listener: (error: Error) => void): unknown
   removeListener(event: 'error', listener: (error: Error) => void): unknown
@@ -55,6 +46,18 @@ export interface PgPoolLike {
   query(text: string | PgNamedQueryLike, values?: unknown[]): Promise<PgQueryResultLike>
   /** A `pg.Pool` emits 'error' when the server drops one of its idle connections. */
   on?(event: 'error', listener: (error: Error) => void): unknown
+}
+
+/** How {@link fromPgPool} sends statements. */
+export interface PgPoolClientOptions {
+  /**
+   * Send every statement that has parameters as a named prepared statement, so that each
+   * connection parses and plans it once and then only binds values to it; default false. Leave
+   * it off behind a proxy that moves transactions between server connections unless the proxy
+   * tracks prepared statements: PgBouncer in transaction mode does only from version 1.21 with
+   * `max_prepared_statements` set.
+   */
+  readonly preparedStatements?: boolean
 }
 
 const toResult = (result: PgQueryResultLike): SqlResult => ({
@@ -79,39 +82,11 @@ const guardIdleErrors = (pool: PgPoolLike): void => {
 }
 
 /**
- * A transaction's first statements when they go in one batch with the statements after them:
- * BEGIN, and the limits (and custom plans, as {@link beginText} says) set by `set_config(…,
- * true)`, the function form of SET LOCAL.
+ * BEGIN and the transaction's limits in one simple-protocol message. With prepared statements,
+ * also custom plans: a statement prepared once keeps its parse, but is planned for its values
+ * each time, since a generic plan cached while an organisation was small would outlive its growth.
  */
-const openingStatements = (
-  limits: TransactionLimits | undefined,
-  customPlans: boolean,
-): readonly SqlStatement[] => {
-  const ms = (value: number): string => String(Math.max(0, Math.floor(value)))
-  const settings = [
-    ...(limits === undefined
-      ? []
-      : [
-          ['lock_timeout', ms(limits.lockTimeoutMs)],
-          ['statement_timeout', ms(limits.statementTimeoutMs)],
-          ['idle_in_transaction_session_timeout', ms(limits.idleInTransactionTimeoutMs)],
-        ]),
-    ...(customPlans ? [['plan_cache_mode', 'force_custom_plan']] : []),
-  ]
-  const set = settings.map((_, i) => `set_config($${2 * i + 1}, $${2 * i + 2}, true)`)
-  return [
-    { text: 'BEGIN', params: [] },
-    ...(set.length === 0 ? [] : [{ text: `SELECT ${set.join(', ')}`, params: settings.flat() }]),
-  ]
-}
-
-/**
- * BEGIN and the transaction's limits in one simple-protocol message: one round trip. With
- * prepared statements, also custom plans: a statement prepared once keeps its parse, but is
- * planned for its values each time, since a generic plan cached while an organisation was small
- * (a sequential scan of its groups) would outlive the organisation's growth.
- */
-const beginText = (limits: TransactionLimits | undefined, customPlans: boolean): string => {
+export const beginText = (limits: TransactionLimits | undefined, customPlans: boolean): string => {
   const ms = (value: number): string => String(Math.max(0, Math.floor(value)))
   return [
     'BEGIN',
@@ -126,35 +101,10 @@ const beginText = (limits: TransactionLimits | undefined, customPlans: boolean):
   ].join('; ')
 }
 
-/** How {@link fromPgPool} sends statements. */
-export interface PgPoolClientOptions {
-  /**
-   * Send every statement that has parameters as a named prepared statement, so that each
-   * connection parses and plans it once and then only binds values to it; default false. Worth
-   * it for the store, whose statements are a fixed set of texts (a login's read plans in more
-   * time than it runs). Leave it off behind a proxy that moves transactions between server
-   * connections unless the proxy tracks prepared statements: PgBouncer in transaction mode does
-   * only from version 1.21 with `max_prepared_statements` set, and through older versions
-   * statements fail with `prepared statement "…" does not exist` (or `… already exists`). Only
-   * for fixed texts: each distinct text stays prepared on each connection for its life.
-   */
-  readonly preparedStatements?: boolean
-  /**
-   * Give transactions {@link SqlTransaction.batch}: statements sent together, one round trip,
-   * with BEGIN joining the first batch of a transaction (the store's units of work send BEGIN,
-   * their locks and their read this way); default true. Needs node-postgres (a client with
-   * `getTypeParser`, which runs submittable queries, as pg-cursor's cursors are, and is not in
-   * its `pipeline` mode); with another client, or false, a batch's statements go one at a time. With `preparedStatements`, a
-   * batch's statements are prepared too, under names of their own (`groupsyncb_…`).
-   */
-  readonly batchStatements?: boolean
-}
-
 /**
  * A statement's name for the server: `groupsync_` and a 64-bit hash of its text (hex), the same
  * in every process and store, so that one text always has one name on a connection however many
- * stores share the pool, and within the server's 63-byte limit for names. Two texts with the
- * same name would make node-postgres refuse the second (it checks), never run the wrong one.
+ * stores share the pool, and within the server's 63-byte limit for names.
  */
 const statementName = (text: string): string => {
   // FNV-1a in two 32-bit lanes with different offsets.
@@ -170,41 +120,14 @@ const statementName = (text: string): string => {
   return `groupsync_${hex(a)}${hex(b)}`
 }
 
-/**
- * Where a connection's client object keeps the statements batches have prepared on it: a key of
- * the global symbol registry, so that two copies of this package sharing one pool (two versions
- * in one process) see the same record, as node-postgres' own record lives on the connection.
- */
-const BATCH_PREPARED = Symbol.for('groupsync.store-postgres.batchPrepared')
-
-const preparedNamesOf = (client: PgPoolClientLike): PreparedNames => {
-  const holder = client as { [BATCH_PREPARED]?: PreparedNames }
-  let names = holder[BATCH_PREPARED]
-  if (names === undefined) {
-    names = { known: new Set(), unsure: new Set() }
-    holder[BATCH_PREPARED] = names
-  }
-  return names
-}
-
-/**
- * How a statement goes to node-postgres: as it is, or, with prepared statements on and
- * parameters given, as a named query. The names are remembered per text, so that hashing a
- * statement costs once per process, not once per call.
- */
+/** How a statement goes to node-postgres: as it is, or as a named query (names kept per text). */
 const querySender = (
-  options: PgPoolClientOptions,
-): ((
-  text: string,
-  params?: readonly unknown[],
-) => [string | PgNamedQueryLike, (unknown[] | undefined)?]) => {
-  if (options.preparedStatements !== true) {
-    return (text, params) => [text, params && [...params]]
-  }
+  prepared: boolean,
+): ((text: string, params?: readonly unknown[]) => [string | PgNamedQueryLike, unknown[]?]) => {
+  if (!prepared) return (text, params) => (params === undefined ? [text] : [text, [...params]])
   const names = new Map<string, string>()
   return (text, params) => {
-    // Without parameters: a script (migrations) or a fixed command (BEGIN …), sent as simple
-    // queries; a script of several statements could not be prepared anyway.
+    // Without parameters: a script (migrations) or a fixed command (BEGIN …), sent as it is.
     if (params === undefined) return [text]
     let name = names.get(text)
     if (name === undefined) {
@@ -216,62 +139,31 @@ const querySender = (
 }
 
 /**
- * The client's type parsers when it is node-postgres and can run a batch (see
- * {@link PgPoolClientLike}); undefined when it cannot.
- */
-const typeParsers = (client: PgPoolClientLike): PgTypeParsers | undefined =>
-  typeof client.getTypeParser === 'function' &&
-  // A client in node-postgres' pipeline mode refuses submittable queries (and pipelines anyway).
-  (client as { readonly pipeline?: unknown }).pipeline !== true
-    ? client.getTypeParser.bind(client)
-    : undefined
-
-/**
  * Adapts a node-postgres pool to the store's {@link SqlClient}. Each transaction checks out its
  * own connection; a connection that broke during a transaction is destroyed, not given back.
- * The pool stays the caller's: closing the store does not end it. It does get an 'error' listener,
- * so that an idle connection the server ends cannot crash the process.
+ * With a pool in node-postgres' pipeline mode (`new pg.Pool({ pipeline: true })`), the statements
+ * a unit of work issues together go in one round trip, and a login takes three; with any other
+ * pool they go one after the other. The pool stays the caller's: closing the store does not end
+ * it. It does get an 'error' listener, so that an idle connection the server ends cannot crash
+ * the process.
  *
  * @example
  * ```ts
  * import pg from 'pg'
- * const client = fromPgPool(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
- * // Straight to the server (or PgBouncer 1.21+ with max_prepared_statements): plan once.
- * const prepared = fromPgPool(pool, { preparedStatements: true })
+ * const client = fromPgPool(new pg.Pool({ connectionString: process.env.DATABASE_URL, pipeline: true }))
  * ```
  */
 export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}): SqlClient => {
   guardIdleErrors(pool)
-  const statement = querySender(options)
-  const batching = options.batchStatements !== false
-  // With prepared statements, a batch's statements are prepared too, under names of their own
-  // (node-postgres keeps its own list of what it prepared; the two never share a name).
   const prepared = options.preparedStatements === true
-  const batchNames = new Map<string, string>()
-  const named = (s: SqlStatement): BatchStatement => {
-    if (!prepared) return s
-    let name = batchNames.get(s.text)
-    if (name === undefined) {
-      name = `groupsyncb_${statementName(s.text).slice('groupsync_'.length)}`
-      batchNames.set(s.text, name)
-    }
-    return { ...s, name }
-  }
-  // A store passes the same limits to every transaction: their opening statements are built once.
-  let openingCache: [TransactionLimits | undefined, readonly BatchStatement[]] | undefined
-  const opening = (limits: TransactionLimits | undefined): readonly BatchStatement[] => {
-    if (openingCache === undefined || openingCache[0] !== limits) {
-      openingCache = [limits, openingStatements(limits, prepared).map(named)]
-    }
-    return openingCache[1]
-  }
+  const statement = querySender(prepared)
   return {
     concurrent: true,
     query: async (text, params) => toResult(await pool.query(...statement(text, params))),
     begin: async (limits): Promise<SqlTransaction> => {
       const client = await pool.connect()
-      // A checked-out client that loses its connection emits 'error'; without a listener that would
-      // crash the process. Remember the error and destroy the client on release.
+      // A checked-out client that loses its connection emits 'error'; without a listener that
+      // would crash the process. Remember the error and destroy the client on release.
       let broken: Error | undefined
       const onError = (error: Error): void => {
         broken = error
@@ -286,65 +178,64 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
         if (cause === undefined) client.removeListener('error', onError)
         client.release(cause)
       }
-      const parsers = batching ? typeParsers(client) : undefined
-      // BEGIN goes at once without batches. With them it waits for the transaction's first
-      // statement, and goes in the same round trip when that is a batch (a unit of work's locks
-      // and read); before a lone statement or a script it goes on its own, as before.
+      // A statement that failed with no SQLSTATE lost the connection: nothing more goes on it.
+      const send = (query: () => Promise<PgQueryResultLike>): Promise<PgQueryResultLike> =>
+        query().catch((error: unknown) => {
+          if (!/^[0-9A-Z]{5}$/.test(String((error as { code?: unknown }).code))) {
+            broken ??= toError(error)
+          }
+          throw error
+        })
+      // Without pipeline mode node-postgres must not be handed a query while one runs: queue.
+      let tail: Promise<unknown> = Promise.resolve()
+      const run = (query: () => Promise<PgQueryResultLike>): Promise<PgQueryResultLike> => {
+        if (client.pipeline === true) return send(query)
+        const next = tail.then(() => send(query))
+        tail = next.catch(() => undefined)
+        return next
+      }
       let begun = false
-      const beginNow = async (): Promise<void> => {
+      const beginFirst = (): void => {
         if (begun) return
         begun = true
-        await client.query(beginText(limits, prepared))
+        // Its failure (a broken connection) fails the statements after it, which the store sees.
+        run(() => client.query(beginText(limits, prepared))).catch(() => undefined)
       }
-      if (parsers === undefined) {
-        try {
-          await beginNow()
-        } catch (e) {
-          release(toError(e))
-          throw e
-        }
+      /** COMMIT, unless the connection is known to have broken by the time it would be sent. */
+      const commitNow = (): Promise<PgQueryResultLike> => {
+        if (broken === undefined) return client.query('COMMIT')
+        const cause = broken
+        return Promise.reject(
+          new StoreError('STORE_UNAVAILABLE', 'COMMIT was not sent: the connection had broken.', {
+            cause,
+          }),
+        )
       }
-      const batch =
-        parsers &&
-        (async (statements: readonly SqlStatement[]): Promise<readonly SqlResult[]> => {
-          const first = begun ? [] : opening(limits)
-          begun = true
-          const sent = new PgStatementBatch(
-            [...first, ...statements.map(named)],
-            parsers,
-            preparedNamesOf(client),
-          )
-          ;(client as unknown as { query(submittable: PgStatementBatch): unknown }).query(sent)
-          return (await sent.done).slice(first.length)
-        })
       return {
         query: async (text, params) => {
-          await beginNow()
-          return toResult(await client.query(...statement(text, params)))
+          beginFirst()
+          const [q, values] = statement(text, params)
+          return toResult(await run(() => client.query(q, values)))
         },
-        ...(batch !== undefined && { batch }),
         execScript: async (script) => {
-          await beginNow()
-          await client.query(script)
+          beginFirst()
+          await run(() => client.query(script))
         },
         commit: async () => {
-          if (broken !== undefined) {
-            const cause = broken
-            release(cause)
-            throw new CommitNotSentError(cause)
-          }
-          if (!begun) {
+          if (!begun && broken === undefined) {
             // Nothing was sent, BEGIN included: there is nothing to commit.
             release()
             return
           }
+          let result: PgQueryResultLike
           try {
-            await client.query('COMMIT')
+            result = await run(commitNow)
           } catch (e) {
-            release(toError(e))
+            release(toError(e instanceof StoreError ? e.cause : e))
             throw e
           }
           release()
+          if (result.command === 'ROLLBACK') throw rolledBack()
         },
         abandon: (reason) => {
           release(reason)
@@ -356,7 +247,7 @@ export const fromPgPool = (pool: PgPoolLike, options: PgPoolClientOptions = {}):
             return
           }
           try {
-            await client.query('ROLLBACK')
+            await run(() => client.query('ROLLBACK'))
             release()
           } catch (e) {
             release(toError(e))

@@ -1,4 +1,4 @@
-import type { SqlClient, SqlResult, SqlTransaction } from './sql-client.js'
+import { rolledBack, type SqlClient, type SqlResult, type SqlTransaction } from './sql-client.js'
 
 /** The part of a PGlite query result the store reads. */
 export interface PGliteResultLike {
@@ -82,18 +82,32 @@ const beginOn = (db: PGliteLike): Promise<SqlTransaction & { readonly done: Prom
       decide = resolve
     })
     let begun = false
+    // Statements issued together run one after the other; after one fails, COMMIT rolls back.
+    let tail: Promise<unknown> = Promise.resolve()
+    let failed = false
+    const inOrder = <A>(work: () => Promise<A>): Promise<A> => {
+      const next = tail.then(work)
+      tail = next.catch(() => {
+        failed = true
+      })
+      return next
+    }
     // PGlite sends BEGIN, runs the callback, then COMMIT (or ROLLBACK if it threw or rolled back).
     const finished = db.transaction(async (tx) => {
       begun = true
       resolveBegin({
         done: finished.catch(() => undefined),
-        query: async (text, params) => toResult(await tx.query(text, params && [...params])),
-        execScript: async (script) => {
-          await tx.exec(script)
-        },
+        query: (text, params) =>
+          inOrder(async () => toResult(await tx.query(text, params && [...params]))),
+        execScript: (script) =>
+          inOrder(async () => {
+            await tx.exec(script)
+          }),
         commit: async () => {
-          decide(true)
+          await tail
+          decide(!failed)
           await finished
+          if (failed) throw rolledBack()
         },
         rollback: async () => {
           decide(false)

@@ -4,6 +4,7 @@ import {
   type MembershipStoreAdapter,
 } from '@groupsync/core'
 import { adminOperations } from './internal/admin-operations.js'
+import type { Mapping } from './internal/mapping.js'
 import { storeContext, type PostgresStoreFaultPoint } from './internal/store-context.js'
 import { transactionRunner } from './internal/transaction-runner.js'
 import { unitsOfWork } from './internal/units-of-work.js'
@@ -42,6 +43,8 @@ export const DEFAULT_POSTGRES_STORE_TIMEOUTS: PostgresStoreTimeouts = {
 export interface PostgresStoreConfig {
   readonly client: SqlClient
   readonly schema: string
+  /** The tables the store reads and writes, resolved. */
+  readonly mapping: Mapping
   /** Attempts of a transaction that hits a serialisation failure or deadlock (at least 1). */
   readonly maxAttempts: number
   readonly timeouts: PostgresStoreTimeouts
@@ -65,8 +68,13 @@ const postgresMembershipStoreAdapter = (config: PostgresStoreConfig): Membership
     },
     callMs: config.timeouts.callMs,
   })
-  const ctx = storeContext(config.schema, runner, config.testOnlyFaultHook)
-  return { ...unitsOfWork(ctx), ...adminOperations(ctx), close: config.release }
+  const ctx = storeContext(config.schema, config.mapping, runner, config.testOnlyFaultHook)
+  return {
+    limits: config.mapping.limits,
+    ...unitsOfWork(ctx),
+    ...adminOperations(ctx),
+    close: config.release,
+  }
 }
 
 /**

@@ -11,12 +11,6 @@ export interface SqlQueryable {
   readonly query: (text: string, params?: readonly unknown[]) => Promise<SqlResult>
 }
 
-/** A statement and its parameters, one of a {@link SqlTransaction.batch}. */
-export interface SqlStatement {
-  readonly text: string
-  readonly params: readonly unknown[]
-}
-
 /**
  * Server-side limits of one transaction, in milliseconds (0: none). A server client sets them
  * with `SET LOCAL` together with BEGIN, so they end with the transaction and work through a
@@ -35,34 +29,25 @@ export interface TransactionLimits {
 }
 
 /**
- * Thrown by {@link SqlTransaction.commit} when COMMIT was never sent (the connection had already
- * broken): the transaction certainly did not commit. Any other failure of `commit` without an
- * answer from the server leaves the outcome unknown.
- */
-export class CommitNotSentError extends Error {
-  constructor(cause: unknown) {
-    super('COMMIT was not sent: the connection had already broken', { cause })
-    this.name = 'CommitNotSentError'
-  }
-}
-
-/**
  * An open transaction on one connection, begun by {@link SqlClient.begin}. Exactly one of
  * `commit`, `rollback` or `abandon` ends it and gives the connection back.
+ *
+ * Statements run in the order `query` is called, and a call need not wait for the one before it
+ * to settle: a client that pipelines (node-postgres in `pipeline` mode, postgres.js) sends them
+ * without waiting, so statements issued together cost one round trip; any other client sends them
+ * one after the other. BEGIN goes with the first statement. After a statement fails the server
+ * refuses the rest of the transaction.
  */
 export interface SqlTransaction extends SqlQueryable {
-  /**
-   * Runs `statements` in order, sent together: one round trip to the server (a client without it
-   * sends them one at a time). Each statement starts after the one before it has finished, so a
-   * statement after a lock reads what was committed before the lock was granted. Stops at the
-   * first that fails and rejects with its error; the transaction is then aborted (roll it back).
-   */
-  readonly batch?: (statements: readonly SqlStatement[]) => Promise<readonly SqlResult[]>
   /** Runs a script of several statements without parameters (the migrations). */
   readonly execScript: (script: string) => Promise<void>
   /**
-   * Sends COMMIT and gives the connection back, even if COMMIT fails. Rejects with
-   * {@link CommitNotSentError} if the connection was already broken, so COMMIT never left.
+   * Sends COMMIT after the statements already issued (which it need not wait for) and gives the
+   * connection back. Resolves when the server committed. Rejects with the server's error, or an
+   * error whose `code` is `25P02` when the server answered ROLLBACK (a statement before it failed):
+   * nothing was committed. Rejects with a `StoreError` `STORE_UNAVAILABLE` when the connection had
+   * broken before COMMIT could be sent: nothing was committed. Any other rejection (the connection
+   * lost while COMMIT was on its way) leaves the outcome unknown.
    */
   readonly commit: () => Promise<void>
   /** Sends ROLLBACK and gives the connection back; never rejects. */
@@ -76,23 +61,21 @@ export interface SqlTransaction extends SqlQueryable {
 }
 
 /**
- * The small SQL interface the Postgres store needs, so that neither node-postgres nor PGlite
- * appears in its API (kysely's pattern). Build one with `fromPgPool` or `fromPGlite`, or
- * implement it for another driver. Every `query`, `begin` and `commit` is one statement sent to
- * the server, and every statement of a transaction's `batch` one more, which is how the tests
- * count statements (round trips they count on the wire).
+ * The small SQL interface the Postgres store needs, so that no driver appears in its API
+ * (kysely's pattern). Build one with `fromPgPool`, `fromPGlite` or `fromPostgresJs`, or implement
+ * it for another driver.
  *
  * @example
  * ```ts
- * const client = fromPgPool(new pg.Pool({ connectionString: process.env.DATABASE_URL }))
+ * const client = fromPgPool(new pg.Pool({ connectionString: process.env.DATABASE_URL, pipeline: true }))
  * await migrate(client)
  * const store = await createPostgresMembershipStore({ client })
  * ```
  */
 export interface SqlClient extends SqlQueryable {
   /**
-   * Takes a connection for a transaction and sends BEGIN on it, with the given limits where the
-   * database has them (PGlite, which runs in this process, has no use for them).
+   * Takes a connection for a transaction; BEGIN, with the given limits where the database has
+   * them, goes with the transaction's first statement.
    */
   readonly begin: (limits?: TransactionLimits) => Promise<SqlTransaction>
   /**
@@ -101,3 +84,10 @@ export interface SqlClient extends SqlQueryable {
    */
   readonly concurrent: boolean
 }
+
+/** The error a client's `commit` rejects with when the server answered COMMIT with ROLLBACK. */
+export const rolledBack = (): Error =>
+  Object.assign(
+    new Error('the server rolled the transaction back: a statement before COMMIT failed'),
+    { code: '25P02' },
+  )

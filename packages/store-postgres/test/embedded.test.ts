@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createPostgresMembershipStore, fromPGlite, listMigrations, migrate } from '../src/index.js'
+import { createPostgresMembershipStore, fromPGlite, migrate } from '../src/index.js'
+import { listMigrations } from '../src/migrate.js'
 
 describe('embedded PGlite, opened by the store', () => {
   it('with no options the store opens an in-memory PGlite, migrates it and works; close() closes it', async () => {

@@ -17,8 +17,6 @@ describe('mapping pg errors to store error codes', () => {
   const cases: [string, Record<string, unknown>, string][] = [
     ['40001', {}, 'STORE_CONFLICT'],
     ['40P01', {}, 'STORE_CONFLICT'],
-    ['23P01', { constraint: 'org_groups_name_unique' }, 'GROUP_NAME_TAKEN'],
-    ['23505', { constraint: 'org_groups_name_unique' }, 'GROUP_NAME_TAKEN'],
     ['23503', {}, 'GROUP_NOT_FOUND'],
     ['22021', {}, 'STORE_INVALID_INPUT'],
     ['22P05', {}, 'STORE_INVALID_INPUT'],
@@ -40,6 +38,19 @@ describe('mapping pg errors to store error codes', () => {
       expect(mapped.cause).toBe(cause)
     })
   }
+
+  it('a unique violation of a group change is GROUP_NAME_TAKEN, whatever the constraint (an application names its own); elsewhere it is STORE_INVALID_INPUT', () => {
+    for (const state of ['23505', '23P01']) {
+      for (const action of ['createGroup', 'renameGroup']) {
+        expect(
+          mapPgError(pgError(state, { constraint: 'teams_org_id_display_name_key' }), action),
+        ).toMatchObject({ code: 'GROUP_NAME_TAKEN', value: state })
+      }
+      expect(mapPgError(pgError(state), 'withLoginSync')).toMatchObject({
+        code: 'STORE_INVALID_INPUT',
+      })
+    }
+  })
 
   it('an error without a SQLSTATE (a dropped socket) is STORE_UNAVAILABLE', () => {
     const cause = Object.assign(new Error('Connection terminated unexpectedly'), {
@@ -84,7 +95,7 @@ describe('schema names and options', () => {
     it(`refuses the schema ${JSON.stringify(schema)} before sending any SQL`, async () => {
       await expect(
         createPostgresMembershipStore({ client: unusedClient, schema }),
-      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'schema' })
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: '/schema' })
       await expect(migrate(unusedClient, { schema })).rejects.toMatchObject({
         code: 'STORE_INVALID_INPUT',
       })
@@ -94,17 +105,21 @@ describe('schema names and options', () => {
   it('refuses two places to keep data, or maxAttempts below 1', async () => {
     await expect(
       createPostgresMembershipStore({ client: unusedClient, dataDir: '/tmp/x' }),
-    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: '' })
     await expect(
       createPostgresMembershipStore({ client: unusedClient, maxAttempts: 0 }),
-    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT' })
+    ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: '/maxAttempts' })
   })
 
   it('refuses timeouts that are not whole, non-negative milliseconds', async () => {
-    for (const timeouts of [{ lockMs: -1 }, { callMs: 1.5 }, { statementMs: 2 ** 31 }]) {
+    for (const [timeouts, path] of [
+      [{ lockMs: -1 }, '/timeouts/lockMs'],
+      [{ callMs: 1.5 }, '/timeouts/callMs'],
+      [{ statementMs: 2 ** 31 }, '/timeouts/statementMs'],
+    ] as const) {
       await expect(
         createPostgresMembershipStore({ client: unusedClient, timeouts }),
-      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path: 'options' })
+      ).rejects.toMatchObject({ code: 'STORE_INVALID_INPUT', path })
     }
     const store = await createPostgresMembershipStore({
       client: unusedClient,

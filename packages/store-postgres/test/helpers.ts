@@ -1,10 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import {
-  createPostgresMembershipStore,
-  type PostgresMembershipStoreOptions,
-  type SqlClient,
-  type SqlTransaction,
-} from '../src/index.js'
+import type { PostgresMembershipStoreOptions, SqlClient, SqlTransaction } from '../src/index.js'
+import { createPostgresMembershipStore } from '../src/testing.js'
 
 /** How the tests reach one database: a client, and the migrated schema of this run. */
 export interface Harness {
@@ -13,7 +9,11 @@ export interface Harness {
 }
 
 /** A store on the harness's database and schema (already migrated). */
-export const storeOn = (harness: Harness, options: PostgresMembershipStoreOptions = {}) =>
+export const storeOn = (
+  harness: Harness,
+  options: PostgresMembershipStoreOptions &
+    Parameters<typeof createPostgresMembershipStore>[0] = {},
+) =>
   createPostgresMembershipStore({
     client: harness.client(),
     schema: harness.schema,
@@ -31,8 +31,7 @@ export interface SentStatement {
 }
 
 /**
- * A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one,
- * and every statement of a batch (which the client's batches then carry, when it has them).
+ * A statement counter around a SQL client: every query, BEGIN, COMMIT and ROLLBACK counts one.
  * The statements sent inside transactions are also kept, for a test to look at (or EXPLAIN).
  */
 export const countingClient = (inner: SqlClient) => {
@@ -47,20 +46,12 @@ export const countingClient = (inner: SqlClient) => {
     begin: async (): Promise<SqlTransaction> => {
       count += 1
       const tx = await inner.begin()
-      const { batch } = tx
       return {
         query: (text, params) => {
           count += 1
           sent.push({ text, params: params ?? [] })
           return tx.query(text, params)
         },
-        ...(batch !== undefined && {
-          batch: (statements: readonly SentStatement[]) => {
-            count += statements.length
-            sent.push(...statements)
-            return batch(statements)
-          },
-        }),
         execScript: (script) => {
           count += 1
           return tx.execScript(script)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { DeadlinePassed } from '../src/internal/call-deadline.js'
+import { Deadline, DeadlinePassed } from '../src/internal/call-deadline.js'
 import { KeyedQueue } from '../src/internal/keyed-queue.js'
 
-const never = new AbortController().signal
+const never = new Deadline(0, undefined)
 const turn = () => new Promise((resolve) => setImmediate(resolve))
 
 describe('the per-user queue', () => {
@@ -50,7 +50,7 @@ describe('the per-user queue', () => {
     )
     const controller = new AbortController()
     let ran = false
-    const second = queue.run('k', controller.signal, () => {
+    const second = queue.run('k', new Deadline(0, controller.signal), () => {
       ran = true
       return Promise.resolve('second')
     })
@@ -63,6 +63,27 @@ describe('the per-user queue', () => {
     await expect(third).rejects.toThrow('boom')
     expect(ran).toBe(false)
     expect(queue.size).toBe(0)
-    await expect(queue.run('k', AbortSignal.abort(), () => Promise.resolve(1))).resolves.toBe(1)
+    // A call that starts with its deadline passed runs when nothing is ahead of it: the
+    // transaction it starts gives up at once.
+    await expect(
+      queue.run('k', new Deadline(0, AbortSignal.abort()), () => Promise.resolve(1)),
+    ).resolves.toBe(1)
+  })
+
+  it('a deadline passes at its timeout or when the caller aborts, whichever comes first, and a race of it rejects then', async () => {
+    const timed = new Deadline(20, undefined)
+    await expect(timed.race(new Promise(() => undefined))).rejects.toMatchObject({
+      reason: { name: 'CallTimeout', ms: 20 },
+    })
+    const caller = new AbortController()
+    const aborted = new Deadline(60_000, caller.signal)
+    const raced = aborted.race(new Promise(() => undefined))
+    caller.abort('gave up')
+    await expect(raced).rejects.toMatchObject({ reason: 'gave up' })
+    expect(aborted.aborted).toBe(true)
+    aborted.end()
+    const done = new Deadline(60_000, undefined)
+    await expect(done.race(Promise.resolve(7))).resolves.toBe(7)
+    done.end()
   })
 })

@@ -2,7 +2,8 @@ import type { MembershipStore, UserSyncChanges } from '@groupsync/core'
 import { describeMembershipStore } from '@groupsync/store-contract'
 import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createPostgresMembershipStore, listMigrations, migrate } from '../src/index.js'
+import { createPostgresMembershipStore, migrate } from '../src/index.js'
+import { listMigrations } from '../src/migrate.js'
 import {
   countingClient,
   failingClient,
@@ -90,7 +91,7 @@ export const describePostgresStore = (
         await h
           .client()
           .query(
-            `INSERT INTO "${h.schema}".org_groups (org_id, name, name_key) SELECT $1, 'group ' || i, 'group ' || i FROM generate_series(1, $2::int) AS i`,
+            `INSERT INTO "${h.schema}".org_groups (org_id, name) SELECT $1, 'group ' || i FROM generate_series(1, $2::int) AS i`,
             [orgId, n],
           )
         counter.take()
@@ -259,8 +260,9 @@ export const describePostgresStore = (
       )
       expect((error as Error).cause).toMatchObject({ code: '23514' })
       expect(decides).toBe(1)
+      // A name taken is found by the store's own check, before any constraint refuses it.
       const taken = await expectCode(store.createGroup(orgId, 'g'), 'GROUP_NAME_TAKEN')
-      expect((taken as Error).cause).toMatchObject({ code: '23P01' })
+      expect((taken as Error).cause).toBeUndefined()
       await store.close()
     })
 

@@ -2,7 +2,9 @@ import type { MembershipStore } from '@groupsync/core'
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createPostgresMembershipStore, fromPgPool, listMigrations, migrate } from '../src/index.js'
+import { createPostgresMembershipStore, fromPgPool, migrate } from '../src/index.js'
+import { listMigrations } from '../src/migrate.js'
+import { createPostgresMembershipStore as createTestingStore } from '../src/testing.js'
 import { randomSchema } from './helpers.js'
 import { describePostgresStore } from './postgres-specifics.js'
 
@@ -24,10 +26,13 @@ const newPool = (options: pg.PoolConfig = {}): pg.Pool => {
 }
 
 describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_000 }, () => {
+  // The suite runs pipelined, as the README sets a pool up, and once one statement at a time.
   let main: pg.Pool | undefined
+  let sequential: pg.Pool | undefined
 
   beforeAll(async () => {
-    main = newPool()
+    main = newPool({ pipeline: true })
+    sequential = newPool()
     await migrate(fromPgPool(main), { schema })
   }, 60_000)
 
@@ -44,19 +49,20 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
 
   describePostgresStore('real server', harness, { parallelUsers: true, modelRuns: 100 })
 
-  // The same suite with the store's statements prepared by name on each connection.
+  // The same suite with the store's statements prepared by name on each connection, on a pool
+  // that sends them one at a time.
   describePostgresStore(
-    'real server with prepared statements',
+    'real server with prepared statements, not pipelined',
     () => {
-      if (main === undefined) throw new Error('no pool')
-      const pool = main
+      if (sequential === undefined) throw new Error('no pool')
+      const pool = sequential
       return { client: () => fromPgPool(pool, { preparedStatements: true }), schema }
     },
     { parallelUsers: true, modelRuns: 20 },
   )
 
   it('real server: with preparedStatements a connection prepares each statement of the store once, under one name per text, shared by the stores on the pool; without, none', async () => {
-    const pool = newPool({ max: 1 })
+    const pool = newPool({ max: 1, pipeline: true })
     const prepared = async () =>
       (
         await pool.query<{ name: string; statement: string }>(
@@ -85,13 +91,12 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
     expect(await login(twin, 'alice')).toBe(1)
     expect(await twin.getOrgSettings(orgId)).toMatchObject({ manageGroupMemberships: true })
     const rows = await prepared()
-    // `groupsyncb_`: prepared by a batch (BEGIN, the limits, the locks and the read of a unit of
-    // work), which tracks its names apart from node-postgres' own.
-    for (const { name } of rows) expect(name).toMatch(/^groupsyncb?_[0-9a-f]{16}$/)
+    for (const { name } of rows) expect(name).toMatch(/^groupsync_[0-9a-f]{16}$/)
     expect(new Set(rows.map((r) => r.statement)).size).toBe(rows.length)
     const nameOf = (part: string) => rows.find((r) => r.statement.includes(part))?.name
-    expect(nameOf('WITH mine AS')).toMatch(/^groupsyncb_/)
-    expect(nameOf('pg_advisory_xact_lock_shared')).toMatch(/^groupsyncb_/)
+    // Pipelined statements are prepared as well as the others: the locks, the read, the write.
+    expect(nameOf('WITH mine AS')).toMatch(/^groupsync_/)
+    expect(nameOf('pg_advisory_xact_lock_shared')).toMatch(/^groupsync_/)
     expect(nameOf('INSERT INTO')).toMatch(/^groupsync_/)
     // More logins, of either store, parse nothing new.
     expect(await login(store, 'bob')).toBe(0)
@@ -132,12 +137,13 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
     const killer = harness().client()
     let armed = false
     let killed = 0
-    const store: MembershipStore = await createPostgresMembershipStore({
+    const store: MembershipStore = await createTestingStore({
       pool: victim,
       schema,
-      // After the sync's write, before its COMMIT: kill the connection from another session.
+      // After the sync's read, before its write and COMMIT: kill the connection from another
+      // session.
       testOnlyFaultHook: async (point) => {
-        if (!armed || point !== 'sync:after-write') return
+        if (!armed || point !== 'sync:after-read') return
         armed = false
         const { rows } = await killer.query(
           `SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle in transaction'`,
@@ -148,8 +154,9 @@ describe.skipIf(url === undefined)('real server (DATABASE_URL)', { timeout: 60_0
           rows[0]?.pid,
         ])
         expect(done.rows[0]?.done).toBe(true)
-        // Let the victim's client read the termination before the store sends COMMIT: this test
-        // is of a backend killed before COMMIT (a COMMIT lost on the way is the proxy tests').
+        // Let the victim's client read the termination before the store sends the write and
+        // COMMIT: this test is of a backend killed before them (a COMMIT lost on the way is the
+        // proxy tests').
         await new Promise((resolve) => setTimeout(resolve, 200))
         killed += 1
       },

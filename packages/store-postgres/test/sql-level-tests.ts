@@ -2,21 +2,17 @@ import type { MembershipStore } from '@groupsync/core'
 import { randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import {
-  createPostgresMembershipStore,
-  listMigrations,
-  migrate,
-  type SqlClient,
-} from '../src/index.js'
-import { backfillNameKeys } from '../src/internal/backfills.js'
+import { createPostgresMembershipStore, migrate, type SqlClient } from '../src/index.js'
+import { HOSTILE_NAMES } from '@groupsync/store-contract'
+import fc from 'fast-check'
+import { jsonRows } from '../src/internal/rows.js'
+import { fold, SLICE_FOLD_FUNCTION } from '../src/internal/slice-fold.js'
+import { listMigrations } from '../src/migrate.js'
 import { countingClient, randomSchema, storeOn, type Harness } from './helpers.js'
 
-// What the store keeps in its tables, looked at with SQL: the slice keys (JavaScript's
-// lower-casing, backfilled by migration 0004), the index a login's read goes through, and what a
-// user removal writes.
-
-/** 'İ' lower-cased by JavaScript: 'i' and a combining dot above (a locale's lower() gives 'i'). */
-const DOTTED_I_KEY = 'i\u0307'
+// What the store keeps in its tables, looked at with SQL: the fold of names the slice is found by
+// (JavaScript's lower-casing, computed by the database), the index a login's read goes through,
+// and what a user removal writes.
 
 /** The names the slice of a login claiming `claim` holds (a read-only login: nothing written). */
 const sliceNames = (store: MembershipStore, orgId: string, claim: readonly string[]) =>
@@ -25,17 +21,21 @@ const sliceNames = (store: MembershipStore, orgId: string, claim: readonly strin
     result: snap.groups.map((g) => g.name),
   }))
 
-/** The stored slice keys of an org's groups, by group id (read back exactly, through JSON). */
-const storedKeys = async (
-  client: SqlClient,
-  schema: string,
-  orgId: string,
-): Promise<Record<string, string>> => {
+/**
+ * The names for which the database's fold differs from its fold of JavaScript's lower case
+ * (a slice could miss a group), or from the fold computed in JavaScript for a login's keys (the
+ * index would not find it): none.
+ */
+const foldMisses = async (client: SqlClient, schema: string, names: readonly string[]) => {
   const { rows } = await client.query(
-    `SELECT json_build_array(id, name_key)::text AS k FROM "${schema}".org_groups WHERE org_id = $1`,
-    [orgId],
+    `SELECT json_agg(json_build_array(n, f, fk))::text AS folds FROM (
+       SELECT n, "${schema}".${SLICE_FOLD_FUNCTION}(n) AS f, "${schema}".${SLICE_FOLD_FUNCTION}(k) AS fk
+       FROM unnest($1::text[], $2::text[]) AS t(n, k)) AS x`,
+    [names, names.map((n) => n.toLowerCase())],
   )
-  return Object.fromEntries(rows.map((r) => JSON.parse(String(r.k)) as [string, string]))
+  const folds = jsonRows(rows[0]?.folds) as [string, string, string][]
+  expect(folds).toHaveLength(names.length)
+  return folds.filter(([n, f, fk]) => f !== fk || f !== fold(n)).map(([n]) => n)
 }
 
 /** Applies the migrations up to and including `last` by hand, as an older version would have. */
@@ -73,92 +73,83 @@ const planNodes = (explained: unknown): Record<string, unknown>[] => {
 /** The SQL-level tests, on one database. */
 export const describeSqlLevelTests = (label: string, harness: () => Harness): void => {
   describe(`Postgres store on ${label}: at the SQL level`, { timeout: 120_000 }, () => {
-    it(`${label}: createGroup and renameGroup store JavaScript's lower-casing as the key ('İ', 'ẞ'), and the slice finds groups by it`, async () => {
+    it(`${label}: the database folds every name as it folds its JavaScript lower case ('İ', 'ẞ', final and other sigmas, the Kelvin sign, hostile names, random text), whatever its locale, so the slice finds a group by any case of its name`, async () => {
       const h = harness()
+      const client = h.client()
+      const odd = [
+        'İstanbul',
+        'STRAẞE',
+        'ΟΔΟΣ',
+        'Σ',
+        '1Σ',
+        'ΣΑ',
+        '\u212Aelvin',
+        'Å',
+        ...HOSTILE_NAMES,
+      ]
+      const random = fc.sample(fc.string({ unit: 'binary', maxLength: 12 }), 2_000)
+      const storable = [...odd, ...random].filter(
+        (n) => !n.includes('\u0000') && !/\p{Cs}/u.test(n),
+      )
+      expect(await foldMisses(client, h.schema, storable)).toEqual([])
       const store = await storeOn(h)
-      const orgId = `keys-${randomUUID()}`
-      const dotted = await store.createGroup(orgId, 'İstanbul')
-      const sharp = await store.createGroup(orgId, 'STRAẞE')
-      expect(await storedKeys(h.client(), h.schema, orgId)).toEqual({
-        [dotted.id]: `${DOTTED_I_KEY}stanbul`,
-        [sharp.id]: 'straße',
-      })
-      await store.renameGroup(orgId, dotted.id, 'İZMİR')
-      await store.renameGroup(orgId, sharp.id, 'Straße')
-      expect(await storedKeys(h.client(), h.schema, orgId)).toEqual({
-        [dotted.id]: `${DOTTED_I_KEY}zm${DOTTED_I_KEY}r`,
-        [sharp.id]: 'straße',
-      })
-      // The key of a claim entry is found whatever its case; a locale's 'i' is another key.
+      const orgId = `fold-${randomUUID()}`
+      await store.createGroup(orgId, 'İZMİR')
+      await store.createGroup(orgId, 'Straße')
+      await store.createGroup(orgId, 'ΟΔΟΣ')
       expect(await sliceNames(store, orgId, ['i̇zmi̇r'])).toEqual(['İZMİR'])
-      expect(await sliceNames(store, orgId, ['İzmİr', 'STRASSE', 'STRAẞE'])).toEqual([
+      expect(await sliceNames(store, orgId, ['İzmİr', 'STRASSE', 'straße', 'Οδος'])).toEqual([
         'Straße',
         'İZMİR',
+        'ΟΔΟΣ',
       ])
-      expect(await sliceNames(store, orgId, ['izmir'])).toEqual([])
+      // A locale's 'i' for 'İ' is another slice key, 'ss' is not 'ß', and a name ending in a
+      // capital sigma lower-cases to a final one: the fold finds them, the rule keeps them out.
+      expect(await sliceNames(store, orgId, ['izmir', 'strasse', 'οδοσ'])).toEqual([])
       await store.close()
     })
 
-    it(`${label}: a 10,000-character name is stored with its key and found by the slice`, async () => {
+    it(`${label}: a name at the store's limit (4,096 bytes, not ASCII) is found by the slice through its fold, by any case`, async () => {
       const h = harness()
       const store = await storeOn(h)
       const orgId = `long-${randomUUID()}`
-      const long = 'Ab'.repeat(5_000)
-      const g = await store.createGroup(orgId, long)
+      const long = `${'Äb'.repeat(1_365)}x`
+      expect(Buffer.byteLength(long)).toBe(store.limits.maxNameBytes)
+      await store.createGroup(orgId, long)
       await store.createGroup(orgId, 'other')
-      expect((await storedKeys(h.client(), h.schema, orgId))[g.id]).toBe('ab'.repeat(5_000))
-      expect(await sliceNames(store, orgId, ['aB'.repeat(5_000)])).toEqual([long])
-      expect(await sliceNames(store, orgId, [`${'ab'.repeat(4_999)}ac`])).toEqual([])
+      expect(await sliceNames(store, orgId, [long.toUpperCase()])).toEqual([long])
+      expect(await sliceNames(store, orgId, [`${'äb'.repeat(1_365)}y`])).toEqual([])
       await store.close()
     })
 
-    it(`${label}: migration 0004 backfills the keys of existing groups from JavaScript ('İ', 'ẞ', U+FEFF, 10,000 characters, several batches), idempotently, then makes them NOT NULL`, async () => {
+    it(`${label}: migration 0006 upgrades a version-5 store without a backfill: name_key goes, and every group written before is found by its fold ('İ', 'ẞ', U+FEFF, 10,000 characters)`, async () => {
       const client = harness().client()
       const schema = randomSchema()
       const migrations = await listMigrations()
       try {
-        const version3 = '0003_group_audit_events.sql'
-        await migrateUpTo(client, schema, version3)
+        const version5 = '0005_indexes_led_by_their_lookup.sql'
+        await migrateUpTo(client, schema, version5)
         const names = ['İ', 'ẞ', '\uFEFFAdmins', 'Ab'.repeat(5_000), 'plain']
+        // As version 5 wrote them, with their keys.
         await client.query(
-          `INSERT INTO "${schema}".org_groups (org_id, name) SELECT 'o1', unnest($1::text[])`,
+          `INSERT INTO "${schema}".org_groups (org_id, name, name_key)
+           SELECT 'o1', n, lower(n) FROM unnest($1::text[]) AS n`,
           [names],
         )
-        // More groups than one batch of the backfill, in another org.
-        await client.query(
-          `INSERT INTO "${schema}".org_groups (org_id, name)
-           SELECT 'o2', 'Team ' || i FROM generate_series(1, 2500) AS i`,
-        )
         const result = await migrate(client, { schema })
-        expect(result.applied).toEqual(migrations.filter((m) => m > version3))
-        const { rows } = await client.query(
-          `SELECT json_build_array(name, name_key)::text AS k FROM "${schema}".org_groups`,
-        )
-        const pairs = rows.map((r) => JSON.parse(String(r.k)) as [string, string])
-        expect(pairs).toHaveLength(names.length + 2500)
-        expect(pairs.filter(([name, key]) => key !== name.toLowerCase())).toEqual([])
-        expect(Object.fromEntries(pairs.filter(([n]) => names.includes(n)))).toEqual({
-          İ: DOTTED_I_KEY,
-          ẞ: 'ß',
-          '\uFEFFAdmins': '\uFEFFadmins',
-          ['Ab'.repeat(5_000)]: 'ab'.repeat(5_000),
-          plain: 'plain',
-        })
-        const nullable = await client.query(
-          `SELECT is_nullable FROM information_schema.columns
-           WHERE table_schema = $1 AND table_name = 'org_groups' AND column_name = 'name_key'`,
+        expect(result.applied).toEqual(migrations.filter((m) => m > version5))
+        const columns = await client.query(
+          `SELECT json_agg(column_name)::text AS c FROM information_schema.columns
+           WHERE table_schema = $1 AND table_name = 'org_groups'`,
           [schema],
         )
-        expect(nullable.rows).toEqual([{ is_nullable: 'NO' }])
-        // Run again, the backfill finds nothing to change.
-        expect(await backfillNameKeys(client, `"${schema}"`)).toBe(0)
+        expect(JSON.parse(String(columns.rows[0]?.c))).not.toContain('name_key')
         const store = await createPostgresMembershipStore({ client, schema })
-        expect(await sliceNames(store, 'o1', [DOTTED_I_KEY, 'AB'.repeat(5_000)])).toEqual([
+        expect(await sliceNames(store, 'o1', ['i\u0307', 'AB'.repeat(5_000)])).toEqual([
           'Ab'.repeat(5_000),
           'İ',
         ])
-        expect(await sliceNames(store, 'o1', ['\uFEFFADMINS'])).toEqual(['\uFEFFAdmins'])
-        expect(await sliceNames(store, 'o2', ['TEAM 2500'])).toEqual(['Team 2500'])
+        expect(await sliceNames(store, 'o1', ['\uFEFFADMINS', 'ß'])).toEqual(['ẞ', '\uFEFFAdmins'])
         await store.close()
       } finally {
         await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
@@ -173,8 +164,8 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
       const big = `big-${randomUUID()}`
       const only = await store.createGroup(small, 'Team 7')
       await h.client().query(
-        `INSERT INTO "${h.schema}".org_groups (org_id, name, name_key)
-           SELECT $1, 'Team ' || i, 'team ' || i FROM generate_series(1, 20000) AS i`,
+        `INSERT INTO "${h.schema}".org_groups (org_id, name)
+           SELECT $1, 'Team ' || i FROM generate_series(1, 20000) AS i`,
         [big],
       )
       // As autovacuum would after such a load: the planner then knows how big the org is.
@@ -207,7 +198,13 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
         [n['Node Type'], n['Relation Name'] ?? n['Index Name'] ?? ''].map(String).join(' '),
       )
       expect(scans, JSON.stringify(scans)).not.toContain('Seq Scan org_groups')
-      const keyed = nodes.filter((n) => n['Index Name'] === 'org_groups_by_name_key')
+      // The index over the names' fold (on a partitioned table, each partition's copy of it):
+      // its condition is the hash of the fold, which the plan may show with the fold inlined.
+      const keyed = nodes.filter(
+        (n) =>
+          JSON.stringify(n['Relation Name'] ?? '').startsWith('"org_groups') &&
+          JSON.stringify(n['Index Cond'] ?? '').includes('hashtextextended'),
+      )
       expect(keyed.length, JSON.stringify(scans)).toBeGreaterThan(0)
       expect(String(keyed[0]?.['Index Cond'])).toContain('hashtextextended')
       await store.close()
@@ -237,14 +234,14 @@ export const describeSqlLevelTests = (label: string, harness: () => Harness): vo
         for (const t of tables) await client.query(`ANALYZE "${schema}".${t}`)
         const orgId = 'new-org'
         await client.query(
-          `INSERT INTO "${schema}".org_groups (org_id, name, name_key)
-             SELECT $1, 'Team ' || i, 'team ' || i FROM generate_series(1, 20000) AS i`,
+          `INSERT INTO "${schema}".org_groups (org_id, name)
+             SELECT $1, 'Team ' || i FROM generate_series(1, 20000) AS i`,
           [orgId],
         )
         await client.query(
           `INSERT INTO "${schema}".memberships (org_id, user_id, group_id, source)
              SELECT org_id, 'alice', id, 'sync' FROM "${schema}".org_groups
-             WHERE org_id = $1 AND name_key::text ~ '^team [0-9]{1,4}$|^team 10000$'`,
+             WHERE org_id = $1 AND name ~ '^Team [0-9]{1,4}$|^Team 10000$'`,
           [orgId],
         )
         // Alice is in teams 1 to 10,000 and her claim names teams 5,001 to 15,000.

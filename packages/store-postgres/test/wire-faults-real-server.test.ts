@@ -9,6 +9,7 @@ import {
   migrate,
   type PostgresMembershipStoreOptions,
 } from '../src/index.js'
+import { createPostgresMembershipStore as createTestingStore } from '../src/testing.js'
 import { randomSchema } from './helpers.js'
 
 // Faults on the wire, not thrown in JavaScript: a TCP proxy between the store's pool and the
@@ -25,8 +26,8 @@ const stores: MembershipStore[] = []
 let proxy: FaultProxy | undefined
 let direct: pg.Pool | undefined
 
-/** A pool whose connections go through the fault proxy. */
-const proxiedPool = (max = 4): pg.Pool => {
+/** A pool whose connections go through the fault proxy, in pipeline mode or not. */
+const proxiedPool = (max = 4, pipeline = false): pg.Pool => {
   if (proxy === undefined || url === undefined) throw new Error('no proxy')
   const target = new URL(url)
   const pool = new pg.Pool({
@@ -36,6 +37,7 @@ const proxiedPool = (max = 4): pg.Pool => {
     password: decodeURIComponent(target.password),
     database: target.pathname.slice(1),
     max,
+    pipeline,
   })
   pools.push(pool)
   return pool
@@ -46,6 +48,16 @@ const storeOn = async (
   options: PostgresMembershipStoreOptions = {},
 ): Promise<MembershipStore> => {
   const store = await createPostgresMembershipStore({ pool, schema, ...options })
+  stores.push(store)
+  return store
+}
+
+/** A store with the test-only fault hook. */
+const createTestingStoreOn = async (
+  pool: pg.Pool,
+  hook: (point: string) => Promise<void>,
+): Promise<MembershipStore> => {
+  const store = await createTestingStore({ pool, schema, testOnlyFaultHook: hook })
   stores.push(store)
   return store
 }
@@ -179,55 +191,48 @@ describe.skipIf(url === undefined)('real server through a fault proxy', { timeou
     expect(await login(store, orgId, 'alice', [g])).toEqual({ added: 1, removed: 0 })
   })
 
-  it('a connection cut mid-write (before COMMIT) is STORE_UNAVAILABLE and leaves no trace', async () => {
-    const store = await storeOn(proxiedPool())
-    const seen = await observer()
-    const orgId = `cut-write-${randomUUID()}`
-    const g = await store.createGroup(orgId, 'g')
-    const before = await seen.listAuditEvents(orgId)
-    proxy?.setFault({ match: matchQuery('WITH removed AS'), action: 'drop-before' })
-    await expect(login(store, orgId, 'alice', [g])).rejects.toMatchObject({
-      code: 'STORE_UNAVAILABLE',
+  for (const pipeline of [false, true]) {
+    it(`a connection cut as the write goes (before it reaches the server) leaves no trace: STORE_UNAVAILABLE one statement at a time, STORE_OUTCOME_UNKNOWN when pipelined (COMMIT was already on its way); pipeline ${String(pipeline)}`, async () => {
+      const store = await storeOn(proxiedPool(4, pipeline))
+      const seen = await observer()
+      const orgId = `cut-write-${randomUUID()}`
+      const g = await store.createGroup(orgId, 'g')
+      const before = await seen.listAuditEvents(orgId)
+      proxy?.setFault({ match: matchQuery('WITH removed AS'), action: 'drop-before' })
+      await expect(login(store, orgId, 'alice', [g])).rejects.toMatchObject({
+        code: pipeline ? 'STORE_OUTCOME_UNKNOWN' : 'STORE_UNAVAILABLE',
+      })
+      expect(await seen.listUserMemberships(orgId, 'alice')).toEqual([])
+      expect(await seen.listAuditEvents(orgId)).toEqual(before)
+      expect(await seen.listStaleMembers(orgId, new Date('9999-01-01'))).toEqual([])
+      expect(await login(store, orgId, 'alice', [g])).toEqual({ added: 1, removed: 0 })
     })
-    expect(await seen.listUserMemberships(orgId, 'alice')).toEqual([])
-    expect(await seen.listAuditEvents(orgId)).toEqual(before)
-    expect(await seen.listStaleMembers(orgId, new Date('9999-01-01'))).toEqual([])
-  })
 
-  it('a login frozen after its read, plus an admin change queued on the org, does not stall another user: timeouts end both, nothing half-written', async () => {
-    const timeouts = {
-      lockMs: 1_000,
-      statementMs: 5_000,
-      idleInTransactionMs: 2_000,
-      callMs: 3_000,
-    }
-    const store = await storeOn(proxiedPool(6), { timeouts })
-    const seen = await observer()
-    const orgId = `frozen-${randomUUID()}`
-    const g = await store.createGroup(orgId, 'g')
-    // The frozen login: its write never reaches the server, and its connection stays open
-    // holding the user's lock and the org's shared lock.
-    proxy?.setFault({ match: matchQuery('WITH removed AS'), action: 'freeze' })
-    const started = Date.now()
-    const frozen = failure(login(store, orgId, 'alice', [g]))
-    await new Promise((resolve) => setTimeout(resolve, 300))
-    // An admin change waits for the org's exclusive lock behind it; the next login waits
-    // behind the admin change.
-    const admin = failure(store.createGroup(orgId, 'h'))
-    await new Promise((resolve) => setTimeout(resolve, 100))
-    const other = await login(store, orgId, 'bob', [g])
-    const otherTook = Date.now() - started
-    expect(other).toEqual({ added: 1, removed: 0 })
-    expect(otherTook).toBeLessThan(10_000)
-    expect(await frozen).toMatchObject({ _tag: 'StoreError', code: 'STORE_TIMEOUT' })
-    const adminError = await admin
-    if (adminError !== undefined) expect(adminError).toMatchObject({ code: 'STORE_TIMEOUT' })
-    // Nothing of the frozen login was written; the server ended its session.
-    expect(await seen.listUserMemberships(orgId, 'alice')).toEqual([])
-    expect((await seen.listMembers(orgId, g.id)).map((m) => m.userId)).toEqual(['bob'])
-    // Once the fault is gone, the same login goes through.
-    expect(await login(store, orgId, 'alice', [g])).toEqual({ added: 1, removed: 0 })
-  })
+    it(`a write the server refuses with COMMIT behind it rolls back, and the store says why (not that the outcome is unknown); pipeline ${String(pipeline)}`, async () => {
+      const store = await storeOn(proxiedPool(4, pipeline))
+      const seen = await observer()
+      const orgId = `refused-write-${randomUUID()}`
+      const g = await store.createGroup(orgId, 'g')
+      // The group goes between the login's read and its write (deleted behind the store's back):
+      // the insert breaks the foreign key.
+      const writer = await createTestingStoreOn(proxiedPool(4, pipeline), async (point) => {
+        if (point !== 'sync:after-read') return
+        await direct?.query(`DELETE FROM "${schema}".org_groups WHERE org_id = $1 AND id = $2`, [
+          orgId,
+          g.id,
+        ])
+      })
+      const before = await seen.listAuditEvents(orgId)
+      await expect(login(writer, orgId, 'alice', [g])).rejects.toMatchObject({
+        code: 'GROUP_NOT_FOUND',
+      })
+      expect(await seen.listUserMemberships(orgId, 'alice')).toEqual([])
+      expect(
+        (await seen.listAuditEvents(orgId)).filter((e) => e.type.startsWith('membership')),
+      ).toEqual(before.filter((e) => e.type.startsWith('membership')))
+      expect(await seen.listStaleMembers(orgId, new Date('9999-01-01'))).toEqual([])
+    })
+  }
 
   it('an idle pool connection the server terminates does not crash the process (the store listens for the pool error)', async () => {
     const appName = `groupsync-idle-${randomUUID().slice(0, 8)}`

@@ -19,6 +19,11 @@ export interface ExplainOptions {
   readonly membershipSources?: ReadonlyMap<string, MembershipSource>
   /** The claim was absent and read as empty. */
   readonly claimAbsent?: boolean
+  /**
+   * The claims option `delimiter` in force; without one, an unmatched entry holding a comma or a
+   * semicolon gets a note that a delimiter exists.
+   */
+  readonly delimiter?: string | undefined
 }
 
 /** A diff in words: one step per group it touches, and notes on what in the claim matched nothing. */
@@ -108,16 +113,42 @@ export function explainMembershipDiff<G extends OrgGroup>(
       reason: `${named(group)} and the user is already a member`,
     })),
   ]
+  return {
+    steps,
+    notes: diffNotes(diff, options.delimiter),
+    toRemove: split.toRemove,
+    keptManual: split.keptManual,
+  }
+}
+
+const NO_NOTES: readonly string[] = []
+
+/** What looks like several groups sent in one string: the separators providers use. */
+const SEPARATOR = /[,;]/
+
+/**
+ * The diagnostics of a diff in words: each unmatched entry (with a hint when, without a
+ * `delimiter`, it holds a comma or a semicolon: several groups sent as one string, rule C5) and
+ * each case-only near miss. The sync's result and the dry run both carry them.
+ */
+export function diffNotes<G extends OrgGroup>(
+  diff: MembershipDiff<G>,
+  delimiter: string | undefined,
+): readonly string[] {
+  if (diff.unmatchedClaims.length === 0 && diff.caseOnlyMatches.length === 0) return NO_NOTES
   // An entry that misses a group only by case gets the more useful note below instead.
   const nearMisses = new Set(diff.caseOnlyMatches.map((m) => m.claim))
-  const notes = [
-    ...diff.unmatchedClaims
-      .filter((entry) => !nearMisses.has(entry))
-      .map((entry) => `claim entry ${q(entry)} names no group of the organisation`),
+  const unmatched = (entry: string): string => {
+    const separator = delimiter === undefined ? SEPARATOR.exec(entry)?.[0] : undefined
+    return separator === undefined
+      ? `claim entry ${q(entry)} names no group of the organisation`
+      : `claim entry ${q(entry)} names no group of the organisation; it holds a ${q(separator)}: if the provider sends several groups in one string, set the claims option delimiter to ${q(separator)}`
+  }
+  return [
+    ...diff.unmatchedClaims.filter((entry) => !nearMisses.has(entry)).map(unmatched),
     ...diff.caseOnlyMatches.map(
       ({ claim, group }) =>
         `claim entry ${q(claim)} equals group ${q(group.name)} (${group.id}) only up to case; the org matches names exactly, so fix the name at the provider or switch the org to case-insensitive matching`,
     ),
   ]
-  return { steps, notes, toRemove: split.toRemove, keptManual: split.keptManual }
 }

@@ -12,7 +12,10 @@ import type {
 import type { LazyArg } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { toAdminError, type MembershipAdminError } from './errors.js'
+import { decodeWith, formatJsonPointer, strictObject } from '@groupsync/claims'
+import * as t from 'io-ts'
+import { SyncError, toAdminError, type MembershipAdminError } from './errors.js'
+import { role } from './internal/codecs.js'
 
 /** What the admin service needs. */
 export interface MembershipAdminDeps {
@@ -102,8 +105,11 @@ export interface MembershipAdmin {
   ) => TaskEither<MembershipAdminError, void>
   /** The org's groups, by name then id. */
   readonly listGroups: (orgId: string) => TaskEither<MembershipAdminError, readonly StoredGroup[]>
-  /** The org's settings: whether mapping is on, and the match mode. */
-  readonly getSettings: (orgId: string) => TaskEither<MembershipAdminError, OrgSettings>
+  /**
+   * The org's settings: whether mapping is on, and the match mode; null when the org never
+   * stored any (it was never configured: the defaults, mapping off, apply).
+   */
+  readonly getSettings: (orgId: string) => TaskEither<MembershipAdminError, OrgSettings | null>
   /** Turns mapping on or off, with a `settings.changed` audit event in the same transaction. */
   readonly setManageGroupMemberships: (
     orgId: string,
@@ -135,9 +141,46 @@ export interface MembershipAdmin {
 const fromStore = <A>(call: LazyArg<Promise<A>>): TaskEither<MembershipAdminError, A> =>
   TE.tryCatch(call, toAdminError)
 
+/** The members of the admin role the service calls, in the order of its operations. */
+const AdminDepsCodec = strictObject(
+  t.type({
+    store: role<MembershipAdminStore>('a store with the admin role', [
+      'addManualMember',
+      'removeManualMember',
+      'removeUser',
+      'createGroup',
+      'renameGroup',
+      'deleteGroup',
+      'listGroups',
+      'getOrgSettings',
+      'updateOrgSettings',
+      'listStaleMembers',
+      'listAuditEvents',
+    ]),
+  }),
+  "the admin service's dependencies",
+)
+
+const checkAdminDeps = decodeWith(AdminDepsCodec, (failure) => {
+  const path = formatJsonPointer(failure.path)
+  const [member, inner] = failure.path
+  return new SyncError(
+    'SYNC_INPUT_INVALID',
+    failure.kind === 'unknown-key'
+      ? `The admin service takes { store } only: it has no dependency ${JSON.stringify(member)}.`
+      : inner === undefined
+        ? 'The admin service needs a store (deps.store) with the admin role, such as a MembershipStore.'
+        : `deps.store has no ${inner} function: it lacks the admin role (a login-sync store over your own tables has only the login role). Pass a MembershipStore.`,
+    { path },
+  )
+})
+
 /**
  * Makes the admin service: the manual-change lock (the seed: "when enabled, manual management of
- * group memberships will be disabled") and the admin operations around it.
+ * group memberships will be disabled") and the admin operations around it. Like every factory of
+ * the package it throws on bad configuration: a store without the admin role is a `SyncError`
+ * `SYNC_INPUT_INVALID` at the first member it lacks (`/store/addManualMember`), when the service
+ * is made rather than at its first call.
  *
  * The lock is the store's: its manual changes read the org's settings in the same unit of work as
  * the write and refuse with `MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED` while mapping is on, so a
@@ -151,7 +194,9 @@ const fromStore = <A>(call: LazyArg<Promise<A>>): TaskEither<MembershipAdminErro
  * ```
  */
 export function createMembershipAdmin(deps: MembershipAdminDeps): MembershipAdmin {
-  const { store } = deps
+  const checked = checkAdminDeps(deps)
+  if (checked._tag === 'Left') throw checked.left
+  const { store } = checked.right
 
   const changeSettings = (
     orgId: string,

@@ -1,6 +1,5 @@
-import { decodeWith, strictObject } from '@groupsync/claims'
+import { decodeWith, formatJsonPointer, strictObject } from '@groupsync/claims'
 import type { LoginSyncStore } from '@groupsync/core'
-import type { Either } from 'fp-ts/lib/Either.js'
 import * as E from 'fp-ts/lib/Either.js'
 import { pipe } from 'fp-ts/lib/function.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
@@ -71,11 +70,11 @@ export interface FreshnessGuard {
 }
 
 const decodeLimits = decodeWith(FreshnessLimitsCodec, (failure): SyncError => {
-  const path = failure.path.join('.')
+  const path = formatJsonPointer(failure.path)
   if (failure.kind === 'unknown-key') {
     return new SyncError(
       'SYNC_POLICY_INVALID',
-      `The freshness limit ${shown(path)} is unknown; the limits are maxAgeMs and clockSkewMs.`,
+      `The freshness limit ${shown(failure.path.join('.'))} is unknown; the limits are maxAgeMs and clockSkewMs.`,
       { path },
     )
   }
@@ -83,42 +82,38 @@ const decodeLimits = decodeWith(FreshnessLimitsCodec, (failure): SyncError => {
     return new SyncError(
       'SYNC_POLICY_INVALID',
       `The freshness limits are ${shown(failure.value)}; they must be ${failure.expected}.`,
-      { path: 'limits', value: failure.value },
+      { path, value: failure.value },
     )
   }
   return new SyncError(
     'SYNC_POLICY_INVALID',
-    `The freshness limit ${path} must be ${failure.expected}.`,
+    `The freshness limit ${failure.path.join('.')} must be ${failure.expected}.`,
     { path, value: failure.value },
   )
 })
 
 /**
- * Checks the limits once, at configuration time, and returns the guard. A limit that is not a
- * finite number of milliseconds ≥ 0, or an unknown one, is `SYNC_POLICY_INVALID` with its name
- * as `path`.
+ * Checks the limits once, at configuration time, and returns the guard; like every factory of
+ * the package it throws on bad configuration: a limit that is not a finite number of
+ * milliseconds ≥ 0, or an unknown one, is a `SyncError` `SYNC_POLICY_INVALID` at the limit's
+ * JSON Pointer (`/maxAgeMs`).
  *
  * @example
  * ```ts
- * const guard = createFreshnessGuard({ maxAgeMs: 24 * 3600_000 })
- * if (E.isRight(guard)) {
- *   const freshness = guard.right.check(await readLastSyncAsync(store, orgId, userId))
- *   if (freshness.status !== 'fresh') return forbidden('log in again to refresh your groups')
- * }
+ * const guard = createFreshnessGuard({ maxAgeMs: 24 * 3600_000 }) // once, at start-up
+ * const freshness = guard.check(await readLastSyncAsync(store, orgId, userId))
+ * if (freshness.status !== 'fresh') return forbidden('log in again to refresh your groups')
  * ```
  */
-export function createFreshnessGuard(limits: FreshnessLimits): Either<SyncError, FreshnessGuard> {
-  return pipe(
-    decodeLimits(limits),
-    E.map(({ maxAgeMs, clockSkewMs = DEFAULT_CLOCK_SKEW_MS }) => {
-      const checked = { maxAgeMs, clockSkewMs }
-      return {
-        limits: checked,
-        check: (lastSyncedAt: Date | null, now = new Date()) =>
-          syncFreshness(lastSyncedAt, now, checked),
-      }
-    }),
-  )
+export function createFreshnessGuard(limits: FreshnessLimits): FreshnessGuard {
+  const decoded = decodeLimits(limits)
+  if (E.isLeft(decoded)) throw decoded.left
+  const { maxAgeMs, clockSkewMs = DEFAULT_CLOCK_SKEW_MS } = decoded.right
+  const checked = { maxAgeMs, clockSkewMs }
+  return {
+    limits: checked,
+    check: (lastSyncedAt, now = new Date()) => syncFreshness(lastSyncedAt, now, checked),
+  }
 }
 
 /**

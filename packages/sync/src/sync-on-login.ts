@@ -12,19 +12,22 @@ import {
   plannedChanges,
   type Decision,
 } from './internal/decide-login.js'
-import { decodeLoginIdentity } from './internal/login-input.js'
+import { decodeLoginCall, type LoginCall } from './internal/login-call.js'
 import { observeLoginSync } from './internal/observe-login-sync.js'
 import { readLoginClaim, type ClaimReading } from './internal/read-login-claim.js'
 import { runOrReject } from './internal/run-or-reject.js'
-import { resolveSyncPolicy, type ResolvedSyncPolicy } from './sync-policy.js'
+import { diffNotes } from './explain-membership-diff.js'
+import { resolvePolicy, type ResolvedSyncPolicy } from './sync-policy.js'
 import type { LoginSyncInput, SyncDeps, SyncPlan, SyncResult } from './sync-types.js'
 
 /**
  * Syncs a user's memberships of an organisation's groups from their OIDC login: call it from the
- * login callback, after the code exchange. With mapping off for the org it changes nothing
- * (`disabled`); otherwise it reads the groups claim, applies the org's policy, and in one store
- * transaction adds and removes memberships, appends the audit events and records the sync time.
- * A policy denial writes only a `sync.denied` audit event and fails with a coded error.
+ * login callback, after the code exchange. Its dependencies and input are decoded first (a
+ * missing or wrong member is `SYNC_INPUT_INVALID` at its JSON Pointer). With mapping off for the
+ * org, or an org that never stored settings, it changes nothing (`disabled`, with its `cause`);
+ * otherwise it reads the groups claim, applies the org's policy, and in one store transaction
+ * adds and removes memberships, appends the audit events and records the sync time. A policy
+ * denial writes only a `sync.denied` audit event and fails with a coded error.
  *
  * @example
  * ```ts
@@ -40,8 +43,8 @@ export function syncOnLogin(
   deps: SyncDeps,
 ): TaskEither<LoginSyncError, SyncResult> {
   return neverRejecting(
-    observeLoginSync(input, deps, (observed) =>
-      pipe(loginSteps(input, observed, 'apply'), TE.chainEitherKW(syncResult)),
+    observeLoginSync(decodeLoginCall(input, deps), (call) =>
+      pipe(loginSteps(call, 'apply'), TE.chainEitherKW(syncResult)),
     ),
   )
 }
@@ -76,7 +79,13 @@ export function planOnLogin(
   input: LoginSyncInput,
   deps: SyncDeps,
 ): TaskEither<LoginSyncError, SyncPlan> {
-  return neverRejecting(pipe(loginSteps(input, deps, 'dry-run'), TE.map(syncPlan)))
+  return neverRejecting(
+    pipe(
+      TE.fromEither(decodeLoginCall(input, deps)),
+      TE.chainW((call) => loginSteps(call, 'dry-run')),
+      TE.map(syncPlan),
+    ),
+  )
 }
 
 /** {@link planOnLogin} for callers without fp-ts: rejects with the {@link LoginSyncError}. */
@@ -98,23 +107,22 @@ interface Decided {
 type LoginOutcome = Omit<Decided, 'storeMs'> & { readonly timings: SyncResult['timings'] }
 
 /**
- * The steps of a login, in the order of Part 3 of `docs/rules.md`: check whose login it is; read
- * the org's settings, and with mapping off stop there (S1 — not even the token is read); read and
- * check the org's policy; verify the login and read its claim under the policy (S2, S3); decide
- * in the store's unit of work, writing the decision unless this is a dry run (S4–S7).
+ * The steps of a login whose call was decoded, in the order of Part 3 of `docs/rules.md`: read
+ * the org's settings, and with none stored or mapping off stop there (S1 — not even the token is
+ * read); read and check the org's policy; verify the login and read its claim under the policy
+ * (S2, S3, S12's token times); decide in the store's unit of work, writing the decision unless
+ * this is a dry run (S4–S7).
  */
 function loginSteps(
-  input: LoginSyncInput,
-  deps: SyncDeps,
+  { input, deps }: LoginCall,
   run: Run,
 ): TaskEither<LoginSyncError, LoginOutcome> {
   const started = performance.now()
   const clock = deps.clock ?? (() => new Date())
   return pipe(
-    TE.fromEither(decodeLoginIdentity(input)),
-    TE.chainW(() => readSettings(input.orgId, deps)),
+    readSettings(input.orgId, deps),
     TE.chainW((settings) =>
-      settings.manageGroupMemberships
+      settings?.manageGroupMemberships === true
         ? pipe(
             readPolicy(input.orgId, deps),
             TE.bindTo('policy'),
@@ -123,7 +131,7 @@ function loginSteps(
               inUnitOfWork(input, deps, policy, reading, run, clock),
             ),
           )
-        : TE.right(mappingOff(clock)),
+        : TE.right(nothingToSync(settings === null ? 'never-configured' : 'mapping-off', clock)),
     ),
     TE.map(({ storeMs, ...decided }) => {
       const totalMs = performance.now() - started
@@ -132,7 +140,10 @@ function loginSteps(
   )
 }
 
-const readSettings = (orgId: string, deps: SyncDeps): TaskEither<LoginSyncError, OrgSettings> =>
+const readSettings = (
+  orgId: string,
+  deps: SyncDeps,
+): TaskEither<LoginSyncError, OrgSettings | null> =>
   TE.tryCatch(() => deps.store.getOrgSettings(orgId), toLoginSyncError)
 
 /** The org's policy, from `deps.policy` (which may be async), resolved and checked. */
@@ -145,14 +156,13 @@ const readPolicy = (
       () => Promise.resolve(deps.policy === undefined ? {} : deps.policy(orgId)),
       toLoginSyncError,
     ),
-    TE.chainEitherKW((policy) => resolveSyncPolicy(policy, deps.claimsOptions, deps.preset)),
+    TE.chainEitherKW((policy) => resolvePolicy(policy, deps.claimsOptions ?? {}, deps.preset)),
   )
 
-const mappingOff = (clock: () => Date): Decided => ({
-  decision: { kind: 'disabled' },
-  syncedAt: clock(),
-  storeMs: 0,
-})
+const nothingToSync = (
+  cause: Extract<Decision, { kind: 'disabled' }>['cause'],
+  clock: () => Date,
+): Decided => ({ decision: { kind: 'disabled', cause }, syncedAt: clock(), storeMs: 0 })
 
 /**
  * The store's unit of work over the slice of the org's groups the claim can change (rule 11):
@@ -199,7 +209,7 @@ function syncResult({
 }: LoginOutcome): Either<LoginSyncError, SyncResult> {
   switch (decision.kind) {
     case 'disabled':
-      return E.right({ status: 'disabled', timings })
+      return E.right({ status: 'disabled', cause: decision.cause, timings })
     case 'kept':
       return E.right({ status: 'kept', claim: decision.claim, timings })
     case 'stale': {
@@ -220,6 +230,7 @@ function syncResult({
         keptManual: c.keptManual,
         unmatchedClaims: c.diff.unmatchedClaims,
         caseOnlyMatches: c.diff.caseOnlyMatches,
+        notes: diffNotes(c.diff, c.policy.claimsOptions.delimiter),
         syncedAt,
         timings,
       })
@@ -233,8 +244,11 @@ function syncPlan({ decision }: LoginOutcome): SyncPlan {
     case 'disabled':
       return {
         status: 'disabled',
+        cause: decision.cause,
         reason:
-          'mapping is off for this organisation (manageGroupMemberships is false): logins change no memberships',
+          decision.cause === 'mapping-off'
+            ? 'mapping is off for this organisation (manageGroupMemberships is false): logins change no memberships'
+            : 'this organisation has never been configured (no settings are stored; is its id right?): logins change no memberships',
       }
     case 'kept':
       return {

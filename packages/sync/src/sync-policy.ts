@@ -1,5 +1,6 @@
 import {
   decodeWith,
+  formatJsonPointer,
   GroupsClaimOptionsCodec,
   PROVIDER_PRESETS,
   ProviderPresetNameCodec,
@@ -18,13 +19,14 @@ import { guarded, shown } from './internal/codecs.js'
 
 /** The io-ts codec of {@link AbsentClaimPolicy}: what a configuration is decoded with. */
 export const AbsentClaimPolicyCodec = t.keyof(
-  { empty: null, keep: null, deny: null },
-  'empty, keep or deny',
+  { empty: null, keep: null, deny: null, resolve: null },
+  'empty, keep, deny or resolve',
 )
 
 /**
  * What a login does when its ID token (and userinfo) carry no groups claim at all:
- * `empty` removes the user from every org group, `keep` changes nothing, `deny` refuses the sync.
+ * `empty` removes the user from every org group, `keep` changes nothing, `deny` refuses the sync,
+ * `resolve` asks the configured resolver (a directory such as Google's) and denies without one.
  */
 export type AbsentClaimPolicy = t.TypeOf<typeof AbsentClaimPolicyCodec>
 
@@ -112,7 +114,7 @@ export const SyncPolicyCodec = strictObject(
  *   preset and claims options, which describe the service's default provider.
  * - `claimsOptions`: where and how this org's provider sends the groups; merged over
  *   `deps.claimsOptions`. Decoded with the claims package's `GroupsClaimOptionsCodec`, so a bad
- *   option is `SYNC_POLICY_INVALID` at `claimsOptions.<option>`; the syntax of its `path` and of
+ *   option is `SYNC_POLICY_INVALID` at `/policy/claimsOptions/<option>`; the syntax of its `path` and of
  *   its globs is checked when a claim is read (`CLAIM_PATH_INVALID`, `CLAIMS_INPUT_INVALID`).
  *
  * @example
@@ -149,25 +151,28 @@ export const DEFAULT_SYNC_POLICY: ResolvedSyncPolicy = {
   claimsOptions: {},
 }
 
+// A policy's errors are at JSON Pointers under `/policy`, and the service's preset at `/preset`:
+// the members of the sync's dependencies they come from (the org's policy is `deps.policy`'s).
 const invalidPolicy = (failure: DecodeFailure): SyncError => {
-  const path = failure.path.join('.')
+  const path = formatJsonPointer(['policy', ...failure.path])
+  const field = failure.path.join('.')
   if (failure.kind === 'unknown-key') {
     return new SyncError(
       'SYNC_POLICY_INVALID',
-      `The sync policy has an unknown field ${shown(path)}; the fields there are ${failure.known.join(', ')}.`,
+      `The sync policy has an unknown field ${shown(field)}; the fields there are ${failure.known.join(', ')}.`,
       { path },
     )
   }
-  if (path === '') {
+  if (field === '') {
     return new SyncError(
       'SYNC_POLICY_INVALID',
       `The sync policy is ${shown(failure.value)}; it must be an object of the fields in docs/rules.md Part 3.`,
-      { path: 'policy', value: failure.value },
+      { path, value: failure.value },
     )
   }
   return new SyncError(
     'SYNC_POLICY_INVALID',
-    `The sync policy's ${path} is ${shown(failure.value)}; it must be ${failure.expected}.`,
+    `The sync policy's ${field} is ${shown(failure.value)}; it must be ${failure.expected}.`,
     { path, value: failure.value },
   )
 }
@@ -180,22 +185,9 @@ const decodeServicePreset = decodeWith(
     new SyncError(
       'SYNC_POLICY_INVALID',
       `The sync service's preset is ${shown(failure.value)}; it must be ${ProviderPresetNameCodec.name}.`,
-      { path: 'preset', value: failure.value },
+      { path: '/preset', value: failure.value },
     ),
 )
-
-/** The preset named by the policy, else by the service, if any. */
-const choosePreset = (
-  policy: SyncPolicy,
-  servicePreset: unknown,
-): Either<SyncError, ProviderPreset | undefined> => {
-  if (policy.preset !== undefined) return E.right(PROVIDER_PRESETS[policy.preset])
-  if (servicePreset === undefined) return E.right(undefined)
-  return pipe(
-    decodeServicePreset(servicePreset),
-    E.map((name) => PROVIDER_PRESETS[name]),
-  )
-}
 
 /** Each value from the policy, else the preset, else the default. */
 const fillPolicy = (
@@ -228,7 +220,7 @@ const presetRequirements =
       new SyncError(
         'SYNC_POLICY_INVALID',
         `The ${preset.provider} preset needs claimsOptions.${missing}, which only you know (see the preset's atProvider notes); set it in the org's policy or the service's claimsOptions.`,
-        { path: `claimsOptions.${missing}` },
+        { path: formatJsonPointer(['policy', 'claimsOptions', missing]) },
       ),
     )
   }
@@ -236,7 +228,9 @@ const presetRequirements =
 /**
  * Decodes a policy (its {@link SyncPolicyCodec}), fills it with the defaults and checks it, so
  * that a typo in a policy store is a coded error (`SYNC_POLICY_INVALID`, with the field's path)
- * rather than a silently different behaviour.
+ * rather than a silently different behaviour. Paths are JSON Pointers as in the sync's
+ * dependencies: `/policy/massRemovalGuard/maxRemovals` for a policy field, `/preset` for the
+ * service's preset.
  *
  * Each value comes from the first of: the policy's own field; the preset (the policy's, else the
  * service's `servicePreset`); the default. Claims options are merged field by field: the
@@ -256,9 +250,28 @@ export function resolveSyncPolicy(
   servicePreset?: ProviderPresetName,
 ): Either<SyncError, ResolvedSyncPolicy> {
   return pipe(
+    servicePreset === undefined
+      ? E.right<SyncError, ProviderPresetName | undefined>(undefined)
+      : decodeServicePreset(servicePreset),
+    E.chain((preset) => resolvePolicy(policy, base, preset)),
+  )
+}
+
+/**
+ * {@link resolveSyncPolicy} for the sync, whose dependencies (the base claims options and the
+ * service's preset) were decoded at the call: only the policy is decoded here.
+ */
+export function resolvePolicy(
+  policy: unknown,
+  base: GroupsClaimOptions,
+  servicePreset: ProviderPresetName | undefined,
+): Either<SyncError, ResolvedSyncPolicy> {
+  return pipe(
     decodePolicy(policy),
-    E.bindTo('given'),
-    E.bind('preset', ({ given }) => choosePreset(given, servicePreset)),
+    E.map((given) => {
+      const name = given.preset ?? servicePreset
+      return { given, preset: name === undefined ? undefined : PROVIDER_PRESETS[name] }
+    }),
     E.chain(({ given, preset }) => presetRequirements(preset)(fillPolicy(given, base, preset))),
   )
 }

@@ -24,7 +24,11 @@ import type { SyncTelemetryOptions } from './sync-telemetry.js'
  */
 export type LoginSyncInput = { readonly orgId: string; readonly userId: string } & LoginClaimsInput
 
-/** What the sync service needs. Only `store` is required. */
+/**
+ * What the sync service needs. Only `store` is required, and no other member is allowed: each
+ * call decodes its dependencies first, and a missing, wrong or misspelt member is
+ * `SYNC_INPUT_INVALID` at its JSON Pointer (`/store/withLoginSync`, `/polcy`).
+ */
 export interface SyncDeps {
   /**
    * The login sync's role of a store: the org's settings, the per-login unit of work and the
@@ -41,7 +45,10 @@ export interface SyncDeps {
   readonly preset?: ProviderPresetName
   /** Where and how the provider sends the groups, for every org (a policy may override it). */
   readonly claimsOptions?: GroupsClaimOptions
-  /** Fetches the groups of an overage (OIDC Core 5.6.2); without one an overage is denied. */
+  /**
+   * Fetches the groups a token does not carry: an overage's (OIDC Core 5.6.2, Entra), or an
+   * absent claim's under the policy `absent: 'resolve'` (Google); without one, both are denied.
+   */
   readonly resolver?: DistributedClaimsResolver
   /** The org's login-sync policy; {@link DEFAULT_SYNC_POLICY} where it says nothing. */
   readonly policy?: (orgId: string) => SyncPolicy | Promise<SyncPolicy>
@@ -56,15 +63,16 @@ export interface SyncDeps {
 
 /**
  * Which policy branch a claim took: synced as sent, resolved from an overage, an absent claim
- * read as empty, or an absent claim that changed nothing.
+ * read as empty, an absent claim that changed nothing, or an absent claim resolved.
  */
-export type ClaimPolicyApplied = 'present' | 'overage-resolved' | 'absent-as-empty' | 'absent-keep'
+export type ClaimPolicyApplied =
+  'present' | 'overage-resolved' | 'absent-as-empty' | 'absent-keep' | 'absent-resolved'
 
 /** The groups claim of a login as the sync read it. */
 export interface ClaimSummary {
   /** The state the provider sent: `present`, `absent` or `overage` (resolved). */
   readonly state: 'present' | 'absent' | 'overage'
-  /** Where the groups came from; null when the claim was absent. */
+  /** Where the groups came from; null when the claim was absent and not resolved. */
   readonly source: ClaimSource | null
   /** The entries the diff used (empty for an absent claim read as empty). */
   readonly groups: readonly string[]
@@ -104,6 +112,11 @@ export interface SyncedResult {
   readonly unmatchedClaims: readonly string[]
   /** Claim entries that name a group only up to case (exact match mode): likely typos. */
   readonly caseOnlyMatches: readonly CaseOnlyMatch<StoredGroup>[]
+  /**
+   * Why entries matched nothing, in words (as the dry run's notes): each unmatched entry, each
+   * case-only near miss, and a hint when an entry looks like several groups in one string.
+   */
+  readonly notes: readonly string[]
   /** The last-sync time recorded. */
   readonly syncedAt: Date
   readonly timings: SyncTimings
@@ -144,12 +157,20 @@ export type StaleLoginResult = {
 } & StaleLoginCause
 
 /**
- * What {@link syncOnLogin} did: nothing because mapping is off for the org, nothing because the
- * claim was absent and the policy keeps, nothing because the token is stale (older than the last
- * applied one, or from before the user's removal), or a sync.
+ * What {@link syncOnLogin} did: nothing because mapping is off for the org (or it was never
+ * configured), nothing because the claim was absent and the policy keeps, nothing because the
+ * token is stale (older than the last applied one, or from before the user's removal), or a sync.
  */
 export type SyncResult =
-  | { readonly status: 'disabled'; readonly timings: SyncTimings }
+  | {
+      readonly status: 'disabled'
+      /**
+       * Why nothing changed (rule S1): the org's mapping is off, or the org never stored any
+       * settings — an organisation never configured, or an org id with a typo.
+       */
+      readonly cause: 'mapping-off' | 'never-configured'
+      readonly timings: SyncTimings
+    }
   | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly timings: SyncTimings }
   | StaleLoginResult
   | SyncedResult
@@ -180,7 +201,11 @@ export interface PlannedChanges {
  * refused when the diff was computed, as for the mass-removal guard). Nothing is written.
  */
 export type SyncPlan =
-  | { readonly status: 'disabled'; readonly reason: string }
+  | {
+      readonly status: 'disabled'
+      readonly cause: Extract<SyncResult, { status: 'disabled' }>['cause']
+      readonly reason: string
+    }
   | { readonly status: 'kept'; readonly claim: ClaimSummary; readonly reason: string }
   | ({
       readonly status: 'stale'

@@ -30,7 +30,7 @@ describe('rule S1: mapping off changes nothing, whatever the claim', () => {
       { settings: { manageGroupMemberships: false, matchMode: 'exact' } },
     )
     const decision = decideLogin(off, present([]), policy())
-    expect(decision).toEqual({ kind: 'disabled' })
+    expect(decision).toEqual({ kind: 'disabled', cause: 'mapping-off' })
     expect(decisionChanges(decision, at)).toBeNull()
   })
 })
@@ -117,7 +117,8 @@ describe('rules S4 and S7: the diff, and what a sync writes', () => {
           groupName: 'ops',
           source: 'sync',
           claimDigest: digest,
-          detail,
+          // The removal says the membership was made by hand (rule S7).
+          detail: { ...detail, previousSource: 'manual' },
         },
       ],
       syncedAt: at,

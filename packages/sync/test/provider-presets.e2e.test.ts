@@ -1,7 +1,9 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import {
+  createGoogleDirectoryGroupsResolver,
   createHttpDistributedClaimsResolver,
+  createMicrosoftGraphGroupsResolver,
   PROVIDER_PRESETS,
   type DistributedClaimsResolver,
   type GroupsClaimState,
@@ -13,9 +15,15 @@ import {
   type DevProvider,
   type LoginResult,
 } from '@groupsync/dev-provider'
+import {
+  startDirectoryMock,
+  type DirectoryMock,
+  type GraphGroup,
+  type Misbehaviour,
+} from '@groupsync/directory-mock'
 import { createMemoryMembershipStore } from '@groupsync/store-memory'
 import * as TE from 'fp-ts/lib/TaskEither.js'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
   createMembershipAdmin,
   syncOnLoginAsync,
@@ -27,27 +35,59 @@ import {
 // End to end for every provider preset: a real OpenID Provider on loopback issues ID tokens and
 // userinfo shaped as each provider documents them (dev-provider shapedClaims), a real
 // authorization code flow with PKCE logs the user in, and the sync, configured with nothing but
-// the preset's name (plus what only the org can know), ends in the right memberships.
+// the preset's name (plus what only the org can know), ends in the right memberships. The
+// groups a token does not carry (rules C15 and S3) come from @groupsync/directory-mock, which
+// answers as Microsoft Graph and Google's directory do: an Entra overage with 1,000 groups over
+// 10 pages, a Workspace login with no groups claim, and every way such a lookup fails — each a
+// denial with its coded failure, one sync.denied event, and no membership changed.
 
 const ZITADEL_ROLES = 'urn:zitadel:iam:org:project:roles'
 const AUTH0_CLAIM = 'https://example.com/groups'
 const GUID_ADMINS = 'e5f7a2c4-6f1b-4b8e-9d3a-2c1b0a9f8e7d'
 const GUID_DEV = '3b1e6d2f-0a9c-4c7b-8e5d-1f2a3b4c5d6e'
 const GRAPH_ENDPOINT = 'https://graph.windows.net/tenant/users/oid/getMemberObjects'
+const DIRECTORY_TOKEN = 'graph-and-google-token'
+const OID = '3f9a1c2e-5b7d-4e8f-a1b2-c3d4e5f60718'
+const guid = (i: number): string => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`
+const entraGroups: GraphGroup[] = Array.from({ length: 1_000 }, (_, i) => ({
+  id: guid(i),
+  displayName: `team ${i}`,
+  securityEnabled: true,
+}))
+const GOOGLE_EMAIL = 'jsmith@example.com'
 
 let provider: DevProvider
 let store: MembershipStore
 let admin: MembershipAdmin
+let mock: DirectoryMock
 
 beforeAll(async () => {
   store = createMemoryMembershipStore()
   admin = createMembershipAdmin({ store })
+  mock = await startDirectoryMock({
+    accessToken: DIRECTORY_TOKEN,
+    graph: { [OID]: entraGroups },
+    google: {
+      [GOOGLE_EMAIL]: [
+        { email: 'eng@example.com', name: 'Engineering' },
+        { email: 'all@example.com', name: 'Everyone' },
+      ],
+    },
+  })
   provider = await startDevProvider({
     accounts: {},
     shapedClaims: {
       'entra-user': { idToken: { groups: [GUID_ADMINS, GUID_DEV] } },
       'entra-overage': {
         idToken: {
+          _claim_names: { groups: 'src1' },
+          _claim_sources: { src1: { endpoint: GRAPH_ENDPOINT } },
+        },
+      },
+      'entra-big': {
+        idToken: {
+          oid: OID,
+          tid: 'tenant-1',
           _claim_names: { groups: 'src1' },
           _claim_sources: { src1: { endpoint: GRAPH_ENDPOINT } },
         },
@@ -69,7 +109,9 @@ beforeAll(async () => {
         idToken: { groups_direct: ['gitlab-org'] },
         userinfo: { groups: ['gitlab-org', 'gitlab-org/security'] },
       },
-      'google-user': { idToken: { hd: 'example.com', email: 'jsmith@example.com' } },
+      'google-user': {
+        idToken: { hd: 'example.com', email: GOOGLE_EMAIL, email_verified: true },
+      },
       'authentik-user': { idToken: { groups: ['authentik Admins', 'dev'] } },
       'lemon-one': { userinfo: { groups: 'users' } },
       'lemon-joined': { userinfo: { groups: 'users; timelords' } },
@@ -78,7 +120,25 @@ beforeAll(async () => {
 }, 180_000)
 afterAll(async () => {
   await provider.close()
+  await mock.close()
 })
+beforeEach(() => {
+  mock.misbehave()
+})
+
+const graphResolver = (timeoutMs?: number): DistributedClaimsResolver =>
+  createMicrosoftGraphGroupsResolver({
+    accessToken: () => DIRECTORY_TOKEN,
+    origin: mock.origin,
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+  })
+const googleResolver = (api?: 'admin-sdk'): DistributedClaimsResolver =>
+  createGoogleDirectoryGroupsResolver({
+    accessToken: () => DIRECTORY_TOKEN,
+    domains: ['example.com'],
+    origin: mock.origin,
+    ...(api === undefined ? {} : { api }),
+  })
 
 /** A fresh org with these groups and mapping on; returns name → id. */
 async function makeOrg(orgId: string, names: readonly string[]): Promise<Record<string, string>> {
@@ -153,7 +213,7 @@ describe('e2e: provider presets through a real login', { timeout: 180_000 }, () 
     const asked: string[] = []
     const graph: DistributedClaimsResolver = {
       resolve: (overage) => {
-        asked.push(overage.endpoint ?? '')
+        asked.push(overage.state === 'overage' ? (overage.endpoint ?? '') : '')
         const state: GroupsClaimState = {
           state: 'present',
           groups: ['admins'],
@@ -245,7 +305,7 @@ describe('e2e: provider presets through a real login', { timeout: 180_000 }, () 
     expect(await groupsOf('auth0', 'auth0-user', ids)).toEqual(['admins', 'dev'])
     await expect(loginAndSync('auth0', 'auth0-user', { preset: 'auth0' })).rejects.toMatchObject({
       code: 'SYNC_POLICY_INVALID',
-      path: 'claimsOptions.path',
+      path: '/policy/claimsOptions/path',
     })
   })
 
@@ -290,6 +350,73 @@ describe('e2e: provider presets through a real login', { timeout: 180_000 }, () 
     expect(await groupsOf('google', 'google-user', ids)).toEqual([])
   })
 
+  it('Entra ID: an overage with 1,000 groups syncs through Microsoft Graph, 10 pages', async () => {
+    const ids = await makeOrg(
+      'entra-graph',
+      entraGroups.map((g) => g.id),
+    )
+    const before = mock.requests.length
+    const { result } = await loginAndSync(
+      'entra-graph',
+      'entra-big',
+      { preset: 'entra-id' },
+      graphResolver(),
+    )
+    const requests = mock.requests.slice(before)
+    expect(result.status === 'synced' && result.claim).toMatchObject({
+      state: 'overage',
+      source: 'distributed',
+      policy: 'overage-resolved',
+    })
+    expect(result.status === 'synced' && result.added.length).toBe(1_000)
+    expect(await groupsOf('entra-graph', 'entra-big', ids)).toEqual(
+      entraGroups.map((g) => g.id).sort(),
+    )
+    expect(requests).toHaveLength(10)
+    for (const request of requests) {
+      expect(request.path).toBe(`/v1.0/users/${OID}/transitiveMemberOf/microsoft.graph.group`)
+      expect(request.authorization).toBe(`Bearer ${DIRECTORY_TOKEN}`)
+    }
+    // A later login that Graph refuses changes nothing: it is denied with the failure.
+    mock.misbehave({ kind: 'status', status: 403 })
+    await expect(
+      loginAndSync('entra-graph', 'entra-big', { preset: 'entra-id' }, graphResolver()),
+    ).rejects.toMatchObject({ code: 'DISTRIBUTED_CLAIMS_FAILED', value: 'HTTP_STATUS' })
+    expect(await groupsOf('entra-graph', 'entra-big', ids)).toHaveLength(1_000)
+  })
+
+  it('Google Workspace: no groups claim syncs through the directory under the preset’s absent: resolve', async () => {
+    const ids = await makeOrg('google-directory', ['eng@example.com', 'ops@example.com'])
+    for (const resolver of [googleResolver(), googleResolver('admin-sdk')]) {
+      const { result } = await loginAndSync(
+        'google-directory',
+        'google-user',
+        { preset: 'google-workspace' },
+        resolver,
+      )
+      expect(result.status === 'synced' && result.claim).toMatchObject({
+        state: 'absent',
+        source: 'distributed',
+        groups: ['eng@example.com', 'all@example.com'],
+        policy: 'absent-resolved',
+      })
+      expect(await groupsOf('google-directory', 'google-user', ids)).toEqual(['eng@example.com'])
+    }
+    const [cloudIdentity, adminSdk] = mock.requests.slice(-2)
+    expect(cloudIdentity?.query['query']).toContain(`member_key_id == '${GOOGLE_EMAIL}'`)
+    expect(adminSdk?.query['userKey']).toBe(GOOGLE_EMAIL)
+    // The org may still choose otherwise: absent: 'empty' never asks the directory.
+    const before = mock.requests.length
+    const { result } = await loginAndSync(
+      'google-directory',
+      'google-user',
+      { preset: 'google-workspace', absent: 'empty' },
+      googleResolver(),
+    )
+    expect(result.status === 'synced' && result.claim.policy).toBe('absent-as-empty')
+    expect(mock.requests.length).toBe(before)
+  })
+
   it('authentik: groups from the profile scope', async () => {
     const ids = await makeOrg('authentik', ['authentik Admins', 'dev'])
     await loginAndSync('authentik', 'authentik-user', { preset: 'authentik' })
@@ -304,6 +431,76 @@ describe('e2e: provider presets through a real login', { timeout: 180_000 }, () 
     expect(result.status === 'synced' && result.claim.source).toBe('userinfo')
     expect(await groupsOf('lemon', 'lemon-joined', ids)).toEqual(['timelords', 'users'])
   })
+})
+
+describe('e2e: a failed or partial lookup is denied, audited, and changes nothing', () => {
+  const entraClaims = {
+    sub: 'entra-user',
+    oid: OID,
+    _claim_names: { groups: 'src1' },
+    _claim_sources: { src1: { endpoint: GRAPH_ENDPOINT } },
+  }
+  const googleClaims = { sub: 'g-1', hd: 'example.com', email: GOOGLE_EMAIL, email_verified: true }
+
+  it.each<[string, string, Misbehaviour | undefined, 'graph' | 'google', string?]>([
+    ['401', 'HTTP_STATUS', { kind: 'status', status: 401 }, 'graph'],
+    ['403', 'HTTP_STATUS', { kind: 'status', status: 403 }, 'google'],
+    ['404 for an unknown user', 'HTTP_STATUS', undefined, 'graph', OID.replace('3f', '4f')],
+    [
+      '429 past the deadline',
+      'THROTTLED',
+      { kind: 'status', status: 429, retryAfter: '60' },
+      'graph',
+    ],
+    ['500', 'HTTP_STATUS', { kind: 'status', status: 500 }, 'google'],
+    ['a page loop', 'PAGE_LOOP', { kind: 'page-loop' }, 'graph'],
+    ['a huge page', 'TOO_LARGE', { kind: 'huge-page', bytes: 2_000_000 }, 'graph'],
+    ['a slow answer', 'TIMEOUT', { kind: 'slow', ms: 3_000 }, 'graph'],
+    ['a malformed body', 'INVALID_BODY', { kind: 'malformed' }, 'google'],
+    [
+      'a partial result (page 5 fails)',
+      'HTTP_STATUS',
+      { kind: 'status', status: 502, onPage: 5 },
+      'graph',
+    ],
+    ['a page cut off', 'FETCH_FAILED', { kind: 'cut-off', onPage: 3 }, 'graph'],
+  ])(
+    '%s: DISTRIBUTED_CLAIMS_FAILED (%s), one sync.denied, memberships kept',
+    { timeout: 30_000 },
+    async (_, failure, misbehaviour, api, oid) => {
+      const orgId = `org-${api}-${failure}-${String(mock.requests.length)}`
+      const ids = await makeOrg(orgId, ['kept'])
+      const claims = api === 'graph' ? { ...entraClaims, oid: oid ?? OID } : googleClaims
+      const policy: SyncPolicy = { preset: api === 'graph' ? 'entra-id' : 'google-workspace' }
+      const deps = (resolver: DistributedClaimsResolver) => ({
+        store,
+        policy: () => policy,
+        resolver,
+      })
+      const resolver = api === 'graph' ? graphResolver(1_500) : googleResolver()
+      await syncOnLoginAsync(
+        { orgId, userId: claims.sub, claims: { ...claims, groups: ['kept'] } },
+        deps(resolver),
+      )
+      const seq = Math.max(...(await store.listAuditEvents(orgId, {})).map((e) => e.seq))
+      mock.misbehave(misbehaviour)
+      await expect(
+        syncOnLoginAsync({ orgId, userId: claims.sub, claims }, deps(resolver)),
+      ).rejects.toMatchObject({ code: 'DISTRIBUTED_CLAIMS_FAILED', value: failure })
+      const events = (await store.listAuditEvents(orgId, {})).filter((e) => e.seq > seq)
+      expect(events).toHaveLength(1)
+      expect(events[0]).toMatchObject({
+        type: 'sync.denied',
+        userId: claims.sub,
+        detail: {
+          code: 'DISTRIBUTED_CLAIMS_FAILED',
+          claimState: api === 'graph' ? 'overage' : 'absent',
+          failure,
+        },
+      })
+      expect(await groupsOf(orgId, claims.sub, ids)).toEqual(['kept'])
+    },
+  )
 })
 
 /** Makes the user a member through one sync of the app-supplied groups; returns the groups. */

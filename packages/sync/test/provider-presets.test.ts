@@ -24,7 +24,7 @@ describe('a provider preset chosen by name', () => {
       overage: 'resolve',
       claimsOptions: PROVIDER_PRESETS['lemonldap-ng'].claimsOptions,
     })
-    expect(rightOf(resolveSyncPolicy({ preset: 'google-workspace' })).absent).toBe('deny')
+    expect(rightOf(resolveSyncPolicy({ preset: 'google-workspace' })).absent).toBe('resolve')
   })
 
   it('every value of a preset can be overridden by the policy', () => {
@@ -63,15 +63,15 @@ describe('a provider preset chosen by name', () => {
   })
 
   it('unknown preset names are refused as configuration, in the policy and in the service', () => {
-    for (const [policy, service] of [
-      [{ preset: 'octa' }, undefined],
-      [{ preset: 7 }, undefined],
-      [{}, 'entra'],
+    for (const [policy, service, path] of [
+      [{ preset: 'octa' }, undefined, '/policy/preset'],
+      [{ preset: 7 }, undefined, '/policy/preset'],
+      [{}, 'entra', '/preset'],
     ] as const) {
       const resolved = resolveSyncPolicy(policy as unknown as SyncPolicy, {}, service as never)
       expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
         'SYNC_POLICY_INVALID',
-        'preset',
+        path,
       ])
     }
   })
@@ -80,7 +80,7 @@ describe('a provider preset chosen by name', () => {
     const resolved = resolveSyncPolicy({ preset: 'auth0' })
     expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
       'SYNC_POLICY_INVALID',
-      'claimsOptions.path',
+      '/policy/claimsOptions/path',
     ])
     expect(
       rightOf(

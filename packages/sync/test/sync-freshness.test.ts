@@ -9,6 +9,7 @@ import {
   readLastSyncAsync,
   syncFreshness,
   syncOnLoginAsync,
+  SyncError,
   type FreshnessGuard,
 } from '../src/index.js'
 
@@ -18,9 +19,18 @@ const rightOf = <A>(result: { _tag: 'Left'; left: unknown } | { _tag: 'Right'; r
   return result.right
 }
 const guardOf = (maxAgeMs: number, clockSkewMs?: number): FreshnessGuard =>
-  rightOf(
-    createFreshnessGuard(clockSkewMs === undefined ? { maxAgeMs } : { maxAgeMs, clockSkewMs }),
-  )
+  createFreshnessGuard(clockSkewMs === undefined ? { maxAgeMs } : { maxAgeMs, clockSkewMs })
+
+/** What creating a guard with these limits threw: the factory throws on bad configuration. */
+const refusal = (limits: unknown): SyncError => {
+  try {
+    createFreshnessGuard(limits as never)
+  } catch (error) {
+    if (error instanceof SyncError) return error
+    throw error
+  }
+  return expect.fail('expected SYNC_POLICY_INVALID')
+}
 const now = new Date('2026-11-30T12:00:00Z')
 const ago = (ms: number): Date => new Date(now.getTime() - ms)
 
@@ -69,15 +79,11 @@ describe('rule S11: the freshness guard', () => {
   })
 
   it('a refused limit says which, why, and with what value', () => {
-    const errorOf = (limits: unknown) => {
-      const guard = createFreshnessGuard(limits as never)
-      if (guard._tag === 'Right') expect.fail('expected SYNC_POLICY_INVALID')
-      return guard.left
-    }
+    const errorOf = refusal
     const negative = errorOf({ maxAgeMs: -1 })
     expect([negative.code, negative.path, negative.value]).toEqual([
       'SYNC_POLICY_INVALID',
-      'maxAgeMs',
+      '/maxAgeMs',
       -1,
     ])
     expect(negative.message).toBe(
@@ -86,20 +92,20 @@ describe('rule S11: the freshness guard', () => {
     const unknown = errorOf({ maxAgeMs: 1, maxAge: 1 })
     expect([unknown.code, unknown.path, unknown.value]).toEqual([
       'SYNC_POLICY_INVALID',
-      'maxAge',
+      '/maxAge',
       undefined,
     ])
     expect(unknown.message).toBe(
       'The freshness limit "maxAge" is unknown; the limits are maxAgeMs and clockSkewMs.',
     )
     const none = errorOf(null)
-    expect([none.code, none.path, none.value]).toEqual(['SYNC_POLICY_INVALID', 'limits', null])
+    expect([none.code, none.path, none.value]).toEqual(['SYNC_POLICY_INVALID', '', null])
     expect(none.message).toBe(
       'The freshness limits are null; they must be an object with maxAgeMs and an optional clockSkewMs.',
     )
-    expect(errorOf({})).toMatchObject({ code: 'SYNC_POLICY_INVALID', path: 'maxAgeMs' })
+    expect(errorOf({})).toMatchObject({ code: 'SYNC_POLICY_INVALID', path: '/maxAgeMs' })
     expect(errorOf({ maxAgeMs: 1, clockSkewMs: -1 })).toMatchObject({
-      path: 'clockSkewMs',
+      path: '/clockSkewMs',
       value: -1,
     })
   })
@@ -147,18 +153,15 @@ describe('rule S11: the freshness guard', () => {
 
   it('bad limits are refused as configuration, naming the limit', () => {
     for (const [limits, path] of [
-      [{ maxAgeMs: -1 }, 'maxAgeMs'],
-      [{ maxAgeMs: Number.POSITIVE_INFINITY }, 'maxAgeMs'],
-      [{ maxAgeMs: '1h' }, 'maxAgeMs'],
-      [{ maxAgeMs: 1, clockSkewMs: Number.NaN }, 'clockSkewMs'],
-      [{ maxAge: 1 }, 'maxAge'],
-      [null, 'limits'],
+      [{ maxAgeMs: -1 }, '/maxAgeMs'],
+      [{ maxAgeMs: Number.POSITIVE_INFINITY }, '/maxAgeMs'],
+      [{ maxAgeMs: '1h' }, '/maxAgeMs'],
+      [{ maxAgeMs: 1, clockSkewMs: Number.NaN }, '/clockSkewMs'],
+      [{ maxAge: 1 }, '/maxAge'],
+      [null, ''],
     ] as const) {
-      const guard = createFreshnessGuard(limits as never)
-      expect(guard._tag === 'Left' && [guard.left.code, guard.left.path]).toEqual([
-        'SYNC_POLICY_INVALID',
-        path,
-      ])
+      const error = refusal(limits)
+      expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', path])
     }
   })
 })

@@ -36,25 +36,31 @@ describe('resolveSyncPolicy', () => {
   })
 
   it.each([
-    [{ absent: 'ignore' }, 'absent'],
-    [{ overage: 'empty' }, 'overage'],
-    [{ removalMode: 'all' }, 'removalMode'],
-    [{ massRemovalGuard: { maxRemovals: -1 } }, 'massRemovalGuard.maxRemovals'],
-    [{ massRemovalGuard: { maxRemovals: 1.5 } }, 'massRemovalGuard.maxRemovals'],
-    [{ massRemovalGuard: { maxRemovalPercent: 101 } }, 'massRemovalGuard.maxRemovalPercent'],
-    [{ massRemovalGuard: { maxRemovalPercent: Number.NaN } }, 'massRemovalGuard.maxRemovalPercent'],
+    [{ absent: 'ignore' }, '/policy/absent'],
+    [{ overage: 'empty' }, '/policy/overage'],
+    [{ removalMode: 'all' }, '/policy/removalMode'],
+    [{ massRemovalGuard: { maxRemovals: -1 } }, '/policy/massRemovalGuard/maxRemovals'],
+    [{ massRemovalGuard: { maxRemovals: 1.5 } }, '/policy/massRemovalGuard/maxRemovals'],
+    [
+      { massRemovalGuard: { maxRemovalPercent: 101 } },
+      '/policy/massRemovalGuard/maxRemovalPercent',
+    ],
+    [
+      { massRemovalGuard: { maxRemovalPercent: Number.NaN } },
+      '/policy/massRemovalGuard/maxRemovalPercent',
+    ],
     // A misspelt or misshapen field must not silently fall back to its default.
-    [{ removalMod: 'sync-owned' }, 'removalMod'],
-    [{ massRemovalGuard: { maxRemoval: 3 } }, 'massRemovalGuard.maxRemoval'],
-    [{ massRemovalGuard: 5 }, 'massRemovalGuard'],
-    [{ massRemovalGuard: [] }, 'massRemovalGuard'],
+    [{ removalMod: 'sync-owned' }, '/policy/removalMod'],
+    [{ massRemovalGuard: { maxRemoval: 3 } }, '/policy/massRemovalGuard/maxRemoval'],
+    [{ massRemovalGuard: 5 }, '/policy/massRemovalGuard'],
+    [{ massRemovalGuard: [] }, '/policy/massRemovalGuard'],
     // Claims options are decoded with the claims package's codec, as part of the policy.
-    [{ claimsOptions: { maxGroups: -1 } }, 'claimsOptions.maxGroups'],
-    [{ claimsOptions: { claimPath: 'roles' } }, 'claimsOptions.claimPath'],
-    [{ claimsOptions: { sources: null } }, 'claimsOptions.sources'],
+    [{ claimsOptions: { maxGroups: -1 } }, '/policy/claimsOptions/maxGroups'],
+    [{ claimsOptions: { claimPath: 'roles' } }, '/policy/claimsOptions/claimPath'],
+    [{ claimsOptions: { sources: null } }, '/policy/claimsOptions/sources'],
     [
       { claimsOptions: { valueMapping: { filter: { prefixes: [''] } } } },
-      'claimsOptions.valueMapping.filter.prefixes.0',
+      '/policy/claimsOptions/valueMapping/filter/prefixes/0',
     ],
   ])('refuses %j with SYNC_POLICY_INVALID at its path', (policy, path) => {
     const resolved = resolveSyncPolicy(policy as unknown as SyncPolicy)
@@ -69,7 +75,7 @@ describe('resolveSyncPolicy', () => {
     const resolved = resolveSyncPolicy('sync-owned' as unknown as SyncPolicy)
     expect(resolved._tag === 'Left' && [resolved.left.code, resolved.left.path]).toEqual([
       'SYNC_POLICY_INVALID',
-      'policy',
+      '/policy',
     ])
   })
 })
@@ -232,17 +238,17 @@ describe('the policy codec and its reporter', () => {
   it('reports an unknown field before an invalid value, at any depth', () => {
     expect(refusal({ absent: 'ignore', removalMod: 'x' }).slice(0, 2)).toEqual([
       'SYNC_POLICY_INVALID',
-      'removalMod',
+      '/policy/removalMod',
     ])
     expect(refusal({ absent: 'ignore', massRemovalGuard: { maxRemoval: 1 } })[1]).toBe(
-      'massRemovalGuard.maxRemoval',
+      '/policy/massRemovalGuard/maxRemoval',
     )
   })
 
   it('refuses claims options that are not an object (their fields are the claims package’s)', () => {
     expect(refusal({ claimsOptions: 'groups' }).slice(0, 2)).toEqual([
       'SYNC_POLICY_INVALID',
-      'claimsOptions',
+      '/policy/claimsOptions',
     ])
   })
 
@@ -291,7 +297,7 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
   }
 
   it.each([
-    [{ absent: 'ignore' }, 'absent', 'ignore', '"ignore"', 'empty, keep or deny'],
+    [{ absent: 'ignore' }, 'absent', 'ignore', '"ignore"', 'empty, keep, deny or resolve'],
     [{ overage: 'empty' }, 'overage', 'empty', '"empty"', 'resolve or deny'],
     [{ removalMode: 'all' }, 'removalMode', 'all', '"all"', 'authoritative or sync-owned'],
     [{ staleLogin: 'allow' }, 'staleLogin', 'allow', '"allow"', 'skip or deny'],
@@ -320,7 +326,10 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
     '%j: the field, its value and what it must be',
     (policy, path, value, shownValue, expected) => {
       const error = errorOf(policy)
-      expect([error.code, error.path, error.value]).toEqual(['SYNC_POLICY_INVALID', path, value])
+      // The path is the JSON Pointer of the field in the sync's dependencies; the message says
+      // the field as a person writes it.
+      const pointer = `/policy/${path.replaceAll('.', '/')}`
+      expect([error.code, error.path, error.value]).toEqual(['SYNC_POLICY_INVALID', pointer, value])
       expect(error.message).toBe(
         `The sync policy's ${path} is ${shownValue}; it must be ${expected}.`,
       )
@@ -329,7 +338,7 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
 
   it('an unknown field: the fields allowed there', () => {
     const error = errorOf({ removalMod: 'sync-owned' })
-    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', 'removalMod'])
+    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', '/policy/removalMod'])
     expect(error.message).toBe(
       'The sync policy has an unknown field "removalMod"; the fields there are preset, absent, overage, removalMode, staleLogin, massRemovalGuard, claimsOptions.',
     )
@@ -339,7 +348,7 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
     const error = errorOf('sync-owned')
     expect([error.code, error.path, error.value]).toEqual([
       'SYNC_POLICY_INVALID',
-      'policy',
+      '/policy',
       'sync-owned',
     ])
     expect(error.message).toBe(
@@ -349,13 +358,17 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
 
   it("the service's preset: its name, and the presets there are", () => {
     const error = errorOf({}, {}, 'nope')
-    expect([error.code, error.path, error.value]).toEqual(['SYNC_POLICY_INVALID', 'preset', 'nope'])
+    expect([error.code, error.path, error.value]).toEqual([
+      'SYNC_POLICY_INVALID',
+      '/preset',
+      'nope',
+    ])
     expect(error.message).toMatch(/^The sync service's preset is "nope"; it must be .*okta/)
   })
 
   it('a preset that needs an option only the org knows: the option, as the path', () => {
     const error = errorOf({ preset: 'auth0' })
-    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', 'claimsOptions.path'])
+    expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', '/policy/claimsOptions/path'])
     expect(error.message).toMatch(/preset needs claimsOptions\.path, which only you know/)
     expect(
       resolveSyncPolicy({ preset: 'auth0', claimsOptions: { path: 'https://x/groups' } })._tag,
@@ -367,7 +380,7 @@ describe('what a refused policy says (SYNC_POLICY_INVALID: path, value, message)
       expect(resolveSyncPolicy({ massRemovalGuard: { maxRemovalPercent } })._tag).toBe('Right')
     }
     expect(errorOf({ massRemovalGuard: { maxRemovalPercent: 100.5 } }).path).toBe(
-      'massRemovalGuard.maxRemovalPercent',
+      '/policy/massRemovalGuard/maxRemovalPercent',
     )
   })
 })

@@ -16,14 +16,20 @@ export const entraIdPreset = definePreset({
   resolver: {
     kind: 'distributed-claims',
     allowedOrigins: MICROSOFT_GRAPH_ORIGINS,
-    note: 'The overage marker (_claim_names/_claim_sources, or hasgroups in the implicit flow) points at Microsoft Graph; resolve it with a DistributedClaimsResolver allowed to call only these origins (MICROSOFT_GRAPH_ORIGINS). Map the GUIDs to your org group names with valueMapping.aliases.',
+    note: 'The overage marker (_claim_names/_claim_sources, or hasgroups in the implicit flow) means too many groups for the token: configure createMicrosoftGraphGroupsResolver, which asks Graph for them by the token’s oid. Map the GUIDs to your org group names with valueMapping.aliases.',
   },
   atProvider: [
     'App registration → Token configuration → Add groups claim (Security groups, or Groups assigned to the application to stay under the limit), for the ID token.',
     'Keep the default Group ID format and map GUIDs to names with valueMapping.aliases, or choose sAMAccountName / cloud-only display names where available.',
-    'For overage resolution, give the resolver’s app Microsoft Graph read access to the user’s group memberships (the troubleshooting guide’s sample asks for Group.Read.All and User.Read.All).',
+    'For overage resolution, give the resolver’s app Microsoft Graph read access to the user’s group memberships (an application permission for other users’ memberships: Microsoft lists User.Read.All as the least privileged, GroupMember.Read.All among the others), and request the profile scope so that the ID token carries oid.',
   ],
   references: [
+    {
+      title: 'List a user’s memberships (direct and transitive)',
+      url: 'https://learn.microsoft.com/graph/api/user-list-transitivememberof',
+      facts:
+        'GET /users/{id}/transitiveMemberOf, cast to microsoft.graph.group, $select supported; pages of 100 by default, @odata.nextLink to the next',
+    },
     {
       title: 'Configure group claims for applications by using Microsoft Entra ID',
       url: 'https://learn.microsoft.com/entra/identity/hybrid/connect/how-to-connect-fed-group-claims',

@@ -56,20 +56,20 @@ const decodePresetName = decodeWith(
       'CLAIMS_INPUT_INVALID',
       `${typeof failure.value === 'string' ? quoted(failure.value) : 'That'} is not a provider preset; the presets are ${PROVIDER_PRESET_NAMES.join(', ')}.`,
       {
-        path: 'preset',
+        path: '/preset',
         value: typeof failure.value === 'string' ? failure.value : typeof failure.value,
       },
     ),
 )
 
 /**
- * The preset of that name, or `CLAIMS_INPUT_INVALID` (path `preset`) for a name that is not one:
+ * The preset of that name, or `CLAIMS_INPUT_INVALID` (path `/preset`) for a name that is not one:
  * a misspelt preset must not silently fall back to the defaults.
  *
  * @example
  * ```ts
  * providerPreset('okta') // right(oktaPreset)
- * providerPreset('octa') // left(ClaimsError CLAIMS_INPUT_INVALID, path 'preset')
+ * providerPreset('octa') // left(ClaimsError CLAIMS_INPUT_INVALID, path '/preset')
  * ```
  */
 export function providerPreset(name: unknown): Either<ClaimsError, ProviderPreset> {

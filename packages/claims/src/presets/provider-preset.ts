@@ -49,8 +49,8 @@ export interface PresetResolver {
    */
   readonly kind: 'distributed-claims' | 'directory-api'
   /**
-   * The origins (`https://host`) the resolver may call: the allow-list to configure (the HTTP
-   * distributed-claims resolver's `allowedOrigins`).
+   * The origins (`https://host`) the provider's resolver calls: the allow-list to configure (the
+   * HTTP distributed-claims resolver's `allowedOrigins`), or the directory resolver's own.
    */
   readonly allowedOrigins: readonly string[]
   readonly note: string
@@ -70,7 +70,7 @@ export interface ProviderPreset {
   readonly claimsOptions: GroupsClaimOptions
   /** Policy defaults that suit the provider's habits (Part 3). */
   readonly policy: {
-    readonly absent?: 'empty' | 'keep' | 'deny'
+    readonly absent?: 'empty' | 'keep' | 'deny' | 'resolve'
     readonly overage?: 'resolve' | 'deny'
   }
   /**

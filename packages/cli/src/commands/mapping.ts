@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { DEFAULT_ORG_SETTINGS } from '@groupsync/core'
 import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
 import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
@@ -10,7 +11,8 @@ const HELP = `Usage: groupsync mapping <show | on | off> --org ORG [options]
 
 Shows or changes an organisation's group mapping. With mapping on, every login sets the user's
 memberships from the groups claim and manual membership changes are refused. Every change is
-written to the audit log (settings.changed).
+written to the audit log (settings.changed). \`show\` says when the organisation has never been
+configured (no settings stored: is its id right?).
 
 Options:
   --org ORG          the organisation
@@ -57,13 +59,17 @@ export const mappingCommand: Command = {
       if (action !== 'show') {
         orThrow(await admin.setManageGroupMemberships(orgId, action === 'on', actor)())
       }
-      const settings = orThrow(await admin.getSettings(orgId)())
-      if (values.json === true) ctx.out(toJson(settings))
-      else {
+      // An org that never stored settings is told apart from one with mapping off: a typo in
+      // its id shows. The settings in force for it are the defaults.
+      const stored = orThrow(await admin.getSettings(orgId)())
+      const settings = stored ?? DEFAULT_ORG_SETTINGS
+      const state = `mapping ${settings.manageGroupMemberships ? 'on' : 'off'}, match mode ${settings.matchMode}`
+      if (values.json === true) ctx.out(toJson({ configured: stored !== null, ...settings }))
+      else if (stored === null) {
         ctx.out(
-          `${orgId}: mapping ${settings.manageGroupMemberships ? 'on' : 'off'}, match mode ${settings.matchMode}`,
+          `${orgId}: never configured (no settings stored; is the org id right?): ${state} (the defaults)`,
         )
-      }
+      } else ctx.out(`${orgId}: ${state}`)
       return EXIT_CODES.ok
     })
   },

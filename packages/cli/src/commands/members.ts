@@ -59,7 +59,7 @@ export const membersCommand: Command = {
           ctx.out(
             ...renderTable(
               ['user', 'source', 'since'],
-              members.map((m) => [m.userId, m.source, m.createdAt.toISOString()]),
+              members.map((m) => [m.userId, m.source, m.createdAt?.toISOString() ?? '']),
             ),
           )
         }

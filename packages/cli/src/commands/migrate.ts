@@ -1,17 +1,28 @@
 import { parseArgs } from 'node:util'
+import { usage } from '../internal/cli-error.js'
 import { parseCommand, type Command } from '../internal/command.js'
 import { toJson } from '../internal/outcome.js'
 import { migrateStore, STORE_HELP, STORE_OPTIONS } from '../internal/open-store.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
-const HELP = `Usage: groupsync migrate [options]
+const HELP = `Usage: groupsync migrate [--tables FILE [--app-indexes]] [--enforce-lock] [options]
 
 Creates groupsync's schema and applies the migrations it lacks, in one transaction. Safe to run
-again (it applies nothing) and from several processes at once.
+again (it applies nothing) and from several processes at once. With --tables, the schema gets
+only groupsync's own tables (settings, last syncs, sources, removals, the audit log): the
+application's tables are read, and changed only as the two options below ask. A schema keeps the
+layout it was first migrated with (with or without --tables).
 
 Options:
-  --json       print JSON
-  -h, --help   show this help
+  --app-indexes    (with --tables) also create two indexes on the application's tables that keep
+                   a login's cost flat as they grow: the groups by folded name and organisation,
+                   the memberships by user and group. They are built inside the migration's
+                   transaction, not CONCURRENTLY: writes to those tables wait until they are built
+  --enforce-lock   also add a trigger on the memberships table that refuses an insert, delete or
+                   move of a membership while its organisation's mapping is on, unless groupsync
+                   makes it: for applications whose own code writes memberships
+  --json           print JSON
+  -h, --help       show this help
 
 ${STORE_HELP}`
 
@@ -24,12 +35,20 @@ export const migrateCommand: Command = {
       parseArgs({
         args: [...args],
         options: {
+          'app-indexes': { type: 'boolean' },
+          'enforce-lock': { type: 'boolean' },
           json: { type: 'boolean' },
           ...STORE_OPTIONS,
         },
         strict: true,
       }),
     )
+    if (values['app-indexes'] === true && values.tables === undefined) {
+      throw usage(
+        "--app-indexes is for an application's own tables: give --tables FILE.",
+        'migrate',
+      )
+    }
     const result = await migrateStore(values, ctx)
     if (values.json === true) ctx.out(toJson(result))
     else if (result.applied.length === 0) {
@@ -39,6 +58,12 @@ export const migrateCommand: Command = {
         `Applied ${result.applied.length} migration(s) to schema ${result.schema} in ${result.where}:`,
         ...result.applied.map((name) => `  ${name}`),
       )
+    }
+    if (values.json !== true && values['app-indexes'] === true) {
+      ctx.out("The login's indexes on the application's tables are in place.")
+    }
+    if (values.json !== true && values['enforce-lock'] === true) {
+      ctx.out('The trigger enforcing the manual-change lock on the memberships table is in place.')
     }
     return EXIT_CODES.ok
   },

@@ -111,29 +111,26 @@ export const planCommand: Command = {
     const match = oneOf('plan', values.match, 'match', ['exact', 'case-insensitive'] as const)
     const orgPolicy = await readPolicyOptions('plan', values, ctx.cwd)
 
-    const claims = await readJsonFile(ClaimsFileCodec, claimsPath, ctx.cwd, 'the claim (--claims)')
-    const groups = await readJsonFile(
-      OrgGroupsFileCodec,
-      groupsPath,
-      ctx.cwd,
-      'the org groups (--org-groups)',
-    )
-    const current = await readJsonFile(
-      CurrentMembershipsFileCodec,
-      currentPath,
-      ctx.cwd,
-      'the current memberships (--current)',
-    )
+    const claims = await readJsonFile(ClaimsFileCodec, claimsPath, ctx.cwd, {
+      label: 'the claim (--claims)',
+      option: 'claims',
+    })
+    const groups = await readJsonFile(OrgGroupsFileCodec, groupsPath, ctx.cwd, {
+      label: 'the org groups (--org-groups)',
+      option: 'org-groups',
+    })
+    const current = await readJsonFile(CurrentMembershipsFileCodec, currentPath, ctx.cwd, {
+      label: 'the current memberships (--current)',
+      option: 'current',
+    })
     const settings = {
       ...PLAN_SETTINGS,
       ...(values.settings === undefined
         ? {}
-        : await readJsonFile(
-            SettingsFileCodec,
-            values.settings,
-            ctx.cwd,
-            'the settings (--settings)',
-          )),
+        : await readJsonFile(SettingsFileCodec, values.settings, ctx.cwd, {
+            label: 'the settings (--settings)',
+            option: 'settings',
+          })),
       ...(match === undefined ? {} : { matchMode: match }),
     }
 

@@ -68,15 +68,15 @@ async function jwksUri(issuer: string, given: string | undefined): Promise<URL> 
     throw new CliError(
       'CLI_INPUT_INVALID',
       `Cannot read the discovery document ${url.href}: ${(error as Error).message}. Check --issuer, or pass --jwks-uri.`,
-      { path: 'issuer', cause: error },
+      { path: '/issuer', cause: error },
     )
   }
-  const label = 'the discovery document (pass --jwks-uri instead)'
+  const input = { label: 'the discovery document (pass --jwks-uri instead)', option: 'issuer' }
   const document = decodeJson(
     DiscoveryDocumentCodec,
-    parseJson(text, url.href, label),
+    parseJson(text, url.href, input),
     url.href,
-    label,
+    input,
   )
   return new URL(document.jwks_uri)
 }
@@ -89,7 +89,7 @@ function userOf(given: string | undefined, idToken: string): string {
     sub = decodeJwt(idToken).sub
   } catch (error) {
     throw new CliError('CLI_INPUT_INVALID', 'The ID token is not a JWT; check --id-token.', {
-      path: 'id-token',
+      path: '/id-token',
       cause: error,
     })
   }
@@ -116,12 +116,17 @@ async function readAccessToken(
     const text = (await (ctx.io.stdin ?? readProcessStdin)()).trim()
     if (text === '') {
       throw new CliError('CLI_INPUT_INVALID', 'No access token on standard input.', {
-        path: 'access-token-file',
+        path: '/access-token-file',
       })
     }
     return text
   }
-  if (file !== undefined) return readTextFile(file, ctx.cwd, 'the access token')
+  if (file !== undefined) {
+    return readTextFile(file, ctx.cwd, {
+      label: 'the access token',
+      option: 'access-token-file',
+    })
+  }
   const fromEnv = ctx.env[ACCESS_TOKEN_ENV]
   return values['access-token'] ?? (fromEnv === undefined || fromEnv === '' ? undefined : fromEnv)
 }
@@ -141,10 +146,10 @@ const COMPACT_JWT = /^[\w-]+\.[\w-]+\.[\w-]*$/
  * token's keys, or else JSON, decoded here as the object of claims it must be.
  */
 async function readUserinfo(path: string, cwd: string): Promise<unknown> {
-  const label = 'the userinfo response (--userinfo-file)'
-  const text = await readTextFile(path, cwd, label)
+  const input = { label: 'the userinfo response (--userinfo-file)', option: 'userinfo-file' }
+  const text = await readTextFile(path, cwd, input)
   if (COMPACT_JWT.test(text)) return text
-  return decodeJson(UserinfoCodec, parseJson(text, path, label), path, label)
+  return decodeJson(UserinfoCodec, parseJson(text, path, input), path, input)
 }
 
 /** The HTTP resolver allowed to call `origins`; a bad origin is a usage error. */
@@ -196,7 +201,10 @@ export const syncCommand: Command = {
     }
     const idToken =
       values['id-token'] ??
-      (await readTextFile(values['id-token-file'] ?? '', ctx.cwd, 'the ID token'))
+      (await readTextFile(values['id-token-file'] ?? '', ctx.cwd, {
+        label: 'the ID token',
+        option: 'id-token-file',
+      }))
     const userinfo =
       values['userinfo-file'] === undefined
         ? undefined

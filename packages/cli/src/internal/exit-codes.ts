@@ -1,5 +1,4 @@
 import { STORE_ERROR_CODES, type GroupsyncError } from '@groupsync/core'
-import { STORE_DEPENDENCY_ERROR_CODES } from '@groupsync/store-postgres'
 import { DENIAL_CODES } from '@groupsync/sync'
 
 /**
@@ -59,13 +58,14 @@ const DESCRIPTIONS: Readonly<Record<ExitCodeName, Omit<ExitCodeDescription, 'nam
       errorCodes: [...DENIAL_CODES, 'MANUAL_MEMBERSHIP_MANAGEMENT_DISABLED'],
     },
     store: {
-      meaning: 'store failure: unreachable, a conflict, no such group, a name taken',
-      errorCodes: STORE_ERROR_CODES,
+      meaning:
+        'store failure: unreachable, not migrated for these tables, a conflict, no such group, a name taken',
+      errorCodes: [...STORE_ERROR_CODES, 'CLI_STORE_NOT_READY'],
     },
     missingDependency: {
       meaning:
         "a package the command needs is not installed (the demo's provider, the embedded store)",
-      errorCodes: ['CLI_DEPENDENCY_MISSING', ...STORE_DEPENDENCY_ERROR_CODES],
+      errorCodes: ['CLI_DEPENDENCY_MISSING', 'STORE_DEPENDENCY_MISSING'],
     },
   }
 

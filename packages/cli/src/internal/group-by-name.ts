@@ -13,7 +13,7 @@ export async function groupByName(
     throw new StoreError(
       'GROUP_NOT_FOUND',
       `Organisation ${JSON.stringify(orgId)} has no group named ${JSON.stringify(name)}.`,
-      { path: 'group', value: name },
+      { path: '/group', value: name },
     )
   }
   return group

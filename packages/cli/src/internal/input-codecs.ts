@@ -22,7 +22,7 @@ export type ClaimsFile = t.TypeOf<typeof ClaimsFileCodec>
 const OrgGroupCodec = strictObject(
   t.intersection([
     t.type({ id: t.string, name: t.string }),
-    t.partial({ orgId: t.string, createdAt: t.string }),
+    t.partial({ orgId: t.string, createdAt: t.union([t.string, t.null]) }),
   ]),
   'a group { "id", "name" }',
 )
@@ -60,6 +60,16 @@ export const SettingsFileCodec = strictObject(
 
 /** What `plan --settings` holds. */
 export type SettingsFile = t.TypeOf<typeof SettingsFileCodec>
+
+/**
+ * `--tables`: a description of the application's own tables, decoded here only as a JSON object;
+ * the store decodes the rest and refuses it by JSON Pointer.
+ */
+export const TablesFileCodec = t.record(
+  t.string,
+  t.unknown,
+  'an object { "groups", "memberships" }',
+)
 
 /** `sync --userinfo-file` as JSON: the userinfo response, whose claims the sync reads. */
 export const UserinfoCodec = t.record(t.string, t.unknown, 'a JSON object')

@@ -1,41 +1,47 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { decodeWith, type DecodeFailure } from '@groupsync/claims'
+import { decodeWith, formatJsonPointer, type DecodeFailure } from '@groupsync/claims'
 import type { Either } from 'fp-ts/lib/Either.js'
 import type * as t from 'io-ts'
 import { CliError } from './cli-error.js'
 
+/**
+ * An input of a command: what a message calls it, and the option it comes from, which is the
+ * first name of the JSON Pointer of an error about it (`/org-groups/0/id`), as if the command's
+ * options were an object whose file options hold their file's JSON.
+ */
+export interface CliInput {
+  readonly label: string
+  readonly option: string
+}
+
 /** Reads a text file named on the command line (an ID token, a JSON file), trimmed. */
-export async function readTextFile(path: string, cwd: string, label: string): Promise<string> {
+export async function readTextFile(path: string, cwd: string, input: CliInput): Promise<string> {
   try {
     return (await readFile(resolve(cwd, path), 'utf8')).trim()
   } catch (error) {
     throw new CliError(
       'CLI_INPUT_INVALID',
-      `Cannot read ${label} from ${JSON.stringify(path)}: ${(error as Error).message}. Check the path.`,
-      { path, cause: error },
+      `Cannot read ${input.label} from ${JSON.stringify(path)}: ${(error as Error).message}. Check the path.`,
+      { path: formatJsonPointer([input.option]), cause: error },
     )
   }
 }
 
 /** Parses the text of a JSON input; `source` names it in the error (a file, a URL). */
-export function parseJson(text: string, source: string, label: string): unknown {
+export function parseJson(text: string, source: string, input: CliInput): unknown {
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
     throw new CliError(
       'CLI_INPUT_INVALID',
-      `${capitalised(label)} in ${JSON.stringify(source)} is not valid JSON (${(error as Error).message}); fix it.`,
-      { path: source, cause: error },
+      `${capitalised(input.label)} in ${JSON.stringify(source)} is not valid JSON (${(error as Error).message}); fix it.`,
+      { path: formatJsonPointer([input.option]), cause: error },
     )
   }
 }
 
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1)
-
-/** A place in a JSON document as a JSON Pointer (RFC 6901): `/0/id`, or `` for the whole. */
-const pointer = (path: readonly string[]): string =>
-  path.map((key) => `/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`).join('')
 
 /** An offending value as a message shows it: short, and only scalars verbatim. */
 function shown(value: unknown): string {
@@ -58,20 +64,21 @@ const PLAIN_NAMES: Readonly<Record<string, string>> = {
 
 /**
  * The CLI's error for a JSON input that is not what its codec takes: `CLI_INPUT_INVALID`, with
- * `path` the input's source and the JSON Pointer of the offending place (`groups.json#/0/id`), and
- * the offending value in `value`.
+ * `path` the JSON Pointer of the offending place under its option (`/org-groups/0/id`), the
+ * source named in the message, and the offending value in `value`.
  */
 const wrongShapeError =
-  (source: string, label: string) =>
+  (source: string, input: CliInput) =>
   (failure: DecodeFailure): CliError => {
-    const at = pointer(failure.path)
+    const at = formatJsonPointer(failure.path)
     const where = at === '' ? '' : ` at ${at}`
+    const label = capitalised(input.label)
     const message =
       failure.kind === 'unknown-key'
-        ? `${capitalised(label)} in ${JSON.stringify(source)} has an unknown field${where}; the fields there are ${failure.known.join(', ')}.`
-        : `${capitalised(label)} in ${JSON.stringify(source)}${where} is ${shown(failure.value)}; it must be ${PLAIN_NAMES[failure.expected] ?? failure.expected}. Fix it.`
+        ? `${label} in ${JSON.stringify(source)} has an unknown field${where}; the fields there are ${failure.known.join(', ')}.`
+        : `${label} in ${JSON.stringify(source)}${where} is ${shown(failure.value)}; it must be ${PLAIN_NAMES[failure.expected] ?? failure.expected}. Fix it.`
     return new CliError('CLI_INPUT_INVALID', message, {
-      path: `${source}#${at}`,
+      path: formatJsonPointer([input.option, ...failure.path]),
       value: failure.value,
     })
   }
@@ -84,9 +91,9 @@ export function decodeJson<A>(
   codec: t.Decoder<unknown, A>,
   value: unknown,
   source: string,
-  label: string,
+  input: CliInput,
 ): A {
-  const decoded: Either<CliError, A> = decodeWith(codec, wrongShapeError(source, label))(value)
+  const decoded: Either<CliError, A> = decodeWith(codec, wrongShapeError(source, input))(value)
   if (decoded._tag === 'Left') throw decoded.left
   return decoded.right
 }
@@ -97,15 +104,18 @@ export function decodeJson<A>(
  *
  * @example
  * ```ts
- * const groups = await readJsonFile(OrgGroupsFileCodec, 'groups.json', ctx.cwd, 'the org groups (--org-groups)')
+ * const groups = await readJsonFile(OrgGroupsFileCodec, 'groups.json', ctx.cwd, {
+ *   label: 'the org groups (--org-groups)',
+ *   option: 'org-groups',
+ * })
  * ```
  */
 export async function readJsonFile<A>(
   codec: t.Decoder<unknown, A>,
   path: string,
   cwd: string,
-  label: string,
+  input: CliInput,
 ): Promise<A> {
-  const text = await readTextFile(path, cwd, label)
-  return decodeJson(codec, parseJson(text, path, label), path, label)
+  const text = await readTextFile(path, cwd, input)
+  return decodeJson(codec, parseJson(text, path, input), path, input)
 }

@@ -70,7 +70,10 @@ export async function readPolicyOptions(
   const file: SyncPolicy =
     values.policy === undefined
       ? {}
-      : await readJsonFile(SyncPolicyCodec, values.policy, cwd, 'the policy (--policy)')
+      : await readJsonFile(SyncPolicyCodec, values.policy, cwd, {
+          label: 'the policy (--policy)',
+          option: 'policy',
+        })
 
   const claimsOptions: GroupsClaimOptions = {
     ...file.claimsOptions,

@@ -36,7 +36,9 @@ export function renderSyncResult(orgId: string, userId: string, result: SyncResu
   switch (result.status) {
     case 'disabled':
       return [
-        `Mapping is off for ${orgId}: nothing changed. Turn it on with \`groupsync mapping on --org ${orgId}\`.`,
+        result.cause === 'never-configured'
+          ? `${orgId} has never been configured (no settings are stored: is the org id right?): nothing changed. Configure it with \`groupsync mapping on --org ${orgId}\`.`
+          : `Mapping is off for ${orgId}: nothing changed. Turn it on with \`groupsync mapping on --org ${orgId}\`.`,
       ]
     case 'kept':
       return [
@@ -62,14 +64,8 @@ export function renderSyncResult(orgId: string, userId: string, result: SyncResu
           ],
         ),
       ]
-      if (result.unmatchedClaims.length > 0) {
-        lines.push('', `Claim entries matching no group: ${list(result.unmatchedClaims)}`)
-      }
-      for (const m of result.caseOnlyMatches) {
-        lines.push(
-          `Near miss: claim entry ${JSON.stringify(m.claim)} equals group ${JSON.stringify(m.group.name)} only up to case.`,
-        )
-      }
+      // The sync's own words for what matched nothing (unmatched entries, near misses, hints).
+      if (result.notes.length > 0) lines.push('', 'Notes:', ...result.notes.map((n) => `  - ${n}`))
       return lines
     }
   }

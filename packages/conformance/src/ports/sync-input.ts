@@ -34,10 +34,11 @@ const SettingsCodec = object('Settings', { manageGroupMemberships: t.boolean, ma
 const SyncStateCodec = object(
   'State',
   {
-    settings: SettingsCodec,
     groups: t.readonlyArray(object('Group', { id: t.string, name: t.string }, {})),
   },
   {
+    // Absent: the organisation never stored settings (rule S1).
+    settings: SettingsCodec,
     memberships: t.readonlyArray(
       object('Membership', { userId: t.string, groupId: t.string, source }, {}),
     ),

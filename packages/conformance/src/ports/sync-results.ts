@@ -1,7 +1,9 @@
 import type { AuditEvent } from '@groupsync/core'
 import {
   createFreshnessGuard,
+  SyncError,
   type ClaimSummary,
+  type FreshnessGuard,
   type FreshnessLimits,
   type SyncResult,
 } from '@groupsync/sync'
@@ -47,7 +49,7 @@ export function loginResult(result: SyncResult, ids: Ids): Output {
   const list = (groups: readonly { readonly id: string }[]) => groups.map((g) => ids.toVector(g.id))
   switch (result.status) {
     case 'disabled':
-      return { status: 'disabled' }
+      return { status: 'disabled', cause: result.cause }
     case 'kept':
       return { status: 'kept', claim: claimOf(result.claim) }
     case 'stale':
@@ -86,12 +88,14 @@ export function loginResult(result: SyncResult, ids: Ids): Output {
 /** A freshness case's result (rule S11): the freshness guard's check, or its limits' error. */
 export function freshnessResult(input: SyncFreshnessInput): Output {
   const { lastSyncedAt, now, limits } = input.freshness
-  const guard = createFreshnessGuard(limits as FreshnessLimits)
-  if (guard._tag === 'Left') return failure('error', guard.left)
-  const checked = guard.right.check(
-    lastSyncedAt === null ? null : new Date(lastSyncedAt),
-    new Date(now),
-  )
+  let guard: FreshnessGuard
+  try {
+    guard = createFreshnessGuard(limits as FreshnessLimits)
+  } catch (error) {
+    if (error instanceof SyncError) return failure('error', error)
+    throw error
+  }
+  const checked = guard.check(lastSyncedAt === null ? null : new Date(lastSyncedAt), new Date(now))
   switch (checked.status) {
     case 'never-synced':
       return { status: 'never-synced' }

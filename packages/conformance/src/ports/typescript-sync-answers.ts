@@ -122,13 +122,9 @@ async function seed(target: VectorStore, orgId: string, state: SyncState): Promi
       }),
     )
   }
+  // Stored even when equal to the defaults: an org that stored settings is configured (rule S1).
   const { settings } = state
-  await store.updateOrgSettings(orgId, (current) =>
-    current.manageGroupMemberships === settings.manageGroupMemberships &&
-    current.matchMode === settings.matchMode
-      ? null
-      : { settings, audit: [] },
-  )
+  if (settings !== undefined) await store.updateOrgSettings(orgId, () => ({ settings, audit: [] }))
   // An id the store did not make for this state is shown as such, never passed off as a vector's.
   return { toStore: (id) => ids.get(id) ?? id, toVector: (id) => back.get(id) ?? `?${id}` }
 }
@@ -318,7 +314,15 @@ export async function answerSyncOn(
           }
   }
   const settings = await store.getOrgSettings(orgId)
-  return { output: { result, memberships, events, lastSync, settings: { ...settings } } }
+  return {
+    output: {
+      result,
+      memberships,
+      events,
+      lastSync,
+      settings: settings === null ? null : { ...settings },
+    },
+  }
 }
 
 /** The TypeScript port's answer to a `sync` request: {@link answerSyncOn} a fresh memory store. */

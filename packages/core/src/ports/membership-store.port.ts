@@ -6,7 +6,8 @@ export type MembershipSource = 'sync' | 'manual'
 /** An org group as a store keeps it. Names are unique within an organisation. */
 export interface StoredGroup extends OrgGroup {
   readonly orgId: string
-  readonly createdAt: Date
+  /** When the group was created; null when the store's table keeps no creation time. */
+  readonly createdAt: Date | null
 }
 
 /** One user's membership of one group, with where it came from. */
@@ -15,7 +16,8 @@ export interface Membership {
   readonly groupId: string
   readonly userId: string
   readonly source: MembershipSource
-  readonly createdAt: Date
+  /** When the membership was created; null when the store's table keeps no creation time. */
+  readonly createdAt: Date | null
 }
 
 /** An organisation's group-mapping settings, as a store keeps them. */
@@ -32,7 +34,12 @@ export interface OrgSettingsUpdate {
   readonly audit: readonly AuditEventInput[]
 }
 
-/** The settings of an organisation that has never stored any. */
+/**
+ * The settings in force for an organisation that has never stored any: what a login's snapshot
+ * and `updateOrgSettings`'s `current` see. `getOrgSettings` answers null for such an organisation,
+ * so that a caller can tell an organisation never configured (a typo in its id?) from one with
+ * mapping off.
+ */
 export const DEFAULT_ORG_SETTINGS: OrgSettings = {
   manageGroupMemberships: false,
   matchMode: 'exact',
@@ -204,14 +211,43 @@ export interface AuditQuery {
 // years 1 and 9999. Every store built with `defineMembershipStore` or `defineLoginSyncStore`
 // applies exactly the same checks, in core.
 
+/** The forms an id column of a store can take; ids always travel as strings. */
+export const ID_KINDS = ['text', 'uuid', 'integer', 'bigint'] as const
+
+/**
+ * The form of a store's ids: `text` (1 to 255 UTF-16 code units), `uuid` (the 8-4-4-4-12 hex
+ * form, any case, handed back in lower case), `integer` or `bigint` (a signed 32- or 64-bit
+ * decimal, handed back without a sign or leading zeros).
+ */
+export type IdKind = (typeof ID_KINDS)[number]
+
+/**
+ * What a store can keep, as its tables allow: every store built with `defineMembershipStore` or
+ * `defineLoginSyncStore` refuses anything beyond these before its adapter sees it.
+ */
+export interface StoreLimits {
+  /** The longest group name the store keeps, in UTF-8 bytes. */
+  readonly maxNameBytes: number
+  /** The form of the organisation, user and group ids of its tables. */
+  readonly ids: { readonly org: IdKind; readonly user: IdKind; readonly group: IdKind }
+}
+
 /**
  * The login sync's role: what `syncOnLogin` needs and nothing more. An application that keeps
  * groups and memberships in its own tables implements this role (through `defineLoginSyncStore`)
  * and nothing else.
  */
 export interface LoginSyncStore {
-  /** The org's settings; {@link DEFAULT_ORG_SETTINGS} if never set. Read before the unit of work. */
-  readonly getOrgSettings: (orgId: string, options?: StoreCallOptions) => Promise<OrgSettings>
+  /** What the store can keep; inputs beyond it are refused with `STORE_INVALID_INPUT`. */
+  readonly limits: StoreLimits
+  /**
+   * The org's settings, or null if it never stored any (a login then changes nothing, and says
+   * the org was never configured). Read before the unit of work.
+   */
+  readonly getOrgSettings: (
+    orgId: string,
+    options?: StoreCallOptions,
+  ) => Promise<OrgSettings | null>
   /**
    * One login's unit of work, serialised per (org, user): reads the settings, the slice of the
    * org's groups for `claimGroups` (rule 11), the user's memberships and last-sync record, calls
@@ -313,8 +349,11 @@ export interface MembershipAdminStore extends UserRemovalStore {
     options?: StoreCallOptions,
   ) => Promise<readonly StoredGroup[]>
 
-  /** The org's settings; {@link DEFAULT_ORG_SETTINGS} if never set. */
-  readonly getOrgSettings: (orgId: string, options?: StoreCallOptions) => Promise<OrgSettings>
+  /** The org's settings, or null if it never stored any ({@link DEFAULT_ORG_SETTINGS} then apply). */
+  readonly getOrgSettings: (
+    orgId: string,
+    options?: StoreCallOptions,
+  ) => Promise<OrgSettings | null>
   /**
    * Reads the org's settings and stores what `update` returns, with its audit events, in one
    * transaction under the org's exclusive lock, so that two concurrent changes of different

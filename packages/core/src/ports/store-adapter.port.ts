@@ -7,6 +7,7 @@ import type {
   OrgSettings,
   OrgSettingsUpdate,
   StaleMember,
+  StoreLimits,
   StoredGroup,
   UserSyncDecision,
 } from './membership-store.port.js'
@@ -58,6 +59,11 @@ export type AdapterUnitResult<A> = UserSyncDecision<A>
 
 /** What an application implements to run the login sync over its own tables. */
 export interface LoginSyncAdapter {
+  /**
+   * What the adapter's tables can keep; the wrapper refuses inputs beyond it. Default: text ids
+   * and names of up to 65,536 bytes.
+   */
+  readonly limits?: StoreLimits
   /** The org's settings, or null when it never stored any. */
   readonly readSettings: (orgId: string, call: AdapterCall) => Promise<OrgSettings | null>
   /**

@@ -1,23 +1,19 @@
 import type { MembershipStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import {
-  freshOrgId,
-  must,
-  observeOrg,
-  rejectionOf,
-  withStore,
-  type ContractContext,
-} from './context.js'
+import { must, observeOrg, rejectionOf, withStore, type ContractContext } from './context.js'
 import { InjectedFault, faultHook, type FaultHook } from './fault-hook.js'
 import { applyLogin, observeLogin, withLogin, type LoginContext } from './login-harness.js'
+import type { StoreKit } from './store-kit.js'
 
-const USERS = ['alice', 'bob']
-
-/** An org where alice is in g0 (sync) and g2 (manual) and was synced once. */
+/** An org where alice is in g0 (sync) and g2 (manual) and was synced once; bob in none. */
 interface Fixture {
   readonly orgId: string
   readonly ids: readonly string[]
+  readonly alice: string
+  readonly bob: string
 }
+
+const usersOf = (f: Fixture) => [f.alice, f.bob]
 
 const id = (f: Fixture, i: number): string => must(f.ids[i], `group ${i}`)
 
@@ -62,15 +58,16 @@ export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
       return withLogin(
         ctx,
         async (h) => {
+          const { newOrg, user } = h.kit
           const setUp = async (): Promise<Fixture> => {
-            const orgId = freshOrgId('atomic-login')
+            const orgId = newOrg('atomic-login')
             const ids: string[] = []
             for (const n of ['g0', 'g1', 'g2']) ids.push((await h.seed.createGroup(orgId, n)).id)
-            const f = { orgId, ids }
-            await h.seed.addMembership(orgId, id(f, 0), 'alice', 'sync')
-            await h.seed.addMembership(orgId, id(f, 2), 'alice', 'manual')
+            const f = { orgId, ids, alice: user('alice'), bob: user('bob') }
+            await h.seed.addMembership(orgId, id(f, 0), user('alice'), 'sync')
+            await h.seed.addMembership(orgId, id(f, 2), user('alice'), 'manual')
             await h.seed.setSettings(orgId, { manageGroupMemberships: true, matchMode: 'exact' })
-            await applyLogin(h.store, orgId, 'alice', [], {
+            await applyLogin(h.store, orgId, user('alice'), [], {
               syncedAt: new Date('2024-01-01T00:00:00.000Z'),
             })
             return f
@@ -78,19 +75,24 @@ export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
           await expectAtomic(
             hook,
             setUp,
-            (f) => observeLogin(h, f.orgId, USERS),
+            (f) => observeLogin(h, f.orgId, usersOf(f)),
             (f) =>
-              applyLogin(h.store, f.orgId, 'alice', ['g1'], {
+              applyLogin(h.store, f.orgId, user('alice'), ['g1'], {
                 remove: [id(f, 0)],
                 add: [{ groupId: id(f, 1), source: 'sync' }],
                 audit: [
                   {
                     type: 'membership.removed',
                     orgId: f.orgId,
-                    userId: 'alice',
+                    userId: user('alice'),
                     groupId: id(f, 0),
                   },
-                  { type: 'membership.added', orgId: f.orgId, userId: 'alice', groupId: id(f, 1) },
+                  {
+                    type: 'membership.added',
+                    orgId: f.orgId,
+                    userId: user('alice'),
+                    groupId: id(f, 1),
+                  },
                 ],
                 syncedAt: new Date('2024-02-02T00:00:00.000Z'),
                 tokenIssuedAt: new Date('2024-02-01T23:59:00.000Z'),
@@ -104,26 +106,27 @@ export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
 }
 
 /** An org with mapping off where alice is in g0 (sync) and g2 (manual) and was synced once. */
-const setUpAdmin = async (store: MembershipStore): Promise<Fixture> => {
-  const orgId = freshOrgId('atomic')
+const setUpAdmin = async (store: MembershipStore, { newOrg, user }: StoreKit): Promise<Fixture> => {
+  const orgId = newOrg('atomic')
   const ids: string[] = []
   for (const n of ['g0', 'g1', 'g2']) ids.push((await store.createGroup(orgId, n)).id)
-  const f = { orgId, ids }
-  await applyLogin(store, orgId, 'alice', ['g0'], {
+  const f = { orgId, ids, alice: user('alice'), bob: user('bob') }
+  const alice = f.alice
+  await applyLogin(store, orgId, alice, ['g0'], {
     add: [{ groupId: id(f, 0), source: 'sync' }],
-    audit: [{ type: 'membership.added', orgId, userId: 'alice', groupId: id(f, 0) }],
+    audit: [{ type: 'membership.added', orgId, userId: alice, groupId: id(f, 0) }],
     syncedAt: new Date('2024-01-01T00:00:00.000Z'),
   })
-  await store.addManualMember(orgId, id(f, 2), 'alice')
+  await store.addManualMember(orgId, id(f, 2), alice)
   return f
 }
 
 /** Each admin write the suite breaks: it must change something when it succeeds. */
 const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise<unknown>> = {
   'a manual add with its audit event': (store, f) =>
-    store.addManualMember(f.orgId, id(f, 1), 'bob', { actor: 'admin' }),
+    store.addManualMember(f.orgId, id(f, 1), f.bob, { actor: 'admin' }),
   'a manual remove with its audit event': (store, f) =>
-    store.removeManualMember(f.orgId, id(f, 2), 'alice', { actor: 'admin' }),
+    store.removeManualMember(f.orgId, id(f, 2), f.alice, { actor: 'admin' }),
   'a group create with its audit event': (store, f) =>
     store.createGroup(f.orgId, 'g3', { actor: 'admin' }),
   'a group rename with its audit event': (store, f) =>
@@ -136,7 +139,7 @@ const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise
       audit: [{ type: 'settings.changed', orgId: f.orgId, actor: 'admin' }],
     })),
   'a user removal (every membership, the last sync, the events, the removal time)': (store, f) =>
-    store.removeUser(f.orgId, 'alice', { actor: 'admin' }),
+    store.removeUser(f.orgId, f.alice, { actor: 'admin' }),
 }
 
 /** Atomicity of the admin role's writes. */
@@ -147,14 +150,14 @@ export const describeAtomicityTests = (ctx: ContractContext): void => {
         const hook = faultHook()
         return withStore(
           ctx,
-          (store) =>
+          (store, kit) =>
             expectAtomic(
               hook,
-              () => setUpAdmin(store),
+              () => setUpAdmin(store, kit),
               async (f) => ({
-                org: await observeOrg(store, f.orgId, USERS),
+                org: await observeOrg(store, f.orgId, usersOf(f)),
                 // A removal leaves its time behind: the next login's snapshot shows it.
-                removedAt: (await applyLogin(store, f.orgId, 'alice', [], {})).removedAt,
+                removedAt: (await applyLogin(store, f.orgId, f.alice, [], {})).removedAt,
               }),
               (f) => operation(store, f),
             ),

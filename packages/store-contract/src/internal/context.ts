@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type {
   AuditEvent,
   AuditEventInput,
@@ -9,8 +8,10 @@ import type {
   StaleMember,
   StoredGroup,
   StoreErrorCode,
+  StoreLimits,
 } from '@groupsync/core'
 import { expect } from 'vitest'
+import { expectTimes, shareTimes, storeKit, type StoreKit, type Times } from './store-kit.js'
 
 /**
  * TEST ONLY. A store calls this at named points while a write is half done; the contract suite
@@ -67,25 +68,39 @@ export const suiteOptions = (options: DescribeMembershipStoreOptions): SuiteOpti
 export interface ContractContext {
   readonly makeStore: MakeStore
   readonly options: SuiteOptions
+  /** What the suite learns about the stores' creation times, shared by the stores of a run. */
+  readonly times: Times
 }
 
-let orgCounter = 0
+const ID_KINDS: readonly unknown[] = ['text', 'uuid', 'integer', 'bigint']
 
-/** A new organisation id, unique across tests, runs and processes sharing one database. */
-export const freshOrgId = (label: string): string => {
-  orgCounter += 1
-  return `org:${label}:${orgCounter}:${randomUUID()}`
+/**
+ * The kit of a store just made: checks that it states its limits (a whole number of bytes, a
+ * known kind for each id) and makes it share what the run learns about its creation times.
+ */
+export const kitOf = (store: { readonly limits: StoreLimits }, times: Times): StoreKit => {
+  const { limits } = store
+  expect(limits, 'store.limits').toBeTypeOf('object')
+  expect(
+    Number.isSafeInteger(limits.maxNameBytes) && limits.maxNameBytes >= 1,
+    'maxNameBytes',
+  ).toBe(true)
+  for (const role of ['org', 'user', 'group'] as const) {
+    expect(ID_KINDS, `the kind of ${role} ids`).toContain(limits.ids[role])
+  }
+  shareTimes(store, times)
+  return storeKit(limits)
 }
 
-/** Runs `fn` with a new store and closes the store afterwards. */
+/** Runs `fn` with a new store and its kit, and closes the store afterwards. */
 export const withStore = async (
   ctx: ContractContext,
-  fn: (store: MembershipStore) => Promise<void>,
+  fn: (store: MembershipStore, kit: StoreKit) => Promise<void>,
   options: ContractStoreOptions = {},
 ): Promise<void> => {
   const store = await ctx.makeStore(options)
   try {
-    await fn(store)
+    await fn(store, kitOf(store, ctx.times))
   } finally {
     await store.close()
   }
@@ -123,7 +138,7 @@ export const expectLockError = async (promise: Promise<unknown>): Promise<void> 
 /** Everything a store shows about one organisation and some of its users. */
 export interface ObservedOrg {
   readonly groups: readonly StoredGroup[]
-  readonly settings: OrgSettings
+  readonly settings: OrgSettings | null
   readonly memberships: Readonly<Record<string, readonly Membership[]>>
   readonly members: Readonly<Record<string, readonly Membership[]>>
   readonly stale: readonly StaleMember[]
@@ -140,10 +155,14 @@ export const observeOrg = async (
   userIds: readonly string[],
 ): Promise<ObservedOrg> => {
   const groups = await store.listGroups(orgId)
+  expectTimes(store, 'groups', groups)
   const memberships: Record<string, readonly Membership[]> = {}
   for (const u of userIds) memberships[u] = await store.listUserMemberships(orgId, u)
   const members: Record<string, readonly Membership[]> = {}
   for (const g of groups) members[g.id] = await store.listMembers(orgId, g.id)
+  for (const ms of [...Object.values(memberships), ...Object.values(members)]) {
+    expectTimes(store, 'memberships', ms)
+  }
   return {
     groups,
     settings: await store.getOrgSettings(orgId),

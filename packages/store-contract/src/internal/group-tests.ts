@@ -7,38 +7,43 @@ import {
 import { describe, expect, it } from 'vitest'
 import {
   expectStoreError,
-  freshOrgId,
   groupIdsOf,
   setSettings,
   withStore,
   type ContractContext,
 } from './context.js'
+import { expectTimes, type StoreKit } from './store-kit.js'
 import { expectLogReplays } from './log-replay.js'
 import { applyLogin, joinByLogin } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 /** Groups: create, list, rename, delete, and the events each writes. */
 export const describeGroupTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
     it(name, () => withStore(ctx, fn))
   }
 
   describe('groups', () => {
-    test('createGroup returns the stored group and listGroups shows it', async (store) => {
-      const org = freshOrgId('create')
+    test('createGroup returns the stored group and listGroups shows it', async (store, {
+      newOrg,
+    }) => {
+      const org = newOrg('create')
       const before = Date.now()
       const g = await store.createGroup(org, 'Engineering')
       expect(g).toMatchObject({ orgId: org, name: 'Engineering' })
       expect(typeof g.id).toBe('string')
       expect(g.id.length).toBeGreaterThan(0)
-      expect(g.createdAt).toBeInstanceOf(Date)
-      expect(g.createdAt.getTime()).toBeGreaterThanOrEqual(before - 60_000)
+      expectTimes(store, 'groups', [g])
+      if (g.createdAt !== null)
+        expect(g.createdAt.getTime()).toBeGreaterThanOrEqual(before - 60_000)
       expect(await store.listGroups(org)).toEqual([g])
-      expect(await store.listGroups(freshOrgId('other'))).toEqual([])
+      expect(await store.listGroups(newOrg('other'))).toEqual([])
     })
 
-    test('listGroups orders by name, then id, in UTF-16 code-unit order', async (store) => {
-      const org = freshOrgId('order')
+    test('listGroups orders by name, then id, in UTF-16 code-unit order', async (store, {
+      newOrg,
+    }) => {
+      const org = newOrg('order')
       // UTF-16 puts the emoji (a surrogate pair, 0xD83D…) before U+FF5E; UTF-8 bytes would not.
       const names = ['\uFF5E', '😀', 'b', 'B', 'a', 'é', 'Z', '']
       for (const n of names) await store.createGroup(org, n)
@@ -47,13 +52,15 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect(listed.indexOf('😀')).toBeLessThan(listed.indexOf('\uFF5E'))
     })
 
-    test('group names are unique per organisation, exactly (case and form matter)', async (store) => {
-      const org = freshOrgId('unique')
+    test('group names are unique per organisation, exactly (case and form matter)', async (store, {
+      newOrg,
+    }) => {
+      const org = newOrg('unique')
       await store.createGroup(org, 'Admins')
       await expectStoreError(store.createGroup(org, 'Admins'), 'GROUP_NAME_TAKEN')
       await store.createGroup(org, 'admins')
       await store.createGroup(org, 'Admins ')
-      await store.createGroup(freshOrgId('elsewhere'), 'Admins')
+      await store.createGroup(newOrg('elsewhere'), 'Admins')
       expect((await store.listGroups(org)).map((g) => g.name)).toEqual([
         'Admins',
         'Admins ',
@@ -61,38 +68,44 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       ])
     })
 
-    test('renameGroup renames, keeps the id, and refuses a taken name', async (store) => {
-      const org = freshOrgId('rename')
+    test('renameGroup renames, keeps the id, and refuses a taken name', async (store, {
+      newOrg,
+      missingGroup,
+    }) => {
+      const org = newOrg('rename')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
       const renamed = await store.renameGroup(org, a.id, 'c')
       expect(renamed).toMatchObject({ id: a.id, orgId: org, name: 'c' })
-      expect(renamed.createdAt.getTime()).toBe(a.createdAt.getTime())
+      expect(renamed.createdAt).toEqual(a.createdAt)
       expect(await store.renameGroup(org, a.id, 'c')).toMatchObject({ id: a.id, name: 'c' })
       await expectStoreError(store.renameGroup(org, a.id, 'b'), 'GROUP_NAME_TAKEN')
-      await expectStoreError(store.renameGroup(org, 'no-such-group', 'd'), 'GROUP_NOT_FOUND')
-      await expectStoreError(store.renameGroup(freshOrgId('x'), b.id, 'd'), 'GROUP_NOT_FOUND')
+      await expectStoreError(store.renameGroup(org, missingGroup, 'd'), 'GROUP_NOT_FOUND')
+      await expectStoreError(store.renameGroup(newOrg('x'), b.id, 'd'), 'GROUP_NOT_FOUND')
       expect((await store.listGroups(org)).map((g) => [g.id, g.name])).toEqual([
         [b.id, 'b'],
         [a.id, 'c'],
       ])
     })
 
-    test('deleteGroup deletes the group and its memberships only, also while mapping is on', async (store) => {
-      const org = freshOrgId('delete')
+    test('deleteGroup deletes the group and its memberships only, also while mapping is on', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('delete')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
-      await store.addManualMember(org, a.id, 'alice')
-      await store.addManualMember(org, b.id, 'alice')
-      await joinByLogin(store, org, 'bob', a)
+      await store.addManualMember(org, a.id, user('alice'))
+      await store.addManualMember(org, b.id, user('alice'))
+      await joinByLogin(store, org, user('bob'), a)
       await setSettings(store, org, { manageGroupMemberships: true, matchMode: 'exact' })
       await store.deleteGroup(org, a.id)
       expect(await store.listGroups(org)).toEqual([b])
-      expect(groupIdsOf(await store.listUserMemberships(org, 'alice'))).toEqual([b.id])
-      expect(await store.listUserMemberships(org, 'bob')).toEqual([])
+      expect(groupIdsOf(await store.listUserMemberships(org, user('alice')))).toEqual([b.id])
+      expect(await store.listUserMemberships(org, user('bob'))).toEqual([])
       await expectStoreError(store.listMembers(org, a.id), 'GROUP_NOT_FOUND')
       await expectStoreError(store.deleteGroup(org, a.id), 'GROUP_NOT_FOUND')
-      await expectStoreError(store.deleteGroup(freshOrgId('x'), b.id), 'GROUP_NOT_FOUND')
+      await expectStoreError(store.deleteGroup(newOrg('x'), b.id), 'GROUP_NOT_FOUND')
       // A new group of the old name is a new group, without the old members.
       const again = await store.createGroup(org, 'a')
       expect(again.id).not.toBe(a.id)
@@ -101,13 +114,16 @@ export const describeGroupTests = (ctx: ContractContext): void => {
   })
 
   describe('group changes are audited', () => {
-    test('createGroup, renameGroup and deleteGroup append their events with the actor, and a delete one membership.removed per member first', async (store) => {
-      const org = freshOrgId('group-audit')
+    test('createGroup, renameGroup and deleteGroup append their events with the actor, and a delete one membership.removed per member first', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('group-audit')
       const g = await store.createGroup(org, 'eng', { actor: 'root' })
       const other = await store.createGroup(org, 'ops')
-      await store.addManualMember(org, g.id, 'zoe')
-      await joinByLogin(store, org, 'adam', g)
-      await store.addManualMember(org, other.id, 'adam')
+      await store.addManualMember(org, g.id, user('zoe'))
+      await joinByLogin(store, org, user('adam'), g)
+      await store.addManualMember(org, other.id, user('adam'))
       const setUp = (await store.listAuditEvents(org)).length
       await store.renameGroup(org, g.id, 'engineering', { actor: 'root' })
       await store.deleteGroup(org, g.id, { actor: 'admin@x' })
@@ -125,24 +141,24 @@ export const describeGroupTests = (ctx: ContractContext): void => {
           actor: 'root',
           detail: { previousName: 'eng' },
         },
-        {
-          type: 'membership.removed',
-          orgId: org,
-          userId: 'adam',
-          groupId: g.id,
-          groupName: 'engineering',
-          source: 'sync',
-          actor: 'admin@x',
-        },
-        {
-          type: 'membership.removed',
-          orgId: org,
-          userId: 'zoe',
-          groupId: g.id,
-          groupName: 'engineering',
-          source: 'manual',
-          actor: 'admin@x',
-        },
+        // One per member, by user id.
+        ...(
+          [
+            [user('adam'), 'sync'],
+            [user('zoe'), 'manual'],
+          ] as const
+        )
+          .slice()
+          .sort(([a], [b]) => compareCodeUnits(a, b))
+          .map(([userId, source]) => ({
+            type: 'membership.removed',
+            orgId: org,
+            userId,
+            groupId: g.id,
+            groupName: 'engineering',
+            source,
+            actor: 'admin@x',
+          })),
         {
           type: 'group.deleted',
           orgId: org,
@@ -152,18 +168,22 @@ export const describeGroupTests = (ctx: ContractContext): void => {
         },
       ])
       // The other group and its member are untouched.
-      expect((await store.listMembers(org, other.id)).map((m) => m.userId)).toEqual(['adam'])
+      expect((await store.listMembers(org, other.id)).map((m) => m.userId)).toEqual([user('adam')])
     })
 
-    test('a failed group change appends nothing; callers cannot append group.* or user.removed events themselves', async (store) => {
-      const org = freshOrgId('group-audit-fail')
+    test('a failed group change appends nothing; callers cannot append group.* or user.removed events themselves', async (store, {
+      newOrg,
+      user,
+      missingGroup,
+    }) => {
+      const org = newOrg('group-audit-fail')
       const g = await store.createGroup(org, 'a')
       await store.createGroup(org, 'b')
       const before = await store.listAuditEvents(org)
       await expectStoreError(store.createGroup(org, 'a', { actor: 'x' }), 'GROUP_NAME_TAKEN')
       await expectStoreError(store.renameGroup(org, g.id, 'b'), 'GROUP_NAME_TAKEN')
-      await expectStoreError(store.renameGroup(org, 'missing', 'c'), 'GROUP_NOT_FOUND')
-      await expectStoreError(store.deleteGroup(org, 'missing'), 'GROUP_NOT_FOUND')
+      await expectStoreError(store.renameGroup(org, missingGroup, 'c'), 'GROUP_NOT_FOUND')
+      await expectStoreError(store.deleteGroup(org, missingGroup), 'GROUP_NOT_FOUND')
       await expectStoreError(
         store.createGroup(org, 'c', { actor: 'nul\u0000' }),
         'STORE_INVALID_INPUT',
@@ -174,13 +194,13 @@ export const describeGroupTests = (ctx: ContractContext): void => {
         'group.deleted',
         'user.removed',
       ] as const) {
-        const event: AuditEventInput = { type, orgId: org, groupId: g.id, userId: 'alice' }
+        const event: AuditEventInput = { type, orgId: org, groupId: g.id, userId: user('alice') }
         await expectStoreError(
           setSettings(store, org, { manageGroupMemberships: false, matchMode: 'exact' }, [event]),
           'STORE_INVALID_INPUT',
         )
         await expectStoreError(
-          applyLogin(store, org, 'alice', ['a'], { audit: [event] }),
+          applyLogin(store, org, user('alice'), ['a'], { audit: [event] }),
           'STORE_INVALID_INPUT',
         )
       }
@@ -189,28 +209,31 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect(await store.listMembers(org, g.id)).toEqual([])
     })
 
-    test('the audit log of group changes, manual changes, a login and a removal replays to the stored groups and memberships', async (store) => {
-      const org = freshOrgId('replay-example')
+    test('the audit log of group changes, manual changes, a login and a removal replays to the stored groups and memberships', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('replay-example')
       const [a, b] = [await store.createGroup(org, 'a'), await store.createGroup(org, 'b')]
       const added = (g: StoredGroup): AuditEventInput => ({
         type: 'membership.added',
         orgId: org,
-        userId: 'alice',
+        userId: user('alice'),
         groupId: g.id,
         groupName: g.name,
         source: 'sync',
       })
-      await store.addManualMember(org, a.id, 'alice')
-      await store.addManualMember(org, b.id, 'bob')
-      await store.addManualMember(org, a.id, 'carol')
-      await applyLogin(store, org, 'alice', ['b'], {
+      await store.addManualMember(org, a.id, user('alice'))
+      await store.addManualMember(org, b.id, user('bob'))
+      await store.addManualMember(org, a.id, user('carol'))
+      await applyLogin(store, org, user('alice'), ['b'], {
         add: [{ groupId: b.id, source: 'sync' }],
         audit: [added(b)],
       })
       await store.renameGroup(org, b.id, 'b2')
-      await store.removeUser(org, 'carol')
+      await store.removeUser(org, user('carol'))
       await store.deleteGroup(org, a.id)
-      await expectLogReplays(store, org, ['alice', 'bob', 'carol'])
+      await expectLogReplays(store, org, [user('alice'), user('bob'), user('carol')])
       expect((await store.listAuditEvents(org)).map((e) => e.type)).toContain('user.removed')
     })
   })

@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest'
 import {
   END_OF_TIME,
   expectStoreError,
-  freshOrgId,
   membershipEvents,
   must,
   observeOrg,
@@ -18,13 +17,8 @@ import {
   withStore,
   type ContractContext,
 } from './context.js'
-import {
-  HOSTILE_NAMES,
-  HOSTILE_UNICODE,
-  TEN_KB_NAME,
-  TEN_KB_NAME_TWIN,
-  UNSTORABLE_NAMES,
-} from './hostile-names.js'
+import { namesAtLimit, utf8Bytes, withinLimit, type StoreKit } from './store-kit.js'
+import { HOSTILE_NAMES, HOSTILE_UNICODE, UNSTORABLE_NAMES } from './hostile-names.js'
 import { expectLogReplays } from './log-replay.js'
 import { applyLogin, syncChanges } from './login-harness.js'
 import { withoutStamp } from './model.js'
@@ -35,26 +29,30 @@ const eventsOf = async (store: MembershipStore, orgId: string, type: AuditEventI
 
 /** Hostile names and Unicode through every admin operation, and unstorable text refused. */
 export const describeHostileNameTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
     it(name, () => withStore(ctx, fn))
   }
 
   describe('hostile names', () => {
-    test('every hostile name is stored, listed, renamed and matched exactly as given', async (store) => {
-      const org = freshOrgId('hostile')
+    test('every hostile name is stored, listed, renamed and matched exactly as given', async (store, {
+      newOrg,
+      user,
+      limits,
+    }) => {
+      const org = newOrg('hostile')
+      const names = [...withinLimit(limits, HOSTILE_NAMES), namesAtLimit(limits).atLimit]
       const groups = []
-      for (const name of HOSTILE_NAMES) groups.push(await store.createGroup(org, name))
+      for (const name of names) groups.push(await store.createGroup(org, name))
       const listed = await store.listGroups(org)
-      expect(listed.map((g) => g.name)).toEqual([...HOSTILE_NAMES].sort(compareCodeUnits))
-      expect(listed.find((g) => g.name === TEN_KB_NAME)?.name.length).toBe(TEN_KB_NAME.length)
+      expect(listed.map((g) => g.name)).toEqual([...names].sort(compareCodeUnits))
       // A login sees the names exactly, and the audit log keeps them exactly.
-      const seen = await store.withLoginSync(org, 'alice', HOSTILE_NAMES, (snapshot) => ({
+      const seen = await store.withLoginSync(org, user('alice'), names, (snapshot) => ({
         changes: syncChanges({
           add: snapshot.groups.map((g) => ({ groupId: g.id, source: 'sync' })),
           audit: snapshot.groups.map((g) => ({
             type: 'membership.added',
             orgId: org,
-            userId: 'alice',
+            userId: user('alice'),
             groupId: g.id,
             groupName: g.name,
             source: 'sync',
@@ -68,45 +66,52 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
       expect(audit.map((e) => e.groupName ?? '').sort(compareCodeUnits)).toEqual(
         listed.map((g) => g.name),
       )
-      expect(await store.listUserMemberships(org, 'alice')).toHaveLength(HOSTILE_NAMES.length)
+      expect(await store.listUserMemberships(org, user('alice'))).toHaveLength(names.length)
       // Renaming each group to the next hostile name (through a temporary name) round-trips too.
       for (const [i, g] of groups.entries()) await store.renameGroup(org, g.id, `tmp ${i}`)
       for (const [i, g] of groups.entries()) {
-        const name = must(HOSTILE_NAMES[(i + 1) % HOSTILE_NAMES.length], 'a name')
+        const name = must(names[(i + 1) % names.length], 'a name')
         expect((await store.renameGroup(org, g.id, name)).name).toBe(name)
       }
       expect((await store.listGroups(org)).map((g) => g.name)).toEqual(
-        [...HOSTILE_NAMES].sort(compareCodeUnits),
+        [...names].sort(compareCodeUnits),
       )
-      await expectLogReplays(store, org, ['alice'])
+      await expectLogReplays(store, org, [user('alice')])
     })
 
-    test('two 10 kB names that differ in their last character are different groups', async (store) => {
-      const org = freshOrgId('long')
-      await store.createGroup(org, TEN_KB_NAME)
-      await store.createGroup(org, TEN_KB_NAME_TWIN)
-      await expectStoreError(store.createGroup(org, TEN_KB_NAME), 'GROUP_NAME_TAKEN')
+    test('two names at the limit that differ in their last character are different groups', async (store, {
+      newOrg,
+      limits,
+    }) => {
+      const org = newOrg('long')
+      const { atLimit, twin } = namesAtLimit(limits)
+      await store.createGroup(org, atLimit)
+      await store.createGroup(org, twin)
+      await expectStoreError(store.createGroup(org, atLimit), 'GROUP_NAME_TAKEN')
       expect(await store.listGroups(org)).toHaveLength(2)
     })
 
-    test('a NUL or a lone surrogate is refused with STORE_INVALID_INPUT, and nothing is written', async (store) => {
-      const org = freshOrgId('nul')
+    test('a NUL or a lone surrogate is refused with STORE_INVALID_INPUT, and nothing is written', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('nul')
       const g = await store.createGroup(org, 'ok')
-      await store.addManualMember(org, g.id, 'alice')
-      const before = await observeOrg(store, org, ['alice'])
+      await store.addManualMember(org, g.id, user('alice'))
+      const before = await observeOrg(store, org, [user('alice')])
       for (const bad of UNSTORABLE_NAMES) {
         await expectStoreError(store.createGroup(org, bad), 'STORE_INVALID_INPUT')
         await expectStoreError(store.renameGroup(org, g.id, bad), 'STORE_INVALID_INPUT')
         await expectStoreError(
-          store.removeManualMember(org, g.id, 'alice', { actor: bad }),
+          store.removeManualMember(org, g.id, user('alice'), { actor: bad }),
           'STORE_INVALID_INPUT',
         )
         await expectStoreError(
-          store.addManualMember(org, g.id, 'bob', { actor: bad }),
+          store.addManualMember(org, g.id, user('bob'), { actor: bad }),
           'STORE_INVALID_INPUT',
         )
         await expectStoreError(
-          store.removeUser(org, 'alice', { actor: bad }),
+          store.removeUser(org, user('alice'), { actor: bad }),
           'STORE_INVALID_INPUT',
         )
         await expectStoreError(store.deleteGroup(org, g.id, { actor: bad }), 'STORE_INVALID_INPUT')
@@ -117,9 +122,11 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
           'STORE_INVALID_INPUT',
         )
         await expectStoreError(
-          applyLogin(store, org, 'alice', ['ok'], {
+          applyLogin(store, org, user('alice'), ['ok'], {
             remove: [g.id],
-            audit: [{ type: 'membership.removed', orgId: org, userId: 'alice', groupName: bad }],
+            audit: [
+              { type: 'membership.removed', orgId: org, userId: user('alice'), groupName: bad },
+            ],
             syncedAt: new Date(),
           }),
           'STORE_INVALID_INPUT',
@@ -127,14 +134,19 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
         await expectStoreError(store.listUserMemberships(org, bad), 'STORE_INVALID_INPUT')
         await expectStoreError(store.listGroups(bad), 'STORE_INVALID_INPUT')
       }
-      expect(await observeOrg(store, org, ['alice'])).toEqual(before)
+      expect(await observeOrg(store, org, [user('alice')])).toEqual(before)
     })
   })
 
   describe('hostile Unicode reads back exactly', () => {
-    test('BOMs, noncharacters, combining and RTL marks, and surrogate neighbours come back identical from every read API', async (store) => {
-      const org = freshOrgId('unicode')
-      const strings = HOSTILE_UNICODE
+    test('BOMs, noncharacters, combining and RTL marks, and surrogate neighbours come back identical from every read API', async (store, {
+      newOrg,
+      user,
+      limits,
+    }) => {
+      const org = newOrg('unicode')
+      // Each is renamed below to itself twice over, with a combining mark between.
+      const strings = HOSTILE_UNICODE.filter((s) => 2 * utf8Bytes(s) + 2 <= limits.maxNameBytes)
       const ids = strings.filter((s) => s.length > 0 && s.length <= MAX_STORE_ID_LENGTH)
       expect(ids).toEqual(strings)
       // As group names (and actors): createGroup's answer, listGroups, the snapshot, the log.
@@ -146,14 +158,17 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
       }
       const sorted = [...strings].sort(compareCodeUnits)
       expect((await store.listGroups(org)).map((g) => g.name)).toEqual(sorted)
-      // As user ids, actors, digests and audit fields: a manual add and a login per string.
+      // As user ids (where ids are text), actors, digests and audit fields: a manual add and a
+      // login per string.
+      const users = strings.map(user)
       for (const [i, s] of strings.entries()) {
         const g = must(groups.get(s), 'a group')
-        expect(await store.addManualMember(org, g.id, s, { actor: s })).toBe(true)
+        const u = user(s)
+        expect(await store.addManualMember(org, g.id, u, { actor: s })).toBe(true)
         const event: AuditEventInput = {
           type: 'sync.denied',
           orgId: org,
-          userId: s,
+          userId: u,
           groupId: g.id,
           groupName: s,
           source: 'sync',
@@ -161,22 +176,22 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
           claimDigest: s,
           detail: { [s]: s, list: [s, { [s]: [s] }] },
         }
-        const seen = await applyLogin(store, org, s, strings, {
+        const seen = await applyLogin(store, org, u, strings, {
           audit: [event],
           syncedAt: new Date(Date.UTC(2020, 0, 1, 0, i)),
         })
-        expect(seen.userId).toBe(s)
+        expect(seen.userId).toBe(u)
         expect(seen.groups.map((x) => x.name)).toEqual(sorted)
-        expect(seen.memberships.map((m) => [m.groupId, m.userId])).toEqual([[g.id, s]])
-        expect((await store.listMembers(org, g.id)).map((m) => m.userId)).toEqual([s])
-        expect((await store.listUserMemberships(org, s)).map((m) => [m.groupId, m.userId])).toEqual(
-          [[g.id, s]],
+        expect(seen.memberships.map((m) => [m.groupId, m.userId])).toEqual([[g.id, u]])
+        expect((await store.listMembers(org, g.id)).map((m) => m.userId)).toEqual([u])
+        expect((await store.listUserMemberships(org, u)).map((m) => [m.groupId, m.userId])).toEqual(
+          [[g.id, u]],
         )
-        expect((await store.listAuditEvents(org, { userId: s })).map(withoutStamp)).toEqual([
+        expect((await store.listAuditEvents(org, { userId: u })).map(withoutStamp)).toEqual([
           {
             type: 'membership.added',
             orgId: org,
-            userId: s,
+            userId: u,
             groupId: g.id,
             groupName: s,
             source: 'manual',
@@ -185,7 +200,7 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
           event,
         ])
       }
-      expect((await store.listStaleMembers(org, END_OF_TIME)).map((x) => x.userId)).toEqual(strings)
+      expect((await store.listStaleMembers(org, END_OF_TIME)).map((x) => x.userId)).toEqual(users)
       const created = await eventsOf(store, org, 'group.created')
       expect(created.map((e) => [e.groupName, e.actor])).toEqual(strings.map((s) => [s, s]))
       // Renamed: the answer, the list and the event keep both names exactly.
@@ -200,18 +215,18 @@ export const describeHostileNameTests = (ctx: ContractContext): void => {
         (await eventsOf(store, org, 'group.renamed')).map((e) => [e.groupName, e.detail]),
       ).toEqual(strings.map((s) => [`${s}\u0301${s}`, { previousName: s }]))
       // Removed and deleted: the events name the users exactly.
-      const [first = '', ...rest] = strings
-      const removed = await store.removeUser(org, first, { actor: first })
+      const [first = '', ...rest] = users
+      const removed = await store.removeUser(org, first, { actor: must(strings[0], 'a string') })
       expect(removed).toEqual({ removed: true, memberships: 1 })
       expect((await eventsOf(store, org, 'user.removed')).map((e) => [e.userId, e.actor])).toEqual([
-        [first, first],
+        [first, strings[0]],
       ])
       for (const g of groups.values()) await store.deleteGroup(org, g.id)
       expect((await eventsOf(store, org, 'membership.removed')).map((e) => e.userId)).toEqual([
         first,
         ...rest,
       ])
-      await expectLogReplays(store, org, strings)
+      await expectLogReplays(store, org, users)
     })
   })
 }

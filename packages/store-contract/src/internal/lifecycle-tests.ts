@@ -2,7 +2,7 @@ import type { MembershipStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
 import {
   expectStoreError,
-  freshOrgId,
+  kitOf,
   observeOrg,
   rejectionOf,
   withStore,
@@ -14,6 +14,7 @@ const adminWrites = (
   store: MembershipStore,
   orgId: string,
   groupId: string,
+  user: (label: string) => string,
   options: { readonly signal?: AbortSignal },
 ): Record<string, () => Promise<unknown>> => ({
   createGroup: () => store.createGroup(orgId, 'h', options),
@@ -25,46 +26,47 @@ const adminWrites = (
       (c) => ({ settings: { ...c, matchMode: 'case-insensitive' }, audit: [] }),
       options,
     ),
-  addManualMember: () => store.addManualMember(orgId, groupId, 'bob', options),
-  removeManualMember: () => store.removeManualMember(orgId, groupId, 'alice', options),
-  removeUser: () => store.removeUser(orgId, 'alice', options),
+  addManualMember: () => store.addManualMember(orgId, groupId, user('bob'), options),
+  removeManualMember: () => store.removeManualMember(orgId, groupId, user('alice'), options),
+  removeUser: () => store.removeUser(orgId, user('alice'), options),
 })
 
 /** The admin role's calls on a closed store, and with a signal that has already aborted. */
 export const describeLifecycleTests = (ctx: ContractContext): void => {
   describe('admin role: lifecycle and signals', () => {
     it('a write whose signal has already aborted ends in STORE_TIMEOUT and writes nothing', () =>
-      withStore(ctx, async (store) => {
-        const orgId = freshOrgId('aborted-admin')
+      withStore(ctx, async (store, { newOrg, user }) => {
+        const orgId = newOrg('aborted-admin')
         const g = await store.createGroup(orgId, 'g')
-        await store.addManualMember(orgId, g.id, 'alice')
-        const before = await observeOrg(store, orgId, ['alice', 'bob'])
-        const writes = adminWrites(store, orgId, g.id, { signal: AbortSignal.abort() })
+        await store.addManualMember(orgId, g.id, user('alice'))
+        const before = await observeOrg(store, orgId, [user('alice'), user('bob')])
+        const writes = adminWrites(store, orgId, g.id, user, { signal: AbortSignal.abort() })
         for (const [name, write] of Object.entries(writes)) {
           expect(await rejectionOf(write()), name).toMatchObject({
             _tag: 'StoreError',
             code: 'STORE_TIMEOUT',
           })
         }
-        expect(await observeOrg(store, orgId, ['alice', 'bob'])).toEqual(before)
+        expect(await observeOrg(store, orgId, [user('alice'), user('bob')])).toEqual(before)
       }))
 
     it('a closed store refuses every call with STORE_UNAVAILABLE', async () => {
       const store = await ctx.makeStore({})
-      const orgId = freshOrgId('closed-admin')
+      const { newOrg, user } = kitOf(store, ctx.times)
+      const orgId = newOrg('closed-admin')
       const g = await store.createGroup(orgId, 'g')
       await store.close()
-      for (const write of Object.values(adminWrites(store, orgId, g.id, {}))) {
+      for (const write of Object.values(adminWrites(store, orgId, g.id, user, {}))) {
         await expectStoreError(write(), 'STORE_UNAVAILABLE')
       }
       for (const read of [
         () => store.listGroups(orgId),
         () => store.getOrgSettings(orgId),
         () => store.listMembers(orgId, g.id),
-        () => store.listUserMemberships(orgId, 'alice'),
+        () => store.listUserMemberships(orgId, user('alice')),
         () => store.listStaleMembers(orgId, new Date()),
         () => store.listAuditEvents(orgId),
-        () => store.readLastSync(orgId, 'alice'),
+        () => store.readLastSync(orgId, user('alice')),
       ]) {
         await expectStoreError(read(), 'STORE_UNAVAILABLE')
       }

@@ -8,7 +8,6 @@ import { describe, expect, it } from 'vitest'
 import {
   END_OF_TIME,
   expectStoreError,
-  freshOrgId,
   groupIdsOf,
   must,
   observeOrg,
@@ -16,61 +15,71 @@ import {
   withStore,
   type ContractContext,
 } from './context.js'
+import { extremeIds, type StoreKit } from './store-kit.js'
 import { applyLogin } from './login-harness.js'
 
 /** The admin role's listings, and the ids and times it accepts. */
 export const describeListingTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
     it(name, () => withStore(ctx, fn))
   }
 
   describe('listings', () => {
-    test('listMembers orders by user id and listUserMemberships by group id, per organisation', async (store) => {
-      const org = freshOrgId('lists')
-      const other = freshOrgId('lists-other')
+    test('listMembers orders by user id and listUserMemberships by group id, per organisation', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('lists')
+      const other = newOrg('lists-other')
       const gs = [await store.createGroup(org, 'x'), await store.createGroup(org, 'y')]
       const og = await store.createGroup(other, 'x')
-      const users = ['😀', 'b', 'B', '\uFF5E', 'a']
+      const users = ['😀', 'b', 'B', '\uFF5E', 'a'].map(user)
       for (const u of users) for (const g of gs) await store.addManualMember(org, g.id, u)
-      await store.addManualMember(other, og.id, 'a')
+      await store.addManualMember(other, og.id, user('a'))
       expect(
         (await store.listMembers(org, must(gs[0], 'a group').id)).map((m) => m.userId),
       ).toEqual([...users].sort(compareCodeUnits))
-      const mine = await store.listUserMemberships(org, 'a')
+      const mine = await store.listUserMemberships(org, user('a'))
       expect(mine.map((m) => m.groupId)).toEqual(gs.map((g) => g.id).sort(compareCodeUnits))
-      expect(mine.every((m) => m.orgId === org && m.userId === 'a')).toBe(true)
-      expect(await store.listUserMemberships(org, 'nobody')).toEqual([])
+      expect(mine.every((m) => m.orgId === org && m.userId === user('a'))).toBe(true)
+      expect(await store.listUserMemberships(org, user('nobody'))).toEqual([])
     })
 
-    test('listStaleMembers lists users synced strictly before the time, oldest first', async (store) => {
-      const org = freshOrgId('stale')
+    test('listStaleMembers lists users synced strictly before the time, oldest first', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('stale')
       const t = (s: string) => new Date(`2024-01-0${s}T00:00:00.000Z`)
-      await applyLogin(store, org, 'carol', [], { syncedAt: t('3') })
-      await applyLogin(store, org, 'alice', [], { syncedAt: t('1') })
-      await applyLogin(store, org, 'bob', [], { syncedAt: t('2') })
-      await applyLogin(store, org, 'dave', [], {})
-      await applyLogin(store, freshOrgId('stale-other'), 'erin', [], { syncedAt: t('1') })
+      await applyLogin(store, org, user('carol'), [], { syncedAt: t('3') })
+      await applyLogin(store, org, user('alice'), [], { syncedAt: t('1') })
+      await applyLogin(store, org, user('bob'), [], { syncedAt: t('2') })
+      await applyLogin(store, org, user('dave'), [], {})
+      await applyLogin(store, newOrg('stale-other'), user('erin'), [], { syncedAt: t('1') })
       expect(await store.listStaleMembers(org, t('3'))).toEqual([
-        { userId: 'alice', lastSyncedAt: t('1') },
-        { userId: 'bob', lastSyncedAt: t('2') },
+        { userId: user('alice'), lastSyncedAt: t('1') },
+        { userId: user('bob'), lastSyncedAt: t('2') },
       ])
       expect(await store.listStaleMembers(org, t('1'))).toEqual([])
-      await applyLogin(store, org, 'alice', [], { syncedAt: t('4') })
+      await applyLogin(store, org, user('alice'), [], { syncedAt: t('4') })
       expect((await store.listStaleMembers(org, END_OF_TIME)).map((s) => s.userId)).toEqual([
-        'bob',
-        'carol',
-        'alice',
+        user('bob'),
+        user('carol'),
+        user('alice'),
       ])
     })
 
-    test('listAuditEvents pages by seq, filters by user, and keeps every field', async (store) => {
-      const org = freshOrgId('audit')
+    test('listAuditEvents pages by seq, filters by user, and keeps every field', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('audit')
       const g = await store.createGroup(org, 'g')
       const events: AuditEventInput[] = [
         {
           type: 'sync.denied',
           orgId: org,
-          userId: 'alice',
+          userId: user('alice'),
           claimDigest: '00'.repeat(32),
           detail: {
             reason: 'over-limit',
@@ -86,7 +95,7 @@ export const describeListingTests = (ctx: ContractContext): void => {
         {
           type: 'membership.added',
           orgId: org,
-          userId: 'bob',
+          userId: user('bob'),
           groupId: g.id,
           groupName: 'g',
           source: 'manual',
@@ -95,7 +104,7 @@ export const describeListingTests = (ctx: ContractContext): void => {
         {
           type: 'membership.removed',
           orgId: org,
-          userId: 'alice',
+          userId: user('alice'),
           groupId: g.id,
           groupName: 'g',
           source: 'sync',
@@ -121,27 +130,34 @@ export const describeListingTests = (ctx: ContractContext): void => {
       expect(
         (
           await store.listAuditEvents(org, {
-            userId: 'alice',
+            userId: user('alice'),
             afterSeq: must(all[0], 'event 0').seq,
           })
         ).map((e) => e.type),
       ).toEqual(['membership.removed'])
-      expect(await store.listAuditEvents(freshOrgId('audit-other'))).toEqual([])
+      expect(await store.listAuditEvents(newOrg('audit-other'))).toEqual([])
     })
   })
 
   describe('ids and times', () => {
-    test('empty, over-long or NUL ids and impossible times are refused by the admin role', async (store) => {
-      const org = freshOrgId('ids')
+    test('empty, over-long or NUL ids and impossible times are refused by the admin role; the extreme ids round-trip', async (store, {
+      newOrg,
+      user,
+      limits,
+    }) => {
+      const org = newOrg('ids')
       const g = await store.createGroup(org, 'g')
-      const before = await observeOrg(store, org, ['alice'])
+      const before = await observeOrg(store, org, [user('alice')])
       for (const bad of ['', 'x'.repeat(256), 'a\u0000b']) {
         await expectStoreError(store.createGroup(bad, 'g'), 'STORE_INVALID_INPUT')
         await expectStoreError(store.addManualMember(org, g.id, bad), 'STORE_INVALID_INPUT')
-        await expectStoreError(store.addManualMember(org, bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(
+          store.addManualMember(org, bad, user('alice')),
+          'STORE_INVALID_INPUT',
+        )
         await expectStoreError(store.removeManualMember(org, g.id, bad), 'STORE_INVALID_INPUT')
         await expectStoreError(store.removeUser(org, bad), 'STORE_INVALID_INPUT')
-        await expectStoreError(store.removeUser(bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(store.removeUser(bad, user('alice')), 'STORE_INVALID_INPUT')
         await expectStoreError(store.listMembers(org, bad), 'STORE_INVALID_INPUT')
         await expectStoreError(store.listAuditEvents(org, { userId: bad }), 'STORE_INVALID_INPUT')
       }
@@ -155,15 +171,16 @@ export const describeListingTests = (ctx: ContractContext): void => {
       for (const query of [{ limit: -1 }, { afterSeq: 1.5 }, { limit: Number.NaN }]) {
         await expectStoreError(store.listAuditEvents(org, query), 'STORE_INVALID_INPUT')
       }
-      expect(await observeOrg(store, org, ['alice'])).toEqual(before)
-      // The longest id works.
-      const longest = 'u'.repeat(255)
-      expect(await store.addManualMember(org, g.id, longest)).toBe(true)
-      expect(groupIdsOf(await store.listUserMemberships(org, longest))).toEqual([g.id])
-      expect(await store.removeManualMember(org, g.id, longest)).toBe(true)
+      expect(await observeOrg(store, org, [user('alice')])).toEqual(before)
+      // The extreme ids of the kind work.
+      for (const extreme of extremeIds(limits.ids.user)) {
+        expect(await store.addManualMember(org, g.id, extreme)).toBe(true)
+        expect(groupIdsOf(await store.listUserMemberships(org, extreme))).toEqual([g.id])
+        expect(await store.removeManualMember(org, g.id, extreme)).toBe(true)
+      }
       // The extreme times that are allowed round-trip exactly.
       for (const t of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.998Z']) {
-        await applyLogin(store, org, 'alice', [], { syncedAt: new Date(t) })
+        await applyLogin(store, org, user('alice'), [], { syncedAt: new Date(t) })
         const [stale] = await store.listStaleMembers(org, END_OF_TIME)
         expect(stale?.lastSyncedAt.toISOString()).toBe(t)
       }

@@ -1,7 +1,7 @@
 import type { OrgGroup } from '@groupsync/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, freshOrgId, groupIdsOf, must, timeoutAfter, turn } from './context.js'
+import { expectStoreError, groupIdsOf, must, timeoutAfter, turn } from './context.js'
 import { faultHook, type Held } from './fault-hook.js'
 import {
   applyLogin,
@@ -26,15 +26,18 @@ const BURST = 30
 const BASE_TIME = Date.parse('2025-01-01T00:00:00.000Z')
 
 /** Groups of GROUP_NAMES; bob and carol are members of some, alice (manual) of one. */
-const setUpOrg = async ({ seed }: LoginHarness, orgId: string): Promise<OrgGroup[]> => {
+const setUpOrg = async (
+  { seed, kit: { user } }: LoginHarness,
+  orgId: string,
+): Promise<OrgGroup[]> => {
   const groups: OrgGroup[] = []
   for (const name of GROUP_NAMES)
     groups.push({ id: (await seed.createGroup(orgId, name)).id, name })
   const idOf = (i: number) => must(groups[i], `group ${i}`).id
-  await seed.addMembership(orgId, idOf(0), 'bob', 'manual')
-  await seed.addMembership(orgId, idOf(1), 'carol', 'sync')
-  await seed.addMembership(orgId, idOf(2), 'carol', 'manual')
-  await seed.addMembership(orgId, idOf(3), 'alice', 'manual')
+  await seed.addMembership(orgId, idOf(0), user('bob'), 'manual')
+  await seed.addMembership(orgId, idOf(1), user('carol'), 'sync')
+  await seed.addMembership(orgId, idOf(2), user('carol'), 'manual')
+  await seed.addMembership(orgId, idOf(3), user('alice'), 'manual')
   return groups
 }
 
@@ -54,22 +57,25 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
       `${CONCURRENT_SYNCS} concurrent logins of one user run one after another: each sees exactly the writes of the one before, and the last one's state remains`,
       () =>
         withLogin(ctx, async (h) => {
+          const { newOrg, user } = h.kit
           await fc.assert(
             fc.asyncProperty(
               fc.array(claimArb, { minLength: CONCURRENT_SYNCS, maxLength: CONCURRENT_SYNCS }),
               async (claims) => {
-                const orgId = freshOrgId('concurrent')
+                const orgId = newOrg('concurrent')
                 const groups = await setUpOrg(h, orgId)
-                const start = pairsOf(await h.seed.listMemberships(orgId, 'alice'))
+                const start = pairsOf(await h.seed.listMemberships(orgId, user('alice')))
                 const others = () =>
-                  Promise.all(['bob', 'carol'].map((u) => h.seed.listMemberships(orgId, u)))
+                  Promise.all(
+                    [user('bob'), user('carol')].map((u) => h.seed.listMemberships(orgId, u)),
+                  )
                 const othersBefore = await others()
                 const auditBefore = (await h.seed.listAuditEvents?.(orgId))?.length ?? 0
                 let order = 0
                 const runs = new Map<number, DecideRun>()
                 const results = await Promise.all(
                   claims.map((claim, call) =>
-                    h.store.withLoginSync(orgId, 'alice', claim, (snap) => {
+                    h.store.withLoginSync(orgId, user('alice'), claim, (snap) => {
                       const changes = loginChangesFor(snap, claim, new Date(BASE_TIME + call))
                       // Only a call's last run counts: a store may retry a unit of work.
                       runs.set(call, {
@@ -99,7 +105,7 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
                   lastSync = BASE_TIME + run.call
                 }
                 const last = must(ran.at(-1), 'a login').call
-                const end = groupIdsOf(await h.seed.listMemberships(orgId, 'alice'))
+                const end = groupIdsOf(await h.seed.listMemberships(orgId, user('alice')))
                 // Exactly the state the last login asked for.
                 expect(end).toEqual(
                   groups
@@ -108,16 +114,16 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
                     .sort(),
                 )
                 expect(end).toEqual([...state.keys()].sort())
-                expect((await h.store.readLastSync(orgId, 'alice'))?.lastSyncedAt.getTime()).toBe(
-                  BASE_TIME + last,
-                )
+                expect(
+                  (await h.store.readLastSync(orgId, user('alice')))?.lastSyncedAt.getTime(),
+                ).toBe(BASE_TIME + last)
                 // The audit log replays, event by event, from the start to the end state.
                 const log = await h.seed.listAuditEvents?.(orgId)
                 if (log !== undefined) {
                   const replayed = replayAudit(
                     start.map(([id]) => id),
                     log.slice(auditBefore),
-                    'alice',
+                    user('alice'),
                   )
                   expect(typeof replayed === 'string' ? replayed : [...replayed].sort()).toEqual(
                     end,
@@ -133,15 +139,15 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
     )
 
     it('of two concurrent logins of one user, the later sees the writes of the earlier', () =>
-      withLogin(ctx, async ({ store, seed }) => {
-        const orgId = freshOrgId('sequence')
+      withLogin(ctx, async ({ store, seed, kit: { newOrg, user } }) => {
+        const orgId = newOrg('sequence')
         const groups = [await seed.createGroup(orgId, 'g0'), await seed.createGroup(orgId, 'g1')]
         const seen = new Map<number, { readonly order: number; readonly had: string[] }>()
         let order = 0
         // Which of the two runs first is up to the store; the second must see the first's writes.
         await Promise.all(
           groups.map((g, i) =>
-            store.withLoginSync(orgId, 'alice', ['g0', 'g1'], (snap) => {
+            store.withLoginSync(orgId, user('alice'), ['g0', 'g1'], (snap) => {
               seen.set(i, { order: (order += 1), had: snap.memberships.map((m) => m.groupId) })
               return {
                 changes: {
@@ -160,20 +166,20 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
         const [secondCall, secondSaw] = must(second, 'the second login')
         expect(firstSaw.had).toEqual([])
         expect(secondSaw.had).toEqual([must(groups[firstCall], 'the first group').id])
-        expect((await store.readLastSync(orgId, 'alice'))?.lastSyncedAt.getTime()).toBe(
+        expect((await store.readLastSync(orgId, user('alice')))?.lastSyncedAt.getTime()).toBe(
           BASE_TIME + secondCall,
         )
       }))
 
     it('a login whose signal has already aborted ends in STORE_TIMEOUT without running decide', () =>
-      withLogin(ctx, async ({ store, seed }) => {
-        const orgId = freshOrgId('aborted')
+      withLogin(ctx, async ({ store, seed, kit: { newOrg, user } }) => {
+        const orgId = newOrg('aborted')
         const g = await seed.createGroup(orgId, 'g')
         let decided = false
         await expectStoreError(
           store.withLoginSync(
             orgId,
-            'alice',
+            user('alice'),
             ['g'],
             () => {
               decided = true
@@ -187,8 +193,8 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
           'STORE_TIMEOUT',
         )
         expect(decided).toBe(false)
-        expect(await seed.listMemberships(orgId, 'alice')).toEqual([])
-        expect(await applyLogin(store, orgId, 'alice', [], {})).toMatchObject({ orgId })
+        expect(await seed.listMemberships(orgId, user('alice'))).toEqual([])
+        expect(await applyLogin(store, orgId, user('alice'), [], {})).toMatchObject({ orgId })
       }))
 
     if (ctx.faultHook) describeHeldLoginTests(ctx)
@@ -204,20 +210,20 @@ const describeHeldLoginTests = (ctx: LoginContext): void => {
   }
 
   it('a call whose signal aborts while it waits behind the same user ends in STORE_TIMEOUT and writes nothing', () =>
-    withHook(async ({ store, seed }, hook) => {
-      const orgId = freshOrgId('abort')
+    withHook(async ({ store, seed, kit: { newOrg, user } }, hook) => {
+      const orgId = newOrg('abort')
       await seed.createGroup(orgId, 'g')
       const firstAt = new Date(BASE_TIME)
       let first: Promise<unknown> = Promise.resolve()
       const held = await hook.holdNext(() => {
-        first = applyLogin(store, orgId, 'alice', [], { syncedAt: firstAt })
+        first = applyLogin(store, orgId, user('alice'), [], { syncedAt: firstAt })
       })
       let decided = false
       await releasing(held, async () => {
         const controller = new AbortController()
         const queued = store.withLoginSync(
           orgId,
-          'alice',
+          user('alice'),
           ['g'],
           (snap) => {
             decided = true
@@ -231,33 +237,40 @@ const describeHeldLoginTests = (ctx: LoginContext): void => {
       })
       await first
       expect(decided).toBe(false)
-      expect(await seed.listMemberships(orgId, 'alice')).toEqual([])
-      expect((await store.readLastSync(orgId, 'alice'))?.lastSyncedAt).toEqual(firstAt)
+      expect(await seed.listMemberships(orgId, user('alice'))).toEqual([])
+      expect((await store.readLastSync(orgId, user('alice')))?.lastSyncedAt).toEqual(firstAt)
       // The user's queue still works afterwards.
       expect(
-        await store.withLoginSync(orgId, 'alice', [], () => ({ changes: null, result: 'next' })),
+        await store.withLoginSync(orgId, user('alice'), [], () => ({
+          changes: null,
+          result: 'next',
+        })),
       ).toBe('next')
     }))
 
   if (!ctx.options.parallelUsers) return
 
   it('another user does not wait while one user has many calls queued (queued calls hold no connection)', () =>
-    withHook(async ({ store, seed }, hook) => {
-      const orgId = freshOrgId('burst')
+    withHook(async ({ store, seed, kit: { newOrg, user } }, hook) => {
+      const orgId = newOrg('burst')
       const g = await seed.createGroup(orgId, 'g')
       const burst: Promise<number>[] = []
       const held = await hook.holdNext(() => {
-        burst.push(applyLogin(store, orgId, 'busy', [], { syncedAt: new Date() }).then(() => 0))
+        burst.push(
+          applyLogin(store, orgId, user('busy'), [], { syncedAt: new Date() }).then(() => 0),
+        )
       })
       let outcome: string | undefined
       await releasing(held, async () => {
         // More queued calls of one user than any pool has connections.
         for (let i = 1; i <= BURST; i++) {
-          burst.push(store.withLoginSync(orgId, 'busy', [], () => ({ changes: null, result: i })))
+          burst.push(
+            store.withLoginSync(orgId, user('busy'), [], () => ({ changes: null, result: i })),
+          )
         }
         await turn()
         const stuck = timeoutAfter(20_000, 'the other user waited behind the burst')
-        const other = store.withLoginSync(orgId, 'other', ['g'], (snap) => ({
+        const other = store.withLoginSync(orgId, user('other'), ['g'], (snap) => ({
           changes: loginChangesFor(snap, ['g'], new Date(BASE_TIME)),
           result: 'other synced',
         }))
@@ -266,16 +279,16 @@ const describeHeldLoginTests = (ctx: LoginContext): void => {
       })
       expect(await Promise.all(burst)).toEqual(Array.from({ length: BURST + 1 }, (_, i) => i))
       expect(outcome).toBe('other synced')
-      expect(groupIdsOf(await seed.listMemberships(orgId, 'other'))).toEqual([g.id])
+      expect(groupIdsOf(await seed.listMemberships(orgId, user('other')))).toEqual([g.id])
     }))
 
   it('logins of different users do not wait for each other', () =>
-    withHook(async ({ store, seed }, hook) => {
-      const orgId = freshOrgId('parallel')
+    withHook(async ({ store, seed, kit: { newOrg, user } }, hook) => {
+      const orgId = newOrg('parallel')
       const g = await seed.createGroup(orgId, 'g')
       let alice: Promise<unknown> = Promise.resolve()
       const held = await hook.holdNext(() => {
-        alice = applyLogin(store, orgId, 'alice', ['g'], {
+        alice = applyLogin(store, orgId, user('alice'), ['g'], {
           add: [{ groupId: g.id, source: 'sync' }],
         })
       })
@@ -283,27 +296,27 @@ const describeHeldLoginTests = (ctx: LoginContext): void => {
       await releasing(held, async () => {
         // Alice is inside her unit of work; Bob's must not wait for it to end.
         const stuck = timeoutAfter(20_000, 'one user waited for the other')
-        const bob = applyLogin(store, orgId, 'bob', ['g'], {
+        const bob = applyLogin(store, orgId, user('bob'), ['g'], {
           add: [{ groupId: g.id, source: 'sync' }],
         }).then(() => 'bob synced')
         outcome = await Promise.race([bob, stuck.promise])
         stuck.cancel()
         // Alice's unit has not committed while it is held.
-        expect(await seed.listMemberships(orgId, 'alice')).toEqual([])
+        expect(await seed.listMemberships(orgId, user('alice'))).toEqual([])
       })
       await alice
       expect(outcome).toBe('bob synced')
-      expect(groupIdsOf(await seed.listMemberships(orgId, 'alice'))).toEqual([g.id])
+      expect(groupIdsOf(await seed.listMemberships(orgId, user('alice')))).toEqual([g.id])
     }))
 }
 
 /** Logins of many users at once all complete (a store on one connection runs them in turn). */
 const describeManyUsersTest = (ctx: LoginContext): void => {
   it('concurrent logins of many users all complete', () =>
-    withLogin(ctx, async ({ store, seed }) => {
-      const orgId = freshOrgId('serial')
+    withLogin(ctx, async ({ store, seed, kit: { newOrg, user } }) => {
+      const orgId = newOrg('serial')
       const g = await seed.createGroup(orgId, 'g')
-      const users = Array.from({ length: 10 }, (_, i) => `user-${i}`)
+      const users = Array.from({ length: 10 }, (_, i) => user(`user-${i}`))
       expect(
         await Promise.all(
           users.map((u) =>

@@ -11,6 +11,7 @@ import {
 } from '@groupsync/core'
 import { expect } from 'vitest'
 import {
+  kitOf,
   observeOrg,
   setMapping,
   setSettings,
@@ -18,11 +19,13 @@ import {
   type DescribeMembershipStoreOptions,
   type SuiteOptions,
 } from './context.js'
+import type { StoreKit, Times } from './store-kit.js'
 
 /**
  * How the suite sets up state in the tables behind a login-sync store, which has no admin role of
  * its own: an application's own groups, settings and memberships tables. Each call writes
- * directly, in its own transaction; none needs to be audited.
+ * directly, in its own transaction; none needs to be audited. Ids are of the kinds the store's
+ * `limits` state, names at most its `maxNameBytes` long.
  *
  * @example
  * ```ts
@@ -87,6 +90,8 @@ export interface LoginHarness {
   readonly seed: LoginSyncSeed
   /** The store with both roles, when the suite runs on one: its reads are checked too. */
   readonly admin: MembershipStore | undefined
+  /** Ids of the kinds the store's tables hold, and its limits. */
+  readonly kit: StoreKit
 }
 
 /** What each login-role section of the suite is given. */
@@ -94,9 +99,11 @@ export interface LoginContext {
   readonly options: SuiteOptions
   /** Whether the store calls the fault hook inside its login unit. */
   readonly faultHook: boolean
+  /** What the suite learns about the stores' creation times, shared by the stores of a run. */
+  readonly times: Times
   readonly open: (
     options: ContractStoreOptions,
-  ) => Promise<LoginHarness & { readonly close: () => Promise<void> }>
+  ) => Promise<Omit<LoginHarness, 'kit'> & { readonly close: () => Promise<void> }>
 }
 
 /** Runs `fn` with a new harness and closes its store afterwards. */
@@ -107,7 +114,7 @@ export const withLogin = async (
 ): Promise<void> => {
   const { close, ...h } = await ctx.open(options)
   try {
-    await fn(h)
+    await fn({ ...h, kit: kitOf(h.store, ctx.times) })
   } finally {
     await close()
   }
@@ -125,7 +132,7 @@ export const seedFromAdmin = (store: MembershipStore): LoginSyncSeed => ({
   },
   addMembership: async (orgId, groupId, userId, source) => {
     if (source === 'manual') {
-      const mapping = (await store.getOrgSettings(orgId)).manageGroupMemberships
+      const mapping = (await store.getOrgSettings(orgId))?.manageGroupMemberships === true
       if (mapping) await setMapping(store, orgId, false)
       expect(await store.addManualMember(orgId, groupId, userId)).toBe(true)
       if (mapping) await setMapping(store, orgId, true)

@@ -1,7 +1,7 @@
 import { compareCodeUnits, type AuditEventInput } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, freshOrgId, membershipEvents } from './context.js'
-import { HOSTILE_NAMES, TEN_KB_NAME, UNSTORABLE_NAMES } from './hostile-names.js'
+import { expectStoreError, membershipEvents } from './context.js'
+import { HOSTILE_NAMES, UNSTORABLE_NAMES } from './hostile-names.js'
 import {
   applyLogin,
   observeLogin,
@@ -11,6 +11,7 @@ import {
   type LoginContext,
   type LoginHarness,
 } from './login-harness.js'
+import { extremeIds, namesAtLimit, withinLimit } from './store-kit.js'
 
 /** What a login unit accepts and refuses: hostile names, unstorable text, ids and times. */
 export const describeLoginInputTests = (ctx: LoginContext): void => {
@@ -22,17 +23,20 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
     test('every hostile name is seen and matched exactly by a login, and kept exactly in its writes', async ({
       store,
       seed,
+      kit: { newOrg, user, limits },
     }) => {
-      const org = freshOrgId('hostile-login')
+      const org = newOrg('hostile-login')
+      const { atLimit } = namesAtLimit(limits)
+      const names = [...withinLimit(limits, HOSTILE_NAMES), atLimit]
       const ids = new Map<string, string>()
-      for (const name of HOSTILE_NAMES) ids.set((await seed.createGroup(org, name)).id, name)
-      const seen = await store.withLoginSync(org, 'alice', HOSTILE_NAMES, (snapshot) => ({
+      for (const name of names) ids.set((await seed.createGroup(org, name)).id, name)
+      const seen = await store.withLoginSync(org, user('alice'), names, (snapshot) => ({
         changes: syncChanges({
           add: snapshot.groups.map((g) => ({ groupId: g.id, source: 'sync' })),
           audit: snapshot.groups.map((g) => ({
             type: 'membership.added',
             orgId: org,
-            userId: 'alice',
+            userId: user('alice'),
             groupId: g.id,
             groupName: g.name,
             detail: { claim: g.name, nested: [g.name, { name: g.name }] },
@@ -40,10 +44,9 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
         }),
         result: snapshot.groups.map((g) => [g.id, g.name] as const),
       }))
-      expect(seen.map(([, name]) => name)).toEqual([...HOSTILE_NAMES].sort(compareCodeUnits))
-      expect(seen.find(([, name]) => name === TEN_KB_NAME)?.[1].length).toBe(TEN_KB_NAME.length)
+      expect(seen.map(([, name]) => name)).toEqual([...names].sort(compareCodeUnits))
       for (const [id, name] of seen) expect(ids.get(id)).toBe(name)
-      expect(await seed.listMemberships(org, 'alice')).toHaveLength(HOSTILE_NAMES.length)
+      expect(await seed.listMemberships(org, user('alice'))).toHaveLength(names.length)
       const events = await seed.listAuditEvents?.(org)
       if (events !== undefined) {
         const audit = membershipEvents(events)
@@ -62,12 +65,14 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
     test('claim entries holding a NUL or a lone surrogate match no group and are not refused', async ({
       store,
       seed,
+      kit: { newOrg, user, limits },
     }) => {
-      const org = freshOrgId('unstorable-claim')
+      const org = newOrg('unstorable-claim')
+      const { atLimit } = namesAtLimit(limits)
       await seed.createGroup(org, 'Admins')
-      await seed.createGroup(org, TEN_KB_NAME)
-      const claim = [...UNSTORABLE_NAMES, 'admins\uD800', `${TEN_KB_NAME}\u0000`]
-      const seen = await store.withLoginSync(org, 'alice', claim, (s) => ({
+      await seed.createGroup(org, atLimit)
+      const claim = [...UNSTORABLE_NAMES, 'admins\uD800', `${atLimit}\u0000`]
+      const seen = await store.withLoginSync(org, user('alice'), claim, (s) => ({
         changes: null,
         result: s.groups.map((g) => g.name),
       }))
@@ -75,11 +80,16 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
     })
 
     test('a NUL or a lone surrogate in a login’s audit events is refused with STORE_INVALID_INPUT, and nothing is written', async (h) => {
-      const org = freshOrgId('nul-login')
+      const { newOrg, user } = h.kit
+      const org = newOrg('nul-login')
       const g = await h.seed.createGroup(org, 'ok')
-      await h.seed.addMembership(org, g.id, 'alice', 'manual')
-      const before = await observeLogin(h, org, ['alice'])
-      const event: AuditEventInput = { type: 'membership.removed', orgId: org, userId: 'alice' }
+      await h.seed.addMembership(org, g.id, user('alice'), 'manual')
+      const before = await observeLogin(h, org, [user('alice')])
+      const event: AuditEventInput = {
+        type: 'membership.removed',
+        orgId: org,
+        userId: user('alice'),
+      }
       for (const bad of UNSTORABLE_NAMES) {
         for (const audit of [
           { ...event, groupName: bad },
@@ -90,7 +100,7 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
           { ...event, detail: { list: [1, { deep: bad }] } },
         ]) {
           await expectStoreError(
-            applyLogin(h.store, org, 'alice', ['ok'], {
+            applyLogin(h.store, org, user('alice'), ['ok'], {
               remove: [g.id],
               audit: [audit],
               syncedAt: new Date(),
@@ -99,18 +109,22 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
           )
         }
       }
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
-    test('empty, over-long or NUL ids and impossible times are refused; the extremes round-trip', async (h) => {
-      const org = freshOrgId('ids')
+    test('empty, over-long or NUL ids and impossible times are refused; the extreme ids and times round-trip', async (h) => {
+      const { newOrg, user } = h.kit
+      const org = newOrg('ids')
       const g = await h.seed.createGroup(org, 'g')
-      const before = await observeLogin(h, org, ['alice'])
+      const before = await observeLogin(h, org, [user('alice')])
       for (const bad of ['', 'x'.repeat(256), 'a\u0000b', '\uD800']) {
         await expectStoreError(applyLogin(h.store, org, bad, [], {}), 'STORE_INVALID_INPUT')
-        await expectStoreError(applyLogin(h.store, bad, 'alice', [], {}), 'STORE_INVALID_INPUT')
+        await expectStoreError(
+          applyLogin(h.store, bad, user('alice'), [], {}),
+          'STORE_INVALID_INPUT',
+        )
         await expectStoreError(h.store.readLastSync(org, bad), 'STORE_INVALID_INPUT')
-        await expectStoreError(h.store.readLastSync(bad, 'alice'), 'STORE_INVALID_INPUT')
+        await expectStoreError(h.store.readLastSync(bad, user('alice')), 'STORE_INVALID_INPUT')
         await expectStoreError(h.store.getOrgSettings(bad), 'STORE_INVALID_INPUT')
       }
       for (const bad of [
@@ -120,7 +134,7 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
         '2024-01-01T00:00:00.000Z' as unknown as Date,
       ]) {
         await expectStoreError(
-          applyLogin(h.store, org, 'alice', ['g'], {
+          applyLogin(h.store, org, user('alice'), ['g'], {
             add: [{ groupId: g.id, source: 'sync' }],
             syncedAt: bad,
           }),
@@ -128,21 +142,22 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
         )
       }
       await expectStoreError(
-        h.store.withLoginSync(org, 'alice', ['g'], () => ({ changes: null, result: 1 }), {
+        h.store.withLoginSync(org, user('alice'), ['g'], () => ({ changes: null, result: 1 }), {
           signal: 'soon' as unknown as AbortSignal,
         }),
         'STORE_INVALID_INPUT',
       )
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
-      // The longest id works.
-      const longest = 'u'.repeat(255)
-      await applyLogin(h.store, org, longest, ['g'], { add: [{ groupId: g.id, source: 'sync' }] })
-      expect(pairsOf(await h.seed.listMemberships(org, longest))).toEqual([[g.id, 'sync']])
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
+      // The extreme ids of the kind work: the longest text, the largest and smallest numbers, …
+      for (const extreme of extremeIds(h.kit.limits.ids.user)) {
+        await applyLogin(h.store, org, extreme, ['g'], { add: [{ groupId: g.id, source: 'sync' }] })
+        expect(pairsOf(await h.seed.listMemberships(org, extreme))).toEqual([[g.id, 'sync']])
+      }
       // The extreme times that are allowed round-trip exactly.
       for (const t of ['0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z']) {
-        await applyLogin(h.store, org, 'alice', [], { syncedAt: new Date(t) })
-        expect((await h.store.readLastSync(org, 'alice'))?.lastSyncedAt.toISOString()).toBe(t)
-        const snap = await applyLogin(h.store, org, 'alice', [], {})
+        await applyLogin(h.store, org, user('alice'), [], { syncedAt: new Date(t) })
+        expect((await h.store.readLastSync(org, user('alice')))?.lastSyncedAt.toISOString()).toBe(t)
+        const snap = await applyLogin(h.store, org, user('alice'), [], {})
         expect(snap.lastSyncedAt?.toISOString()).toBe(t)
       }
     })

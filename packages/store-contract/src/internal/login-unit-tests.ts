@@ -1,5 +1,4 @@
 import {
-  DEFAULT_ORG_SETTINGS,
   type AuditEventInput,
   type StoredGroup,
   type UserSyncChanges,
@@ -7,7 +6,7 @@ import {
   type UserSyncSnapshot,
 } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, freshOrgId, must } from './context.js'
+import { expectStoreError, kitOf, must } from './context.js'
 import {
   applyLogin,
   observeLogin,
@@ -17,6 +16,7 @@ import {
   type LoginContext,
   type LoginHarness,
 } from './login-harness.js'
+import { expectTimes } from './store-kit.js'
 
 /** The login unit of work: what its snapshot holds, what it applies, and what it refuses. */
 export const describeLoginUnitTests = (ctx: LoginContext): void => {
@@ -29,25 +29,26 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
       store,
       seed,
       admin,
+      kit: { newOrg, user },
     }) => {
-      const org = freshOrgId('snapshot')
-      const other = freshOrgId('snapshot-other')
+      const org = newOrg('snapshot')
+      const other = newOrg('snapshot-other')
       const b = await seed.createGroup(org, 'b')
       const a = await seed.createGroup(org, 'a')
       const upperB = await seed.createGroup(org, 'B')
       const c = await seed.createGroup(org, 'c')
       await seed.createGroup(org, 'd')
       const foreign = await seed.createGroup(other, 'a')
-      await seed.addMembership(org, c.id, 'alice', 'manual')
-      await seed.addMembership(other, foreign.id, 'alice', 'manual')
+      await seed.addMembership(org, c.id, user('alice'), 'manual')
+      await seed.addMembership(other, foreign.id, user('alice'), 'manual')
       const settings = { manageGroupMemberships: true, matchMode: 'case-insensitive' } as const
       await seed.setSettings(org, settings)
-      const first = await applyLogin(store, org, 'alice', ['a', 'b'], {
+      const first = await applyLogin(store, org, user('alice'), ['a', 'b'], {
         syncedAt: new Date('2024-01-02T03:04:05.678Z'),
       })
       expect(first).toMatchObject({
         orgId: org,
-        userId: 'alice',
+        userId: user('alice'),
         settings,
         lastSyncedAt: null,
         lastTokenIssuedAt: null,
@@ -56,34 +57,33 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
       // The claim's groups (any case) and the user's memberships, by name then id: not d.
       expect(first.groups.map((g) => g.id)).toEqual([upperB.id, a.id, b.id, c.id])
       expect(first.groups.map((g) => g.name)).toEqual(['B', 'a', 'b', 'c'])
-      for (const g of first.groups) {
-        expect(g.orgId).toBe(org)
-        expect(g.createdAt).toBeInstanceOf(Date)
-      }
+      for (const g of first.groups) expect(g.orgId).toBe(org)
+      expectTimes(store, 'groups', first.groups)
       if (admin !== undefined) {
         const listed = await admin.listGroups(org)
         expect(first.groups).toEqual(listed.filter((g) => g.name !== 'd'))
       }
       expect(first.memberships.map((m) => [m.groupId, m.source])).toEqual([[c.id, 'manual']])
-      expect(first.memberships[0]).toMatchObject({ orgId: org, userId: 'alice' })
-      expect(first.memberships[0]?.createdAt).toBeInstanceOf(Date)
-      const second = await applyLogin(store, org, 'alice', [], {})
+      expect(first.memberships[0]).toMatchObject({ orgId: org, userId: user('alice') })
+      expectTimes(store, 'memberships', first.memberships)
+      const second = await applyLogin(store, org, user('alice'), [], {})
       expect(second.lastSyncedAt?.toISOString()).toBe('2024-01-02T03:04:05.678Z')
       expect(second.groups.map((g) => g.id)).toEqual([c.id])
       expect(await store.getOrgSettings(org)).toEqual(settings)
-      expect(await store.getOrgSettings(freshOrgId('defaults'))).toEqual(DEFAULT_ORG_SETTINGS)
+      expect(await store.getOrgSettings(newOrg('defaults'))).toBeNull()
     })
 
     test('applies removes, adds, audit events and the sync time together', async ({
       store,
       seed,
+      kit: { newOrg, user },
     }) => {
-      const org = freshOrgId('apply')
+      const org = newOrg('apply')
       const a = await seed.createGroup(org, 'a')
       const b = await seed.createGroup(org, 'b')
       const c = await seed.createGroup(org, 'c')
-      await seed.addMembership(org, a.id, 'alice', 'manual')
-      await seed.addMembership(org, b.id, 'alice', 'manual')
+      await seed.addMembership(org, a.id, user('alice'), 'manual')
+      await seed.addMembership(org, b.id, user('alice'), 'manual')
       const auditBefore = (await seed.listAuditEvents?.(org))?.length ?? 0
       const syncedAt = new Date('2030-05-06T07:08:09.010Z')
       const digest = 'ab'.repeat(32)
@@ -91,7 +91,7 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         {
           type: 'membership.removed',
           orgId: org,
-          userId: 'alice',
+          userId: user('alice'),
           groupId: a.id,
           groupName: 'a',
           source: 'sync',
@@ -100,7 +100,7 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         {
           type: 'membership.added',
           orgId: org,
-          userId: 'alice',
+          userId: user('alice'),
           groupId: c.id,
           groupName: 'c',
           source: 'sync',
@@ -108,19 +108,19 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         },
       ]
       // c is not a membership yet: removing it is ignored.
-      const result = await store.withLoginSync(org, 'alice', ['a', 'b', 'c'], () => ({
+      const result = await store.withLoginSync(org, user('alice'), ['a', 'b', 'c'], () => ({
         changes: syncChanges({ remove: [a.id, c.id], audit, syncedAt }),
         result: 'done',
       }))
       expect(result).toBe('done')
-      await applyLogin(store, org, 'alice', ['b', 'c'], {
+      await applyLogin(store, org, user('alice'), ['b', 'c'], {
         add: [
           { groupId: b.id, source: 'sync' },
           { groupId: c.id, source: 'sync' },
         ],
       })
       // b stays manual: adding an existing membership leaves it as it is.
-      expect(pairsOf(await seed.listMemberships(org, 'alice'))).toEqual(
+      expect(pairsOf(await seed.listMemberships(org, user('alice')))).toEqual(
         pairsOf([
           { groupId: b.id, source: 'manual' },
           { groupId: c.id, source: 'sync' },
@@ -133,54 +133,57 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         expect(appended[0]).toMatchObject(must(audit[0], 'event 0'))
         expect(appended[1]).toMatchObject(must(audit[1], 'event 1'))
       }
-      expect(await store.readLastSync(org, 'alice')).toEqual({
+      expect(await store.readLastSync(org, user('alice'))).toEqual({
         lastSyncedAt: syncedAt,
         lastTokenIssuedAt: null,
       })
-      expect(await store.readLastSync(org, 'bob')).toBeNull()
+      expect(await store.readLastSync(org, user('bob'))).toBeNull()
     })
 
     test('changes: null writes nothing and returns the result', async (h) => {
-      const org = freshOrgId('null')
+      const { newOrg, user } = h.kit
+      const org = newOrg('null')
       await h.seed.createGroup(org, 'g')
-      const before = await observeLogin(h, org, ['alice'])
-      const r = await h.store.withLoginSync(org, 'alice', ['G'], (s) => ({
+      const before = await observeLogin(h, org, [user('alice')])
+      const r = await h.store.withLoginSync(org, user('alice'), ['G'], (s) => ({
         changes: null,
         result: s.groups.length,
       }))
       expect(r).toBe(1)
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('a decide that throws writes nothing, and exactly its error comes back', async (h) => {
-      const org = freshOrgId('throws')
+      const { newOrg, user } = h.kit
+      const org = newOrg('throws')
       await h.seed.createGroup(org, 'g')
-      const before = await observeLogin(h, org, ['alice'])
+      const before = await observeLogin(h, org, [user('alice')])
       const boom = new Error('decide failed')
       await expect(
-        h.store.withLoginSync(org, 'alice', ['g'], () => {
+        h.store.withLoginSync(org, user('alice'), ['g'], () => {
           throw boom
         }),
       ).rejects.toBe(boom)
       // Not an Error at all, and an error that looks like the store's own: passed on untouched.
       const odd = { code: 'STORE_INVALID_INPUT', note: 'thrown by decide' }
       await expect(
-        h.store.withLoginSync(org, 'alice', ['g'], () => {
+        h.store.withLoginSync(org, user('alice'), ['g'], () => {
           // eslint-disable-next-line @typescript-eslint/only-throw-error -- what a careless decide does
           throw odd
         }),
       ).rejects.toBe(odd)
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('a decide that returns a promise is refused with STORE_INVALID_INPUT, and nothing is written', async (h) => {
-      const org = freshOrgId('async-decide')
+      const { newOrg, user } = h.kit
+      const org = newOrg('async-decide')
       const g = await h.seed.createGroup(org, 'g')
-      const before = await observeLogin(h, org, ['alice'])
+      const before = await observeLogin(h, org, [user('alice')])
       const decision = (): UserSyncDecision<string> => ({
         changes: syncChanges({
           add: [{ groupId: g.id, source: 'sync' }],
-          audit: [{ type: 'membership.added', orgId: org, userId: 'alice', groupId: g.id }],
+          audit: [{ type: 'membership.added', orgId: org, userId: user('alice'), groupId: g.id }],
           syncedAt: new Date('2024-01-01T00:00:00.000Z'),
         }),
         result: 'applied',
@@ -200,45 +203,48 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
       ]
       for (const decide of promising) {
         await expectStoreError(
-          h.store.withLoginSync(org, 'alice', ['g'], decide),
+          h.store.withLoginSync(org, user('alice'), ['g'], decide),
           'STORE_INVALID_INPUT',
         )
       }
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('a decide that is not a function, or claim groups that are not strings, are refused before anything runs', async (h) => {
-      const org = freshOrgId('bad-call')
+      const { newOrg, user } = h.kit
+      const org = newOrg('bad-call')
       await h.seed.createGroup(org, 'g')
-      const before = await observeLogin(h, org, ['alice'])
+      const before = await observeLogin(h, org, [user('alice')])
       let ran = false
       const decide = () => {
         ran = true
         return { changes: syncChanges({ syncedAt: new Date() }), result: undefined }
       }
       const bad: (() => Promise<unknown>)[] = [
-        () => h.store.withLoginSync(org, 'alice', ['g'], 'decide' as unknown as typeof decide),
-        () => h.store.withLoginSync(org, 'alice', 'g' as unknown as string[], decide),
-        () => h.store.withLoginSync(org, 'alice', ['g', 7 as unknown as string], decide),
-        () => h.store.withLoginSync(org, 'alice', [null as unknown as string], decide),
+        () =>
+          h.store.withLoginSync(org, user('alice'), ['g'], 'decide' as unknown as typeof decide),
+        () => h.store.withLoginSync(org, user('alice'), 'g' as unknown as string[], decide),
+        () => h.store.withLoginSync(org, user('alice'), ['g', 7 as unknown as string], decide),
+        () => h.store.withLoginSync(org, user('alice'), [null as unknown as string], decide),
       ]
       for (const call of bad) await expectStoreError(call(), 'STORE_INVALID_INPUT')
       expect(ran).toBe(false)
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('changes naming groups outside the slice or the organisation, twice, or both ways are refused', async (h) => {
-      const org = freshOrgId('bad-changes')
+      const { newOrg, user, missingGroup } = h.kit
+      const org = newOrg('bad-changes')
       const g = await h.seed.createGroup(org, 'g')
       const hg = await h.seed.createGroup(org, 'h')
       const outside = await h.seed.createGroup(org, 'outside')
-      const foreign = await h.seed.createGroup(freshOrgId('foreign'), 'g')
-      await h.seed.addMembership(org, g.id, 'alice', 'manual')
-      const before = await observeLogin(h, org, ['alice'])
+      const foreign = await h.seed.createGroup(newOrg('foreign'), 'g')
+      await h.seed.addMembership(org, g.id, user('alice'), 'manual')
+      const before = await observeLogin(h, org, [user('alice')])
       const bad: Partial<UserSyncChanges>[] = [
         { add: [{ groupId: foreign.id, source: 'sync' }] },
         { remove: [foreign.id] },
-        { add: [{ groupId: 'no-such-group', source: 'sync' }] },
+        { add: [{ groupId: missingGroup, source: 'sync' }] },
         { add: [{ groupId: outside.id, source: 'sync' }] },
         { remove: [outside.id] },
         {
@@ -250,30 +256,31 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         { remove: [g.id, g.id] },
         { add: [{ groupId: hg.id, source: 'sync' }], remove: [hg.id] },
         { add: [{ groupId: hg.id, source: 'bogus' as 'sync' }] },
-        { remove: [g.id], audit: [{ type: 'membership.removed', orgId: freshOrgId('elsewhere') }] },
+        { remove: [g.id], audit: [{ type: 'membership.removed', orgId: newOrg('elsewhere') }] },
         { remove: [g.id], audit: [{ type: 'no.such.type' as 'sync.denied', orgId: org }] },
         { remove: [g.id], syncedAt: new Date(Number.NaN) },
         ...(['group.created', 'group.renamed', 'group.deleted', 'user.removed'] as const).map(
-          (type) => ({ remove: [g.id], audit: [{ type, orgId: org, userId: 'alice' }] }),
+          (type) => ({ remove: [g.id], audit: [{ type, orgId: org, userId: user('alice') }] }),
         ),
       ]
       for (const changes of bad) {
         await expectStoreError(
-          applyLogin(h.store, org, 'alice', ['h'], changes),
+          applyLogin(h.store, org, user('alice'), ['h'], changes),
           'STORE_INVALID_INPUT',
         )
       }
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('a decide that edits its snapshot cannot smuggle in another group', async (h) => {
-      const org = freshOrgId('tamper')
+      const { newOrg, user } = h.kit
+      const org = newOrg('tamper')
       await h.seed.createGroup(org, 'g')
-      const foreignOrg = freshOrgId('tamper-other')
+      const foreignOrg = newOrg('tamper-other')
       const foreign = await h.seed.createGroup(foreignOrg, 'g')
-      const before = await observeLogin(h, org, ['alice'])
+      const before = await observeLogin(h, org, [user('alice')])
       await expectStoreError(
-        h.store.withLoginSync(org, 'alice', ['g'], (snapshot) => {
+        h.store.withLoginSync(org, user('alice'), ['g'], (snapshot) => {
           const smuggled: StoredGroup = {
             orgId: foreignOrg,
             id: foreign.id,
@@ -292,37 +299,41 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
         }),
         'STORE_INVALID_INPUT',
       )
-      expect(await observeLogin(h, org, ['alice'])).toEqual(before)
+      expect(await observeLogin(h, org, [user('alice')])).toEqual(before)
     })
 
     test('a login writes only its own user in its own organisation', async (h) => {
-      const org = freshOrgId('scoped')
-      const other = freshOrgId('scoped-other')
+      const { newOrg, user } = h.kit
+      const org = newOrg('scoped')
+      const other = newOrg('scoped-other')
       const g = await h.seed.createGroup(org, 'g')
       const o = await h.seed.createGroup(other, 'g')
-      await h.seed.addMembership(other, o.id, 'alice', 'manual')
-      await h.seed.addMembership(org, g.id, 'bob', 'sync')
-      const snap = await applyLogin(h.store, org, 'alice', ['g'], {
+      await h.seed.addMembership(other, o.id, user('alice'), 'manual')
+      await h.seed.addMembership(org, g.id, user('bob'), 'sync')
+      const snap = await applyLogin(h.store, org, user('alice'), ['g'], {
         add: [{ groupId: g.id, source: 'sync' }],
         syncedAt: new Date('2024-03-03T00:00:00.000Z'),
       })
       expect(snap.memberships).toEqual([])
-      expect(pairsOf(await h.seed.listMemberships(org, 'alice'))).toEqual([[g.id, 'sync']])
-      expect(pairsOf(await h.seed.listMemberships(other, 'alice'))).toEqual([[o.id, 'manual']])
-      expect(pairsOf(await h.seed.listMemberships(org, 'bob'))).toEqual([[g.id, 'sync']])
-      expect(await h.store.readLastSync(other, 'alice')).toBeNull()
-      expect(await h.store.readLastSync(org, 'bob')).toBeNull()
+      expect(pairsOf(await h.seed.listMemberships(org, user('alice')))).toEqual([[g.id, 'sync']])
+      expect(pairsOf(await h.seed.listMemberships(other, user('alice')))).toEqual([
+        [o.id, 'manual'],
+      ])
+      expect(pairsOf(await h.seed.listMemberships(org, user('bob')))).toEqual([[g.id, 'sync']])
+      expect(await h.store.readLastSync(other, user('alice'))).toBeNull()
+      expect(await h.store.readLastSync(org, user('bob'))).toBeNull()
     })
   })
 
   describe('lifecycle', () => {
     it('a closed store refuses work with STORE_UNAVAILABLE', async () => {
       const { store, close } = await ctx.open({})
-      const org = freshOrgId('closed')
+      const { newOrg, user } = kitOf(store, ctx.times)
+      const org = newOrg('closed')
       await close()
       await expectStoreError(store.getOrgSettings(org), 'STORE_UNAVAILABLE')
-      await expectStoreError(store.readLastSync(org, 'alice'), 'STORE_UNAVAILABLE')
-      await expectStoreError(applyLogin(store, org, 'alice', [], {}), 'STORE_UNAVAILABLE')
+      await expectStoreError(store.readLastSync(org, user('alice')), 'STORE_UNAVAILABLE')
+      await expectStoreError(applyLogin(store, org, user('alice'), [], {}), 'STORE_UNAVAILABLE')
     })
   })
 }

@@ -1,9 +1,8 @@
-import type { MembershipStore } from '@groupsync/core'
+import { compareCodeUnits, type MembershipStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
 import {
   expectLockError,
   expectStoreError,
-  freshOrgId,
   LOCK_ERROR,
   membershipEvents,
   must,
@@ -14,6 +13,7 @@ import {
   withStore,
   type ContractContext,
 } from './context.js'
+import { expectTimes, type StoreKit } from './store-kit.js'
 import { faultHook } from './fault-hook.js'
 import { joinByLogin } from './login-harness.js'
 import { withoutStamp } from './model.js'
@@ -67,88 +67,110 @@ const expectLockedOrEarlier = async (
 
 /** Manual changes: what they write, and the lock that refuses them while mapping is on. */
 export const describeManualChangeTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
     it(name, () => withStore(ctx, fn))
   }
 
   describe('manual membership changes', () => {
-    test('addManualMember adds once, as manual, with one membership.added event naming the actor', async (store) => {
-      const org = freshOrgId('add')
+    test('addManualMember adds once, as manual, with one membership.added event naming the actor', async (store, {
+      newOrg,
+      user,
+      missingGroup,
+    }) => {
+      const org = newOrg('add')
       const g = await store.createGroup(org, 'g')
-      await joinByLogin(store, org, 'bob', g)
+      await joinByLogin(store, org, user('bob'), g)
       const setUp = (await store.listAuditEvents(org)).length
-      expect(await store.addManualMember(org, g.id, 'alice', { actor: 'admin@example.com' })).toBe(
-        true,
-      )
-      expect(await store.addManualMember(org, g.id, 'alice', { actor: 'admin@example.com' })).toBe(
-        false,
-      )
+      expect(
+        await store.addManualMember(org, g.id, user('alice'), { actor: 'admin@example.com' }),
+      ).toBe(true)
+      expect(
+        await store.addManualMember(org, g.id, user('alice'), { actor: 'admin@example.com' }),
+      ).toBe(false)
       // Bob is a member already, through a login: his membership stays as it is.
-      expect(await store.addManualMember(org, g.id, 'bob')).toBe(false)
-      expect(await store.addManualMember(org, g.id, 'carol')).toBe(true)
+      expect(await store.addManualMember(org, g.id, user('bob'))).toBe(false)
+      expect(await store.addManualMember(org, g.id, user('carol'))).toBe(true)
       const members = await store.listMembers(org, g.id)
-      expect(members.map((m) => [m.userId, m.source])).toEqual([
-        ['alice', 'manual'],
-        ['bob', 'sync'],
-        ['carol', 'manual'],
-      ])
+      expect(members.map((m) => [m.userId, m.source])).toEqual(
+        [
+          [user('alice'), 'manual'],
+          [user('bob'), 'sync'],
+          [user('carol'), 'manual'],
+        ].sort(([x = ''], [y = '']) => compareCodeUnits(x, y)),
+      )
       expect(members[0]).toMatchObject({ orgId: org, groupId: g.id })
-      expect(members[0]?.createdAt).toBeInstanceOf(Date)
+      expectTimes(store, 'memberships', members)
       const base = { orgId: org, groupId: g.id, groupName: 'g', source: 'manual' } as const
       expect((await store.listAuditEvents(org)).slice(setUp).map(withoutStamp)).toEqual([
-        { type: 'membership.added', userId: 'alice', actor: 'admin@example.com', ...base },
-        { type: 'membership.added', userId: 'carol', ...base },
+        { type: 'membership.added', userId: user('alice'), actor: 'admin@example.com', ...base },
+        { type: 'membership.added', userId: user('carol'), ...base },
       ])
-      await expectStoreError(store.addManualMember(org, 'missing', 'alice'), 'GROUP_NOT_FOUND')
       await expectStoreError(
-        store.addManualMember(freshOrgId('x'), g.id, 'alice'),
+        store.addManualMember(org, missingGroup, user('alice')),
+        'GROUP_NOT_FOUND',
+      )
+      await expectStoreError(
+        store.addManualMember(newOrg('x'), g.id, user('alice')),
         'GROUP_NOT_FOUND',
       )
     })
 
-    test('removeManualMember removes once, whatever the source, with one membership.removed event', async (store) => {
-      const org = freshOrgId('remove')
+    test('removeManualMember removes once, whatever the source, with one membership.removed event', async (store, {
+      newOrg,
+      user,
+      missingGroup,
+    }) => {
+      const org = newOrg('remove')
       const g = await store.createGroup(org, 'g')
-      await joinByLogin(store, org, 'alice', g)
-      await store.addManualMember(org, g.id, 'bob')
+      await joinByLogin(store, org, user('alice'), g)
+      await store.addManualMember(org, g.id, user('bob'))
       const setUp = (await store.listAuditEvents(org)).length
-      expect(await store.removeManualMember(org, g.id, 'alice', { actor: 'root' })).toBe(true)
-      expect(await store.removeManualMember(org, g.id, 'alice', { actor: 'root' })).toBe(false)
-      expect(await store.removeManualMember(org, g.id, 'bob')).toBe(true)
+      expect(await store.removeManualMember(org, g.id, user('alice'), { actor: 'root' })).toBe(true)
+      expect(await store.removeManualMember(org, g.id, user('alice'), { actor: 'root' })).toBe(
+        false,
+      )
+      expect(await store.removeManualMember(org, g.id, user('bob'))).toBe(true)
       expect(await store.listMembers(org, g.id)).toEqual([])
       const base = { orgId: org, groupId: g.id, groupName: 'g', source: 'manual' } as const
       expect((await store.listAuditEvents(org)).slice(setUp).map(withoutStamp)).toEqual([
-        { type: 'membership.removed', userId: 'alice', actor: 'root', ...base },
-        { type: 'membership.removed', userId: 'bob', ...base },
+        { type: 'membership.removed', userId: user('alice'), actor: 'root', ...base },
+        { type: 'membership.removed', userId: user('bob'), ...base },
       ])
-      await expectStoreError(store.removeManualMember(org, 'missing', 'alice'), 'GROUP_NOT_FOUND')
+      await expectStoreError(
+        store.removeManualMember(org, missingGroup, user('alice')),
+        'GROUP_NOT_FOUND',
+      )
     })
   })
 
   describe('the manual-change lock', () => {
-    test('while mapping is on, no member of the ports changes a membership except withLoginSync', async (store) => {
-      const org = freshOrgId('lock')
+    test('while mapping is on, no member of the ports changes a membership except withLoginSync', async (store, {
+      newOrg,
+      user,
+      missingGroup,
+    }) => {
+      const org = newOrg('lock')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
-      await store.addManualMember(org, a.id, 'alice')
-      await joinByLogin(store, org, 'bob', b)
+      await store.addManualMember(org, a.id, user('alice'))
+      await joinByLogin(store, org, user('bob'), b)
       await setSettings(store, org, { manageGroupMemberships: true, matchMode: 'exact' })
-      const users = ['alice', 'bob', 'carol']
+      const users = [user('alice'), user('bob'), user('carol')]
       const before = await observeOrg(store, org, users)
       // Every manual change is refused, whether it would change something or not.
       for (const [groupId, userId] of [
-        [b.id, 'alice'],
-        [a.id, 'alice'],
-        [a.id, 'carol'],
-        ['missing', 'alice'],
+        [b.id, user('alice')],
+        [a.id, user('alice')],
+        [a.id, user('carol')],
+        [missingGroup, user('alice')],
       ] as const) {
         await expectLockError(store.addManualMember(org, groupId, userId, { actor: 'admin' }))
       }
       for (const [groupId, userId] of [
-        [a.id, 'alice'],
-        [b.id, 'bob'],
-        [b.id, 'carol'],
-        ['missing', 'bob'],
+        [a.id, user('alice')],
+        [b.id, user('bob')],
+        [b.id, user('carol')],
+        [missingGroup, user('bob')],
       ] as const) {
         await expectLockError(store.removeManualMember(org, groupId, userId, { actor: 'admin' }))
       }
@@ -163,30 +185,37 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
       await store.listGroups(org)
       await store.listMembers(org, a.id)
       await store.listStaleMembers(org, new Date())
-      await store.readLastSync(org, 'alice')
+      await store.readLastSync(org, user('alice'))
       const after = await observeOrg(store, org, users)
       expect(after.memberships).toEqual(before.memberships)
       expect(membershipEvents(after.audit)).toEqual(membershipEvents(before.audit))
       expect(await store.listMembers(org, c.id)).toEqual([])
       // A login still changes memberships while mapping is on.
-      await joinByLogin(store, org, 'alice', b)
-      expect((await store.listMembers(org, b.id)).map((m) => m.userId)).toEqual(['alice', 'bob'])
+      await joinByLogin(store, org, user('alice'), b)
+      expect((await store.listMembers(org, b.id)).map((m) => m.userId)).toEqual(
+        [user('alice'), user('bob')].sort(compareCodeUnits),
+      )
       // Mapping off: manual changes work again, on logins' memberships too.
       await setMapping(store, org, false)
-      expect(await store.removeManualMember(org, b.id, 'alice')).toBe(true)
-      expect(await store.addManualMember(org, c.id, 'carol')).toBe(true)
-      expect((await store.listUserMemberships(org, 'alice')).map((m) => m.groupId)).toEqual([a.id])
+      expect(await store.removeManualMember(org, b.id, user('alice'))).toBe(true)
+      expect(await store.addManualMember(org, c.id, user('carol'))).toBe(true)
+      expect((await store.listUserMemberships(org, user('alice'))).map((m) => m.groupId)).toEqual([
+        a.id,
+      ])
       expect((await store.listMembers(org, c.id)).map((m) => [m.userId, m.source])).toEqual([
-        ['carol', 'manual'],
+        [user('carol'), 'manual'],
       ])
     })
 
     for (const kind of ['added', 'removed'] as const) {
-      test(`manual changes racing with mapping being turned on: each is ${kind} before it, or refused with nothing written`, async (store) => {
+      test(`manual changes racing with mapping being turned on: each is ${kind} before it, or refused with nothing written`, async (store, {
+        newOrg,
+        user,
+      }) => {
         for (let round = 0; round < 3; round++) {
-          const org = freshOrgId(`lock-race-${kind}`)
+          const org = newOrg(`lock-race-${kind}`)
           const g = await store.createGroup(org, 'g')
-          const users = Array.from({ length: RACERS }, (_, i) => `user-${i}`)
+          const users = Array.from({ length: RACERS }, (_, i) => user(`user-${i}`))
           if (kind === 'removed') for (const u of users) await store.addManualMember(org, g.id, u)
           const start = async (u: string) => ({
             userId: u,
@@ -217,13 +246,13 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
         const hook = faultHook()
         return withStore(
           ctx,
-          async (store) => {
-            const org = freshOrgId('lock-held')
+          async (store, { newOrg, user }) => {
+            const org = newOrg('lock-held')
             const g = await store.createGroup(org, 'g')
             let add: Promise<unknown> = Promise.resolve()
             let on: Promise<unknown> = Promise.resolve()
             const startAdd = () => {
-              add = settle(store.addManualMember(org, g.id, 'alice', { actor: 'admin' }))
+              add = settle(store.addManualMember(org, g.id, user('alice'), { actor: 'admin' }))
             }
             const startOn = () => {
               on = settle(turnMappingOn(store, org))
@@ -238,11 +267,11 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
             } finally {
               held.release()
             }
-            const outcomes = [{ userId: 'alice', outcome: await add }]
+            const outcomes = [{ userId: user('alice'), outcome: await add }]
             expect(await on).toMatchObject({ manageGroupMemberships: true })
             const landed = await expectLockedOrEarlier(store, org, 'added', outcomes)
             expect((await store.listMembers(org, g.id)).map((m) => m.userId)).toEqual([...landed])
-            await expectLockError(store.addManualMember(org, g.id, 'bob'))
+            await expectLockError(store.addManualMember(org, g.id, user('bob')))
           },
           { testOnlyFaultHook: hook.hook },
         )

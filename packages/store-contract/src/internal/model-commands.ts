@@ -16,33 +16,42 @@ import {
   modelMembersOf,
   modelMemberships,
   modelRemoveUser,
+  modelStoredSettings,
   storeMemberships,
   type OrgModel,
 } from './model.js'
+import { expectTimes, utf8Bytes, type StoreKit } from './store-kit.js'
 
-/** The store a model run drives. */
+/** The store a model run drives, its kit, and the users of the run. */
 export interface Real {
   readonly store: MembershipStore
+  readonly kit: StoreKit
+  readonly users: readonly string[]
 }
 export type Command = fc.AsyncCommand<OrgModel, Real>
 
-export const USERS = ['alice', "o'brien", '用户😀'] as const
-const MISSING_GROUP = 'no-such-group'
+/** The users of a model run, as labels: ids of the store's kind are made from them. */
+export const USER_LABELS = ['alice', "o'brien", '用户😀'] as const
 
 /** Picks an existing group by index (modulo the count), or none: then a missing group id is used. */
-const picked = (m: OrgModel, pick: number | undefined): string =>
+const picked = (m: OrgModel, r: Real, pick: number | undefined): string =>
   pick === undefined || m.groups.length === 0
-    ? MISSING_GROUP
+    ? r.kit.missingGroup
     : must(m.groups[pick % m.groups.length], 'a group').id
+
+/** Why the store must refuse a name: unstorable text, or longer than its limit. */
+const refusedName = (r: Real, name: string): boolean =>
+  !isStorable(name) || utf8Bytes(name) > r.kit.limits.maxNameBytes
 
 /** After every command: the groups and every user's memberships equal the model's. */
 export const checkCore = async (m: OrgModel, r: Real): Promise<void> => {
   const groups = await r.store.listGroups(m.orgId)
   expect(groups.map((g) => [g.id, g.name])).toEqual(modelGroups(m))
-  for (const u of USERS) {
-    expect(storeMemberships(await r.store.listUserMemberships(m.orgId, u))).toEqual(
-      modelMemberships(m, u),
-    )
+  expectTimes(r.store, 'groups', groups)
+  for (const u of r.users) {
+    const mine = await r.store.listUserMemberships(m.orgId, u)
+    expect(storeMemberships(mine)).toEqual(modelMemberships(m, u))
+    expectTimes(r.store, 'memberships', mine)
   }
 }
 
@@ -60,7 +69,7 @@ export class CreateGroup implements Command {
   check = () => true
   async run(m: OrgModel, r: Real) {
     const attempt = r.store.createGroup(m.orgId, this.name)
-    if (!isStorable(this.name)) await expectStoreError(attempt, 'STORE_INVALID_INPUT')
+    if (refusedName(r, this.name)) await expectStoreError(attempt, 'STORE_INVALID_INPUT')
     else if (m.groups.some((g) => g.name === this.name)) {
       await expectStoreError(attempt, 'GROUP_NAME_TAKEN')
     } else {
@@ -81,10 +90,10 @@ export class RenameGroup implements Command {
   ) {}
   check = () => true
   async run(m: OrgModel, r: Real) {
-    const id = picked(m, this.pick)
+    const id = picked(m, r, this.pick)
     const attempt = r.store.renameGroup(m.orgId, id, this.name)
-    if (!isStorable(this.name)) await expectStoreError(attempt, 'STORE_INVALID_INPUT')
-    else if (id === MISSING_GROUP) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
+    if (refusedName(r, this.name)) await expectStoreError(attempt, 'STORE_INVALID_INPUT')
+    else if (id === r.kit.missingGroup) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
     else if (m.groups.some((g) => g.name === this.name && g.id !== id)) {
       await expectStoreError(attempt, 'GROUP_NAME_TAKEN')
     } else {
@@ -111,9 +120,9 @@ export class DeleteGroup implements Command {
   constructor(readonly pick: number | undefined) {}
   check = () => true
   async run(m: OrgModel, r: Real) {
-    const id = picked(m, this.pick)
+    const id = picked(m, r, this.pick)
     const attempt = r.store.deleteGroup(m.orgId, id)
-    if (id === MISSING_GROUP) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
+    if (id === r.kit.missingGroup) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
     else {
       await attempt
       modelDeleteGroup(m, id)
@@ -196,12 +205,15 @@ export class BadSync implements Command {
     const boom = new Error('decide failed')
     // A group of the org outside this login's slice, if there is one.
     const inSlice = new Set(modelSlice(m, this.userId, this.claim).map(([id]) => id))
-    const outside = m.groups.find((g) => !inSlice.has(g.id))?.id ?? MISSING_GROUP
+    const outside = m.groups.find((g) => !inSlice.has(g.id))?.id ?? r.kit.missingGroup
     const attempt = r.store.withLoginSync(m.orgId, this.userId, this.claim, (snap) => {
-      const first = snap.groups[0]?.id ?? MISSING_GROUP
+      const first = snap.groups[0]?.id ?? r.kit.missingGroup
       const base = { add: [], remove: [], audit: [], syncedAt: new Date() }
       const changes: Record<Exclude<BadKind, 'throws' | 'promise'>, UserSyncChanges> = {
-        'foreign-group': { ...base, remove: snap.groups.map((g) => g.id).concat(MISSING_GROUP) },
+        'foreign-group': {
+          ...base,
+          remove: snap.groups.map((g) => g.id).concat(r.kit.missingGroup),
+        },
         'outside-slice': {
           ...base,
           remove: snap.memberships.map((x) => x.groupId),
@@ -245,14 +257,14 @@ export class ManualChange implements Command {
   ) {}
   check = () => true
   async run(m: OrgModel, r: Real) {
-    const id = picked(m, this.pick)
+    const id = picked(m, r, this.pick)
     const add = this.kind === 'add'
     const options = this.actor === undefined ? undefined : { actor: this.actor }
     const attempt = add
       ? r.store.addManualMember(m.orgId, id, this.userId, options)
       : r.store.removeManualMember(m.orgId, id, this.userId, options)
     if (m.settings.manageGroupMemberships) await expectLockError(attempt)
-    else if (id === MISSING_GROUP) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
+    else if (id === r.kit.missingGroup) await expectStoreError(attempt, 'GROUP_NOT_FOUND')
     else {
       const mine = modelMembersOf(m, this.userId)
       const changes = mine.has(id) !== add
@@ -305,10 +317,11 @@ export class UpdateSettings implements Command {
     })
     if (!this.keep) {
       m.settings = settings
+      m.settingsStored = true
       m.audit.push(event)
     }
     expect(inForce).toEqual(m.settings)
-    expect(await r.store.getOrgSettings(m.orgId)).toEqual(m.settings)
+    expect(await r.store.getOrgSettings(m.orgId)).toEqual(modelStoredSettings(m))
   }
   toString = () =>
     `updateOrgSettings(${this.keep ? 'null' : `${String(this.manageGroupMemberships)}, ${this.matchMode}`})`

@@ -22,7 +22,10 @@ export interface OrgModel {
   readonly lastSync: Map<string, number>
   /** Users removed from the org at least once: their snapshots show a removal time. */
   readonly removed: Set<string>
+  /** The settings in force: the defaults until an update stores some. */
   settings: OrgSettings
+  /** Whether an update stored settings: until then `getOrgSettings` answers null. */
+  settingsStored: boolean
   readonly audit: AuditEventInput[]
 }
 
@@ -33,8 +36,13 @@ export const newOrgModel = (orgId: string): OrgModel => ({
   lastSync: new Map(),
   removed: new Set(),
   settings: DEFAULT_ORG_SETTINGS,
+  settingsStored: false,
   audit: [],
 })
+
+/** What `getOrgSettings` answers for the model's org: null until settings were stored. */
+export const modelStoredSettings = (m: OrgModel): OrgSettings | null =>
+  m.settingsStored ? m.settings : null
 
 /** The rule every store enforces on text, stated independently: no NUL, no lone surrogate. */
 export const isStorable = (s: string): boolean => !s.includes('\u0000') && !/\p{Cs}/u.test(s)

@@ -8,28 +8,37 @@ import {
 import { describe, expect, it } from 'vitest'
 import {
   expectStoreError,
-  freshOrgId,
   observeOrg,
   setSettings,
   withStore,
   type ContractContext,
 } from './context.js'
+import type { StoreKit } from './store-kit.js'
 
 const changed = (org: string): AuditEventInput => ({ type: 'settings.changed', orgId: org })
 
 /** Settings: defaults, `updateOrgSettings` as one read-decide-write, and what it refuses. */
 export const describeSettingsTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore) => Promise<void>) => {
+  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
     it(name, () => withStore(ctx, fn))
   }
 
   describe('settings', () => {
-    test('an organisation starts with the default settings', async (store) => {
-      expect(await store.getOrgSettings(freshOrgId('defaults'))).toEqual(DEFAULT_ORG_SETTINGS)
+    test('an organisation that never stored settings has none (null): the defaults apply to it', async (store, { newOrg, user }) => {
+      const org = newOrg('defaults')
+      expect(await store.getOrgSettings(org)).toBeNull()
+      // Groups and memberships made while it has none store none either.
+      const group = await store.createGroup(org, 'dev')
+      await store.addManualMember(org, group.id, user('alice'))
+      expect(await store.getOrgSettings(org)).toBeNull()
+      expect(await store.updateOrgSettings(org, () => null)).toEqual(DEFAULT_ORG_SETTINGS)
+      expect(await store.getOrgSettings(org)).toBeNull()
     })
 
-    test('updateOrgSettings stores the settings and its audit events together', async (store) => {
-      const org = freshOrgId('settings')
+    test('updateOrgSettings stores the settings and its audit events together', async (store, {
+      newOrg,
+    }) => {
+      const org = newOrg('settings')
       const on = { manageGroupMemberships: true, matchMode: 'case-insensitive' } as const
       const event: AuditEventInput = {
         type: 'settings.changed',
@@ -45,11 +54,11 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
       await setSettings(store, org, DEFAULT_ORG_SETTINGS)
       expect(await store.getOrgSettings(org)).toEqual(DEFAULT_ORG_SETTINGS)
       expect(await store.listAuditEvents(org)).toHaveLength(1)
-      expect(await store.getOrgSettings(freshOrgId('settings-other'))).toEqual(DEFAULT_ORG_SETTINGS)
+      expect(await store.getOrgSettings(newOrg('settings-other'))).toBeNull()
     })
 
-    test('reads, decides and writes together; null writes nothing', async (store) => {
-      const org = freshOrgId('update-settings')
+    test('reads, decides and writes together; null writes nothing', async (store, { newOrg }) => {
+      const org = newOrg('update-settings')
       const seen: OrgSettings[] = []
       const unchanged = await store.updateOrgSettings(org, (current) => {
         seen.push(current)
@@ -74,8 +83,8 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
       expect(seen).toEqual([DEFAULT_ORG_SETTINGS, on])
     })
 
-    test('concurrent updates of different fields both land', async (store) => {
-      const org = freshOrgId('update-race')
+    test('concurrent updates of different fields both land', async (store, { newOrg }) => {
+      const org = newOrg('update-race')
       const results = await Promise.all([
         store.updateOrgSettings(org, (c) => ({
           settings: { ...c, manageGroupMemberships: true },
@@ -94,8 +103,11 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
       expect(await store.listAuditEvents(org)).toHaveLength(2)
     })
 
-    test('invalid settings, audit events of another organisation, a thrown or async update are refused, and nothing is written', async (store) => {
-      const org = freshOrgId('update-bad')
+    test('invalid settings, audit events of another organisation, a thrown or async update are refused, and nothing is written', async (store, {
+      newOrg,
+      user,
+    }) => {
+      const org = newOrg('update-bad')
       await setSettings(store, org, { manageGroupMemberships: false, matchMode: 'exact' })
       const before = await observeOrg(store, org, [])
       const refused: ((c: OrgSettings) => OrgSettingsUpdate | null)[] = [
@@ -106,7 +118,7 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
         }),
         (c) => ({
           settings: { ...c, manageGroupMemberships: true },
-          audit: [changed(freshOrgId('other'))],
+          audit: [changed(newOrg('other'))],
         }),
         (c) => ({
           settings: c,
@@ -114,7 +126,7 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
         }),
         (c) => ({
           settings: { ...c, manageGroupMemberships: true },
-          audit: [{ type: 'user.removed', orgId: org, userId: 'alice' }],
+          audit: [{ type: 'user.removed', orgId: org, userId: user('alice') }],
         }),
         (c) =>
           Promise.resolve({

@@ -1,6 +1,6 @@
 import type { LoginSyncStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, freshOrgId } from './context.js'
+import { expectStoreError } from './context.js'
 import { applyLogin, withLogin, type LoginContext, type LoginHarness } from './login-harness.js'
 
 const tokenTimeOf = async (store: LoginSyncStore, orgId: string, userId: string) =>
@@ -22,22 +22,23 @@ export const describeTokenTimeTests = (ctx: LoginContext): void => {
   describe('withLoginSync: the token issue time of the last applied sync', () => {
     test('is null until recorded, then handed back exactly, per organisation and user', async ({
       store,
+      kit: { newOrg, user },
     }) => {
-      const org = freshOrgId('token-time')
-      const other = freshOrgId('token-time-other')
-      expect(await tokenTimeOf(store, org, 'alice')).toBeNull()
-      await applyLogin(store, org, 'alice', [], {
+      const org = newOrg('token-time')
+      const other = newOrg('token-time-other')
+      expect(await tokenTimeOf(store, org, user('alice'))).toBeNull()
+      await applyLogin(store, org, user('alice'), [], {
         syncedAt: new Date('2024-05-01T00:00:10.000Z'),
         tokenIssuedAt: new Date('2024-05-01T00:00:07.000Z'),
       })
-      expect(await tokenTimeOf(store, org, 'alice')).toBe('2024-05-01T00:00:07.000Z')
-      expect(await readTokenTime(store, org, 'alice')).toBe('2024-05-01T00:00:07.000Z')
-      expect(await tokenTimeOf(store, org, 'bob')).toBeNull()
-      expect(await tokenTimeOf(store, other, 'alice')).toBeNull()
-      expect(await store.readLastSync(other, 'alice')).toBeNull()
-      const snapshot = await applyLogin(store, org, 'alice', [], {})
+      expect(await tokenTimeOf(store, org, user('alice'))).toBe('2024-05-01T00:00:07.000Z')
+      expect(await readTokenTime(store, org, user('alice'))).toBe('2024-05-01T00:00:07.000Z')
+      expect(await tokenTimeOf(store, org, user('bob'))).toBeNull()
+      expect(await tokenTimeOf(store, other, user('alice'))).toBeNull()
+      expect(await store.readLastSync(other, user('alice'))).toBeNull()
+      const snapshot = await applyLogin(store, org, user('alice'), [], {})
       expect(snapshot.lastSyncedAt?.toISOString()).toBe('2024-05-01T00:00:10.000Z')
-      expect(await store.readLastSync(org, 'alice')).toEqual({
+      expect(await store.readLastSync(org, user('alice'))).toEqual({
         lastSyncedAt: new Date('2024-05-01T00:00:10.000Z'),
         lastTokenIssuedAt: new Date('2024-05-01T00:00:07.000Z'),
       })
@@ -45,34 +46,38 @@ export const describeTokenTimeTests = (ctx: LoginContext): void => {
 
     test('a sync without a token time keeps the recorded one; a later one replaces it', async ({
       store,
+      kit: { newOrg, user },
     }) => {
-      const org = freshOrgId('token-time-keep')
-      await applyLogin(store, org, 'alice', [], {
+      const org = newOrg('token-time-keep')
+      await applyLogin(store, org, user('alice'), [], {
         syncedAt: new Date('2024-05-01T00:00:10.000Z'),
         tokenIssuedAt: new Date('2024-05-01T00:00:07.000Z'),
       })
-      await applyLogin(store, org, 'alice', [], { syncedAt: new Date('2024-05-01T00:01:00.000Z') })
-      expect(await tokenTimeOf(store, org, 'alice')).toBe('2024-05-01T00:00:07.000Z')
-      expect((await store.readLastSync(org, 'alice'))?.lastSyncedAt.toISOString()).toBe(
+      await applyLogin(store, org, user('alice'), [], {
+        syncedAt: new Date('2024-05-01T00:01:00.000Z'),
+      })
+      expect(await tokenTimeOf(store, org, user('alice'))).toBe('2024-05-01T00:00:07.000Z')
+      expect((await store.readLastSync(org, user('alice')))?.lastSyncedAt.toISOString()).toBe(
         '2024-05-01T00:01:00.000Z',
       )
-      await applyLogin(store, org, 'alice', [], {
+      await applyLogin(store, org, user('alice'), [], {
         syncedAt: new Date('2024-05-01T00:02:00.000Z'),
         tokenIssuedAt: new Date('2024-05-01T00:01:59.000Z'),
       })
-      expect(await tokenTimeOf(store, org, 'alice')).toBe('2024-05-01T00:01:59.000Z')
-      expect(await readTokenTime(store, org, 'alice')).toBe('2024-05-01T00:01:59.000Z')
+      expect(await tokenTimeOf(store, org, user('alice'))).toBe('2024-05-01T00:01:59.000Z')
+      expect(await readTokenTime(store, org, user('alice'))).toBe('2024-05-01T00:01:59.000Z')
     })
 
     test('is refused without syncedAt, or when not a storable time, and nothing is written', async ({
       store,
       seed,
+      kit: { newOrg, user },
     }) => {
-      const org = freshOrgId('token-time-invalid')
+      const org = newOrg('token-time-invalid')
       const g = await seed.createGroup(org, 'dev')
       const add = [{ groupId: g.id, source: 'sync' as const }]
       await expectStoreError(
-        applyLogin(store, org, 'alice', ['dev'], {
+        applyLogin(store, org, user('alice'), ['dev'], {
           add,
           tokenIssuedAt: new Date('2024-05-01T00:00:00Z'),
         }),
@@ -80,14 +85,18 @@ export const describeTokenTimeTests = (ctx: LoginContext): void => {
       )
       for (const tokenIssuedAt of [new Date(Number.NaN), new Date('+010000-01-01T00:00:00Z')]) {
         await expectStoreError(
-          applyLogin(store, org, 'alice', ['dev'], { add, syncedAt: new Date(), tokenIssuedAt }),
+          applyLogin(store, org, user('alice'), ['dev'], {
+            add,
+            syncedAt: new Date(),
+            tokenIssuedAt,
+          }),
           'STORE_INVALID_INPUT',
         )
       }
-      expect(await seed.listMemberships(org, 'alice')).toEqual([])
-      expect(await tokenTimeOf(store, org, 'alice')).toBeNull()
-      expect(await store.readLastSync(org, 'alice')).toBeNull()
-      expect((await applyLogin(store, org, 'alice', [], {})).lastSyncedAt).toBeNull()
+      expect(await seed.listMemberships(org, user('alice'))).toEqual([])
+      expect(await tokenTimeOf(store, org, user('alice'))).toBeNull()
+      expect(await store.readLastSync(org, user('alice'))).toBeNull()
+      expect((await applyLogin(store, org, user('alice'), [], {})).lastSyncedAt).toBeNull()
     })
   })
 }

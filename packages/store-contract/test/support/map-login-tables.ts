@@ -6,9 +6,11 @@ import {
   type LoginSyncAdapter,
   type MembershipSource,
   type OrgSettings,
+  type StoreLimits,
   type StoredGroup,
   type UserRemovalAdapter,
 } from '@groupsync/core'
+import { randomUUID } from 'node:crypto'
 import type { LoginSyncSeed, TestOnlyFaultHook } from '../../src/index.js'
 
 // An application's own tables, as plain maps: the smallest login-sync adapter that passes the
@@ -16,11 +18,15 @@ import type { LoginSyncSeed, TestOnlyFaultHook } from '../../src/index.js'
 
 interface Member {
   readonly source: MembershipSource
-  readonly createdAt: Date
+  readonly createdAt: Date | null
 }
 
 /** The application's tables. */
 export interface MapTables {
+  /** What the tables keep: the kinds of their ids, the longest name; undefined: the defaults. */
+  readonly limits: StoreLimits | undefined
+  /** Whether the tables keep creation times. */
+  readonly times: boolean
   readonly groups: Map<string, Map<string, StoredGroup>>
   readonly settings: Map<string, OrgSettings>
   /** [orgId, userId] → groupId → membership. */
@@ -31,7 +37,11 @@ export interface MapTables {
   readonly removedAt: Map<string, Date>
 }
 
-export const mapTables = (): MapTables => ({
+export const mapTables = (
+  options: { readonly limits?: StoreLimits; readonly times?: boolean } = {},
+): MapTables => ({
+  limits: options.limits,
+  times: options.times ?? true,
   groups: new Map(),
   settings: new Map(),
   members: new Map(),
@@ -88,6 +98,7 @@ export const mapLoginAdapter = (
 ): LoginSyncAdapter & UserRemovalAdapter => {
   const queue = keyedQueue()
   return {
+    ...(t.limits !== undefined && { limits: t.limits }),
     readSettings: (orgId) => Promise.resolve(t.settings.get(orgId) ?? null),
     readLastSync: (orgId, userId) => {
       const last = t.lastSync.get(userKey(orgId, userId))
@@ -114,7 +125,7 @@ export const mapLoginAdapter = (
         const draft = new Map(mine)
         for (const id of changes.remove) draft.delete(id)
         await hook('login:after-remove')
-        const now = new Date()
+        const now = t.times ? new Date() : null
         for (const { groupId, source } of changes.add) {
           if (!draft.has(groupId)) draft.set(groupId, { source, createdAt: now })
         }
@@ -168,8 +179,15 @@ export const mapSeed = (t: MapTables, withAudit: boolean): LoginSyncSeed => ({
     if ([...groups.values()].some((g) => g.name === name)) {
       return Promise.reject(new Error(`seed: ${orgId} already has a group ${name}`))
     }
-    const id = `team-${(nextId += 1)}`
-    groups.set(id, { orgId, id, name, createdAt: new Date() })
+    nextId += 1
+    const kind = t.limits?.ids.group ?? 'text'
+    const id =
+      kind === 'uuid'
+        ? randomUUID()
+        : kind === 'integer' || kind === 'bigint'
+          ? `${nextId}`
+          : `team-${nextId}`
+    groups.set(id, { orgId, id, name, createdAt: t.times ? new Date() : null })
     return Promise.resolve({ id })
   },
   setSettings: (orgId, settings) => {
@@ -178,7 +196,8 @@ export const mapSeed = (t: MapTables, withAudit: boolean): LoginSyncSeed => ({
   },
   addMembership: (orgId, groupId, userId, source) => {
     const key = userKey(orgId, userId)
-    t.members.set(key, new Map(t.members.get(key)).set(groupId, { source, createdAt: new Date() }))
+    const createdAt = t.times ? new Date() : null
+    t.members.set(key, new Map(t.members.get(key)).set(groupId, { source, createdAt }))
     return Promise.resolve()
   },
   listMemberships: (orgId, userId) =>

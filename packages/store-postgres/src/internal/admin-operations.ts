@@ -2,7 +2,7 @@ import {
   groupCreatedEvent,
   groupDeletedEvents,
   groupRenamedEvent,
-  sliceKey,
+  StoreError,
   type AdapterAdminCall,
   type AuditEventInput,
   type MembershipSource,
@@ -23,11 +23,19 @@ import {
   text,
 } from './rows.js'
 import { lockOrg, type StoreContext } from './store-context.js'
+import { fold } from './slice-fold.js'
 import { firstRow, run } from './transaction-runner.js'
 
 // Group changes (each one transaction under the org's exclusive lock, with the events core
 // builds for it) and the reads outside any unit of work: settings, last sync, the listings.
 // Lists come back in whatever order the database gives; the store's wrapper orders them.
+
+/** Another group of the organisation has the name. */
+const nameTaken = (action: string): StoreError =>
+  new StoreError(
+    'GROUP_NAME_TAKEN',
+    `${action}: the organisation already has a group of that name; choose another name.`,
+  )
 
 /** The group a row of createGroup or renameGroup describes (JSON [id, name, created ms]). */
 const groupFromRow = (orgId: string, row: Record<string, unknown>): StoredGroup =>
@@ -49,8 +57,8 @@ export const adminOperations = (ctx: StoreContext): AdminOperations => {
     call: AdapterAdminCall,
     write: (tx: SqlTransaction) => Promise<A>,
   ): Promise<A> =>
-    runner.inTransaction(action, call.signal, async (tx) => {
-      await lockOrg(ctx, tx, orgId)
+    runner.inTransaction(action, call.signal, async (tx, signal) => {
+      await lockOrg(ctx, tx, orgId, signal)
       return write(tx)
     })
 
@@ -82,7 +90,9 @@ export const adminOperations = (ctx: StoreContext): AdminOperations => {
 
     createGroup: (orgId, name, call) =>
       changeGroup('createGroup', orgId, call, async (tx) => {
-        const row = firstRow(await run(tx, admin.createGroup, [orgId, name, sliceKey(name)]))
+        const params = [orgId, name, fold(name), ...admin.createGroupExtra(1)]
+        const row = (await run(tx, admin.createGroup, params)).rows[0]
+        if (row === undefined) throw nameTaken('createGroup')
         const group = groupFromRow(orgId, row)
         await appendAudit(tx, orgId, [groupCreatedEvent(group, call.actor)])
         return group
@@ -92,9 +102,8 @@ export const adminOperations = (ctx: StoreContext): AdminOperations => {
       changeGroup('renameGroup', orgId, call, async (tx) => {
         const before = (await run(tx, admin.readGroupName, [orgId, groupId])).rows[0]
         if (before === undefined) return null
-        const row = firstRow(
-          await run(tx, admin.renameGroup, [orgId, groupId, name, sliceKey(name)]),
-        )
+        const row = (await run(tx, admin.renameGroup, [orgId, groupId, name, fold(name)])).rows[0]
+        if (row === undefined) throw nameTaken('renameGroup')
         const group = groupFromRow(orgId, row)
         const previousName = text(jsonValue(before.name))
         await appendAudit(tx, orgId, [groupRenamedEvent(group, previousName, call.actor)])

@@ -1,4 +1,4 @@
-import { DeadlinePassed } from './call-deadline.js'
+import { DeadlinePassed, type Deadline } from './call-deadline.js'
 
 interface Waiter {
   readonly start: () => void
@@ -19,7 +19,7 @@ export class KeyedQueue {
     return this.waiting.size
   }
 
-  async run<A>(key: string, signal: AbortSignal, work: () => Promise<A>): Promise<A> {
+  async run<A>(key: string, signal: Deadline, work: () => Promise<A>): Promise<A> {
     const queue = this.waiting.get(key)
     if (queue === undefined) this.waiting.set(key, [])
     else await this.wait(queue, signal)
@@ -30,24 +30,23 @@ export class KeyedQueue {
     }
   }
 
-  private wait(queue: Waiter[], signal: AbortSignal): Promise<void> {
+  private wait(queue: Waiter[], deadline: Deadline): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => {
+      if (deadline.aborted) {
+        reject(new DeadlinePassed(deadline.reason))
+        return
+      }
+      const cancel = deadline.onPass((reason) => {
         const at = queue.indexOf(waiter)
         if (at >= 0) queue.splice(at, 1)
-        reject(new DeadlinePassed(signal.reason))
-      }
+        reject(new DeadlinePassed(reason))
+      })
       const waiter: Waiter = {
         start: () => {
-          signal.removeEventListener('abort', onAbort)
+          cancel()
           resolve()
         },
       }
-      if (signal.aborted) {
-        reject(new DeadlinePassed(signal.reason))
-        return
-      }
-      signal.addEventListener('abort', onAbort, { once: true })
       queue.push(waiter)
     })
   }

@@ -20,11 +20,6 @@ export const sqlState = (error: unknown): string | undefined => {
 /** True for a serialisation failure or a deadlock: running the transaction again may succeed. */
 export const isRetryable = (error: unknown): boolean => RETRYABLE.has(sqlState(error) ?? '')
 
-const constraintOf = (error: unknown): string | undefined =>
-  typeof error === 'object' && error !== null && 'constraint' in error
-    ? String(error.constraint)
-    : undefined
-
 /**
  * Turns a driver error into a coded {@link StoreError} with the driver error as its cause.
  * Groupsync's own errors pass through unchanged.
@@ -46,10 +41,9 @@ export const mapPgError = (error: unknown, action: string): GroupsyncError => {
   if (RETRYABLE.has(state)) {
     return fail('STORE_CONFLICT', 'a concurrent change kept winning; retry the operation.')
   }
-  if (
-    (state === '23P01' || state === '23505') &&
-    constraintOf(error) === 'org_groups_name_unique'
-  ) {
+  // The only unique value a group change writes is the name: whatever constraint refused it
+  // (groupsync's own, or an application's unique name, perhaps of a row its `where` hides).
+  if ((state === '23P01' || state === '23505') && /Group$/.test(action)) {
     return fail('GROUP_NAME_TAKEN', 'the organisation already has a group of that name.')
   }
   if (state === '23503') {

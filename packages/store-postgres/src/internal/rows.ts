@@ -41,7 +41,7 @@ export const groupFromJson = (
   orgId,
   id: text(id),
   name: text(name),
-  createdAt: new Date(num(created)),
+  createdAt: optionalTime(created),
 })
 
 export const membership = (
@@ -55,7 +55,7 @@ export const membership = (
   groupId: text(groupId),
   userId: text(userId),
   source: text(source) as MembershipSource,
-  createdAt: new Date(num(createdMs)),
+  createdAt: optionalTime(createdMs),
 })
 
 /** Settings from a JSON-text column [manage, match mode], or null when the org has none. */

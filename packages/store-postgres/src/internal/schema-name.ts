@@ -9,8 +9,7 @@ export const DEFAULT_SCHEMA = 'groupsync'
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/
 
 /**
- * Checks a schema name and returns it double-quoted for SQL. The schema is the only identifier
- * the store puts into SQL text; everything else is a parameter.
+ * Checks a schema name and returns it double-quoted for SQL.
  *
  * @throws {@link StoreError} `STORE_INVALID_INPUT` if the name is not a plain identifier
  */
@@ -20,7 +19,7 @@ export const quoteSchema = (schema: string): string => {
       'STORE_INVALID_INPUT',
       'The schema name must be 1-63 lower-case letters, digits or underscores, not start with a ' +
         "digit or 'pg_'; choose another schema name.",
-      { path: 'schema', value: schema.slice(0, 100) },
+      { path: '/schema', value: schema.slice(0, 100) },
     )
   }
   return `"${schema}"`

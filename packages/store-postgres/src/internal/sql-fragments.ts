@@ -1,6 +1,5 @@
-// Pieces of SQL shared by the statements of units of work and of admin operations. The schema
-// (validated and quoted by quoteSchema) is the only part of any statement that is not fixed text;
-// every value travels as a parameter.
+// Pieces of SQL shared by the statements of units of work and of admin operations. Identifiers
+// (the schema, the mapped tables and columns) are quoted; every value travels as a parameter.
 //
 // Every statement that returns text a caller gave (names, user ids, audit fields) returns it
 // inside JSON: PGlite decodes each text column with a TextDecoder that drops a leading U+FEFF,
@@ -50,12 +49,3 @@ export const auditCtes = (s: string, org: string, first: number): string => {
     RETURNING seq
   )`
 }
-
-/**
- * The index expression of a group's slice key (`org_groups.name_key`): a 64-bit hash, because a
- * btree entry cannot hold a key over ~2.7 kB and names (so keys) may be longer. A lookup compares
- * the hashes through the index and then the keys themselves, so a collision costs one more row
- * read, never a wrong group. `hashtextextended` rather than `md5`: built in since PostgreSQL 11
- * and not refused by a server whose OpenSSL runs in FIPS mode, as `md5()` is.
- */
-export const keyHash = (column: string): string => `hashtextextended(${column}, 0)`

@@ -1,14 +1,13 @@
-import { storeTimeout } from '@groupsync/core'
+import { StoreError, storeTimeout } from '@groupsync/core'
+import type { SqlClient, SqlResult, SqlTransaction, TransactionLimits } from '../sql-client.js'
+import { Deadline, DeadlinePassed } from './call-deadline.js'
 import {
-  CommitNotSentError,
-  type SqlClient,
-  type SqlResult,
-  type SqlStatement,
-  type SqlTransaction,
-  type TransactionLimits,
-} from '../sql-client.js'
-import { callDeadline, DeadlinePassed, raceDeadline } from './call-deadline.js'
-import { commitOutcomeUnknown, isRetryable, mapPgError, outcomeUnknown } from './map-pg-error.js'
+  commitOutcomeUnknown,
+  isRetryable,
+  mapPgError,
+  outcomeUnknown,
+  sqlState,
+} from './map-pg-error.js'
 
 // How every call of the store reaches the database: under a deadline (the caller's signal and the
 // store's own call timeout), in a transaction that is retried after a serialisation failure or a
@@ -22,7 +21,10 @@ class SqlFailure extends Error {
   }
 }
 
-/** Runs one statement of a transaction; a driver failure becomes a {@link SqlFailure}. */
+/**
+ * Runs one statement of a transaction; a driver failure becomes a {@link SqlFailure}. Statements
+ * of a transaction may be issued without waiting for each other (see {@link SqlTransaction}).
+ */
 export const run = async (
   tx: SqlTransaction,
   text: string,
@@ -30,24 +32,6 @@ export const run = async (
 ): Promise<SqlResult> => {
   try {
     return await tx.query(text, params)
-  } catch (error) {
-    throw new SqlFailure(error)
-  }
-}
-
-/**
- * Runs statements of a transaction in order, in one round trip where the client can batch them
- * (else one at a time); the first failure becomes a {@link SqlFailure}.
- */
-export const runAll = async (
-  tx: SqlTransaction,
-  statements: readonly SqlStatement[],
-): Promise<readonly SqlResult[]> => {
-  try {
-    if (tx.batch !== undefined) return await tx.batch(statements)
-    const results: SqlResult[] = []
-    for (const { text, params } of statements) results.push(await tx.query(text, params))
-    return results
   } catch (error) {
     throw new SqlFailure(error)
   }
@@ -93,11 +77,11 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
   const timed = async <A>(
     action: string,
     caller: AbortSignal | undefined,
-    work: (signal: AbortSignal) => Promise<A>,
+    work: (deadline: Deadline) => Promise<A>,
   ): Promise<A> => {
-    const deadline = callDeadline(config.callMs, caller)
+    const deadline = new Deadline(config.callMs, caller)
     try {
-      return await work(deadline.signal)
+      return await work(deadline)
     } catch (error) {
       throw error instanceof DeadlinePassed ? storeTimeout(action, error.reason) : error
     } finally {
@@ -107,13 +91,17 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
 
   /**
    * Runs `fn` in one transaction: BEGIN (with the server-side limits), fn's statements, COMMIT.
-   * Any failure rolls back; a serialisation failure or deadlock runs the whole transaction again,
-   * `fn` included, up to maxAttempts times. When the deadline passes first, the transaction is
-   * given up: `STORE_TIMEOUT` before COMMIT was sent, `STORE_OUTCOME_UNKNOWN` after.
+   * COMMIT follows the statements `fn` issued without waiting for their answers (a pipelining
+   * client sends them in one round trip). Any failure rolls back; a serialisation failure or
+   * deadlock runs the whole transaction again, `fn` included, up to maxAttempts times. When the
+   * deadline passes first, the transaction is given up: `STORE_TIMEOUT` before COMMIT was issued,
+   * `STORE_OUTCOME_UNKNOWN` after. A statement in flight with COMMIT that the server refused
+   * means nothing was committed; one whose connection was lost with COMMIT on its way leaves the
+   * outcome unknown.
    */
   const transaction = async <A>(
     action: string,
-    signal: AbortSignal,
+    signal: Deadline,
     fn: (tx: SqlTransaction) => Promise<A>,
   ): Promise<A> => {
     for (let attempt = 1; ; attempt += 1) {
@@ -121,7 +109,7 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
       const beginning = client.begin(limits)
       let tx: SqlTransaction
       try {
-        tx = await raceDeadline(beginning, signal)
+        tx = await signal.race(beginning)
       } catch (error) {
         if (error instanceof DeadlinePassed) {
           beginning.then(
@@ -132,15 +120,25 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
         }
         throw mapPgError(error, action)
       }
+      const issued: Promise<unknown>[] = []
+      const tracked: SqlTransaction = {
+        ...tx,
+        query: (text, params) => {
+          const answer = tx.query(text, params)
+          issued.push(answer)
+          answer.catch(() => undefined)
+          return answer
+        },
+      }
       let result: A
       try {
-        result = await raceDeadline(fn(tx), signal)
+        result = await signal.race(fn(tracked))
       } catch (error) {
         if (error instanceof DeadlinePassed) {
           giveUp(tx, error.reason)
           throw storeTimeout(action, error.reason)
         }
-        await raceDeadline(tx.rollback(), signal).catch((late: unknown) => {
+        await signal.race(tx.rollback()).catch((late: unknown) => {
           giveUp(tx, late)
         })
         if (
@@ -153,20 +151,47 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
         }
         throw toStoreError(error, action)
       }
+      const committing = tx.commit()
+      committing.catch(() => undefined)
+      let failed: unknown
+      let commitError: unknown
       try {
-        await raceDeadline(tx.commit(), signal)
+        const answers = await signal.race(Promise.allSettled(issued))
+        failed = answers.find((a) => a.status === 'rejected')?.reason
+        await signal.race(committing)
       } catch (error) {
         if (error instanceof DeadlinePassed) {
           giveUp(tx, error.reason)
           throw outcomeUnknown(action, error.reason)
         }
-        if (error instanceof CommitNotSentError) throw mapPgError(error.cause, action)
-        if (isRetryable(error) && attempt < config.maxAttempts) {
+        commitError = error
+      }
+      const notSent = commitError instanceof StoreError
+      if (failed !== undefined) {
+        // A statement failed with COMMIT behind it: the server's answer means it rolled back.
+        if (notSent || (sqlState(failed) !== undefined && !commitOutcomeUnknown(failed))) {
+          if (isRetryable(failed) && attempt < config.maxAttempts) {
+            await pause(attempt)
+            continue
+          }
+          throw mapPgError(failed, action)
+        }
+        throw outcomeUnknown(action, failed)
+      }
+      if (commitError !== undefined) {
+        if (notSent) {
+          throw new StoreError(
+            'STORE_UNAVAILABLE',
+            `${action}: the connection broke before COMMIT was sent; nothing was written, retry.`,
+            { cause: commitError },
+          )
+        }
+        if (isRetryable(commitError) && attempt < config.maxAttempts) {
           await pause(attempt)
           continue
         }
-        if (commitOutcomeUnknown(error)) throw outcomeUnknown(action, error)
-        throw mapPgError(error, action)
+        if (commitOutcomeUnknown(commitError)) throw outcomeUnknown(action, commitError)
+        throw mapPgError(commitError, action)
       }
       return result
     }
@@ -175,12 +200,12 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
   /** One statement outside a transaction, under the call's deadline. */
   const read = async (
     action: string,
-    signal: AbortSignal,
+    signal: Deadline,
     text: string,
     params: readonly unknown[],
   ): Promise<SqlResult> => {
     try {
-      return await raceDeadline(client.query(text, params), signal)
+      return await signal.race(client.query(text, params))
     } catch (error) {
       if (error instanceof DeadlinePassed) throw error
       throw mapPgError(error, action)
@@ -190,12 +215,13 @@ export const transactionRunner = (config: TransactionRunnerConfig) => {
   return {
     timed,
     transaction,
-    /** A transaction under its own call deadline. */
+    /** A transaction under its own call deadline, whose signal `fn` is given. */
     inTransaction: <A>(
       action: string,
       caller: AbortSignal | undefined,
-      fn: (tx: SqlTransaction) => Promise<A>,
-    ): Promise<A> => timed(action, caller, (signal) => transaction(action, signal, fn)),
+      fn: (tx: SqlTransaction, deadline: Deadline) => Promise<A>,
+    ): Promise<A> =>
+      timed(action, caller, (signal) => transaction(action, signal, (tx) => fn(tx, signal))),
     /** One statement outside a transaction, under its own call deadline. */
     query: (
       action: string,

@@ -7,7 +7,7 @@ import type {
   UserRemovalRead,
   UserSyncChanges,
 } from '@groupsync/core'
-import type { SqlStatement, SqlTransaction } from '../sql-client.js'
+import type { SqlTransaction } from '../sql-client.js'
 import {
   auditArrays,
   groupFromJson,
@@ -19,28 +19,13 @@ import {
   text,
 } from './rows.js'
 import { lockOrg, lockUser, type StoreContext } from './store-context.js'
-import { firstRow, run, runAll } from './transaction-runner.js'
+import { fold } from './slice-fold.js'
+import { firstRow, run } from './transaction-runner.js'
 
 // The units of work: a login, a manual change, a user removal and a settings change. Each is one
 // transaction that takes its locks, reads what it decides on in one statement, calls `work`
 // (which the store's wrapper built: it checks and decides; this file only reads and writes), and
 // applies what `work` returned in one more statement.
-
-/** The parameters of the `writeSync` statement for one set of changes. */
-const writeSyncParams = (
-  orgId: string,
-  userId: string,
-  changes: UserSyncChanges,
-): readonly unknown[] => [
-  orgId,
-  userId,
-  changes.remove,
-  changes.add.map((a) => a.groupId),
-  changes.add.map((a) => a.source),
-  ...auditArrays(changes.audit),
-  changes.syncedAt?.toISOString() ?? null,
-  changes.tokenIssuedAt?.toISOString() ?? null,
-]
 
 /** A login's read, from the one row of `readLogin`. */
 const loginRead = (orgId: string, userId: string, row: Record<string, unknown>): LoginSliceRead => {
@@ -71,57 +56,68 @@ export const unitsOfWork = (
 
   /**
    * A transaction of one user's, after the user's earlier calls in this process (waiting without
-   * a connection), under the call's deadline: the user's locks and then `read`, sent together
-   * with BEGIN where the client batches (one round trip); `fn` gets the read's first row. The read starts after the locks are granted, so it sees what the user's
-   * previous unit of work committed.
+   * a connection), under the call's deadline: BEGIN, the user's locks and the read go together
+   * (one round trip on a pipelining client); `fn` gets the read's first row. The server binds the
+   * read only once the locks are granted, so it sees what the user's previous unit committed.
    */
   const userUnit = <A>(
     action: string,
     orgId: string,
     userId: string,
-    read: SqlStatement,
+    read: readonly [string, readonly unknown[]],
     call: AdapterCall,
     fn: (tx: SqlTransaction, row: Record<string, unknown>) => Promise<A>,
   ): Promise<A> =>
     runner.timed(action, call.signal, (signal) =>
       ctx.userQueue.run(JSON.stringify([orgId, userId]), signal, () =>
         runner.transaction(action, signal, async (tx) => {
-          const [, result] = await runAll(tx, [lockUser(ctx, orgId, userId), read])
-          return fn(tx, firstRow(result ?? { rows: [] }))
+          // Both awaited together: a lock that fails (lock_timeout) answers before the read.
+          const [, result] = await Promise.all([lockUser(ctx, tx, orgId, userId), run(tx, ...read)])
+          return fn(tx, firstRow(result))
         }),
       ),
     )
 
+  /** The parameters of the `writeSync` statement for one set of changes. */
+  const writeSyncParams = (orgId: string, userId: string, changes: UserSyncChanges) => [
+    orgId,
+    userId,
+    changes.remove,
+    changes.add.map((a) => a.groupId),
+    changes.add.map((a) => a.source),
+    ...auditArrays(changes.audit),
+    changes.syncedAt?.toISOString() ?? null,
+    changes.tokenIssuedAt?.toISOString() ?? null,
+    ...units.writeSyncExtra(changes.add.length),
+  ]
+
   /**
-   * Applies a login's or manual change's changes in one statement (none: no statement): the
-   * last-sync upsert alone when that is all there is (a login that changes nothing), else the
-   * whole write.
+   * Issues a login's or manual change's changes as one statement (none: no statement), without
+   * waiting for its answer: the last-sync upsert alone when that is all there is (a login that
+   * changes nothing), else the whole write. Resolves when the write has been answered.
    */
-  const applyChanges = async (
+  const applyChanges = (
     tx: SqlTransaction,
     orgId: string,
     userId: string,
     changes: UserSyncChanges | null,
-  ): Promise<boolean> => {
-    if (changes === null) return false
+  ): Promise<unknown> | null => {
+    if (changes === null) return null
     const { add, remove, audit, syncedAt } = changes
-    if (add.length === 0 && remove.length === 0 && audit.length === 0 && syncedAt !== undefined) {
-      await run(tx, units.writeSyncTime, [
-        orgId,
-        userId,
-        syncedAt.toISOString(),
-        changes.tokenIssuedAt?.toISOString() ?? null,
-      ])
-    } else {
-      await run(tx, units.writeSync, writeSyncParams(orgId, userId, changes))
-    }
-    return true
+    return add.length === 0 && remove.length === 0 && audit.length === 0 && syncedAt !== undefined
+      ? run(tx, units.writeSyncTime, [
+          orgId,
+          userId,
+          syncedAt.toISOString(),
+          changes.tokenIssuedAt?.toISOString() ?? null,
+        ])
+      : run(tx, units.writeSync, writeSyncParams(orgId, userId, changes))
   }
 
   return {
     // BEGIN, the locks, one read, at most one write, COMMIT: five statements whatever the size
-    // of the claim, of the diff or of the organisation, in three round trips on node-postgres
-    // (BEGIN, the locks and the read go together).
+    // of the claim, of the diff or of the organisation, in two round trips on a pipelining
+    // client (BEGIN, the locks and the read; the write and COMMIT).
     loginUnit: <A>(
       orgId: string,
       userId: string,
@@ -133,13 +129,13 @@ export const unitsOfWork = (
         'withLoginSync',
         orgId,
         userId,
-        { text: units.readLogin, params: [orgId, userId, sliceKeys] },
+        [units.readLogin, [orgId, userId, [...new Set(sliceKeys.map(fold))]]],
         call,
         async (tx, row) => {
           await hook('sync:after-read')
           const { changes, result } = work(loginRead(orgId, userId, row))
-          await applyChanges(tx, orgId, userId, changes)
-          await hook('sync:after-write')
+          // Not awaited: COMMIT follows it at once, and the runner reads both answers.
+          applyChanges(tx, orgId, userId, changes)?.catch(() => undefined)
           return result
         },
       ),
@@ -155,7 +151,7 @@ export const unitsOfWork = (
         'manual membership change',
         orgId,
         userId,
-        { text: units.readMember, params: [orgId, groupId, userId] },
+        [units.readMember, [orgId, groupId, userId]],
         call,
         async (tx, row) => {
           const { changes, result } = work({
@@ -166,8 +162,11 @@ export const unitsOfWork = (
                 : groupFromJson(orgId, jsonValue(row.group) as readonly unknown[]),
             isMember: row.is_member === true,
           })
-          if (await applyChanges(tx, orgId, userId, changes))
+          const write = applyChanges(tx, orgId, userId, changes)
+          if (write !== null) {
+            await write
             await hook('manual-member:after-write')
+          }
           return result
         },
       ),
@@ -177,7 +176,7 @@ export const unitsOfWork = (
         'removeUser',
         orgId,
         userId,
-        { text: units.readRemoval, params: [orgId, userId] },
+        [units.readRemoval, [orgId, userId]],
         call,
         async (tx, row) => {
           const read: UserRemovalRead = {
@@ -194,6 +193,7 @@ export const unitsOfWork = (
               userId,
               write.removedAt.toISOString(),
               ...auditArrays(write.audit),
+              read.memberships.map((m) => m.groupId),
             ])
             await hook('remove-user:after-write')
           }
@@ -202,8 +202,8 @@ export const unitsOfWork = (
       ),
 
     updateSettings: (orgId, work, call) =>
-      runner.inTransaction('updateOrgSettings', call.signal, async (tx) => {
-        await lockOrg(ctx, tx, orgId)
+      runner.inTransaction('updateOrgSettings', call.signal, async (tx, signal) => {
+        await lockOrg(ctx, tx, orgId, signal)
         const current = settingsFromJson(
           firstRow(await run(tx, units.readSettings, [orgId])).settings,
         )

@@ -10,7 +10,7 @@ import {
 import { SyncError, type LoginSyncError } from '../errors.js'
 import { applyRemovalMode, explainMembershipDiff } from '../explain-membership-diff.js'
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
-import type { ClaimSummary, PlannedChanges, StaleLoginCause } from '../sync-types.js'
+import type { ClaimSummary, PlannedChanges, StaleLoginCause, SyncResult } from '../sync-types.js'
 import type { ClaimReading, DeniedClaim } from './read-login-claim.js'
 import { reportAsSent } from './report-as-sent.js'
 
@@ -32,7 +32,10 @@ export interface ComputedChanges {
 
 /** What one login does to one snapshot (points 1 and 4–7 of the sync, rules S12 and S13). */
 export type Decision =
-  | { readonly kind: 'disabled' }
+  | {
+      readonly kind: 'disabled'
+      readonly cause: Extract<SyncResult, { status: 'disabled' }>['cause']
+    }
   | { readonly kind: 'kept'; readonly claim: ClaimSummary }
   | ({
       readonly kind: 'stale'
@@ -58,7 +61,7 @@ export function decideLogin(
 ): Decision {
   // Re-checked here although the caller checked before reading the claim: the setting may have
   // been turned off since, and this read is the one under the lock.
-  if (!snapshot.settings.manageGroupMemberships) return { kind: 'disabled' }
+  if (!snapshot.settings.manageGroupMemberships) return { kind: 'disabled', cause: 'mapping-off' }
   if (reading.kind === 'deny') {
     return {
       kind: 'denied',
@@ -287,7 +290,12 @@ function syncChanges(computed: ComputedChanges, syncedAt: Date): UserSyncChanges
     groupName: group.name,
     source: 'sync',
     claimDigest: claim.digest,
-    detail,
+    // Rule S7: a removal says who had made the membership, so that a hand-made one taken away by
+    // an authoritative sync can be told from the sync's own.
+    detail:
+      type === 'membership.removed'
+        ? { ...detail, previousSource: computed.sources.get(group.id) ?? 'sync' }
+        : detail,
   })
   return {
     add: computed.toAdd.map((g) => ({ groupId: g.id, source: 'sync' as const })),
@@ -309,6 +317,7 @@ export function plannedChanges(computed: ComputedChanges): PlannedChanges {
     removalMode: computed.policy.removalMode,
     membershipSources: computed.sources,
     claimAbsent: computed.claim.state === 'absent',
+    delimiter: computed.policy.claimsOptions.delimiter,
   })
   return {
     claim: computed.claim,

@@ -5,8 +5,8 @@ import type { Either } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { isSyncDenial, type LoginSyncError } from '../errors.js'
 import { SYNC_TELEMETRY } from '../sync-telemetry.js'
-import { decodeLoginIdentity } from './login-input.js'
-import type { LoginSyncInput, SyncDeps, SyncResult } from '../sync-types.js'
+import type { LoginCall } from './login-call.js'
+import type { SyncDeps, SyncResult } from '../sync-types.js'
 
 type Api = typeof OtelApi
 
@@ -157,7 +157,7 @@ type Attributes = Record<string, string | number | boolean | string[]>
 function describeOutcome(
   result: Either<LoginSyncError, SyncResult>,
   seen: UnitSeen,
-  deps: SyncDeps,
+  deps: SyncDeps | undefined,
 ): { readonly outcome: string; readonly claimState?: string; readonly attributes: Attributes } {
   if (result._tag === 'Left') {
     const outcome = isSyncDenial(result.left) ? 'denied' : 'failed'
@@ -176,7 +176,7 @@ function describeOutcome(
     attributes[A.added] = value.added.length
     attributes[A.removed] = value.removed.length
     attributes[A.unmatched] = value.unmatchedClaims.length
-    if (deps.telemetry?.recordGroupNames === true) {
+    if (deps?.telemetry?.recordGroupNames === true) {
       attributes[A.addedNames] = value.added.map((g) => g.name)
       attributes[A.removedNames] = value.removed.map((g) => g.name)
     }
@@ -185,44 +185,50 @@ function describeOutcome(
 }
 
 /**
- * Runs a login sync inside a span, with the store's unit of work in a child span, and records the
- * metrics of {@link SYNC_TELEMETRY}. Without `@opentelemetry/api` it only runs the sync.
+ * Runs a login sync, whose call was decoded, inside a span, with the store's unit of work in a
+ * child span, and records the metrics of {@link SYNC_TELEMETRY}. Without `@opentelemetry/api` it
+ * only runs the sync. A call refused when decoded gets a span of its own, without the ids.
  */
 export const observeLoginSync =
   (
-    input: LoginSyncInput,
-    deps: SyncDeps,
-    sync: (deps: SyncDeps) => TaskEither<LoginSyncError, SyncResult>,
+    call: Either<LoginSyncError, LoginCall>,
+    sync: (call: LoginCall) => TaskEither<LoginSyncError, SyncResult>,
   ): TaskEither<LoginSyncError, SyncResult> =>
   () =>
-    observed(input, deps, sync)
+    observed(call, sync)
 
 async function observed(
-  input: LoginSyncInput,
-  deps: SyncDeps,
-  sync: (deps: SyncDeps) => TaskEither<LoginSyncError, SyncResult>,
+  call: Either<LoginSyncError, LoginCall>,
+  sync: (call: LoginCall) => TaskEither<LoginSyncError, SyncResult>,
 ): Promise<Either<LoginSyncError, SyncResult>> {
   const api = await loadApi()
-  if (api === undefined) return sync(deps)()
+  if (api === undefined) return call._tag === 'Left' ? call : sync(call.right)()
   const instruments = instrumentsOf(api)
-  // An invalid input is refused by the sync, in a span of its own without the ids.
-  const login = decodeLoginIdentity(input)
+  const deps: SyncDeps | undefined = call._tag === 'Right' ? call.right.deps : undefined
   const span = instruments.tracer.startSpan(spans.loginSync, {
     attributes:
-      login._tag === 'Left'
+      call._tag === 'Left'
         ? {}
         : {
-            [A.orgId]: login.right.orgId,
-            ...(deps.telemetry?.recordUserId === true ? { [A.userId]: login.right.userId } : {}),
+            [A.orgId]: call.right.input.orgId,
+            ...(deps?.telemetry?.recordUserId === true
+              ? { [A.userId]: call.right.input.userId }
+              : {}),
           },
   })
   const started = performance.now()
   const seen: UnitSeen = {}
   try {
-    const result = await sync({
-      ...deps,
-      store: observedStore(api, instruments, deps.store, span, seen),
-    })()
+    const result =
+      call._tag === 'Left'
+        ? call
+        : await sync({
+            input: call.right.input,
+            deps: {
+              ...call.right.deps,
+              store: observedStore(api, instruments, call.right.deps.store, span, seen),
+            },
+          })()
     const { outcome, claimState, attributes } = describeOutcome(result, seen, deps)
     const dimensions = {
       [A.outcome]: outcome,

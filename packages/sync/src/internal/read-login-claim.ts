@@ -1,6 +1,9 @@
 import {
-  DEFAULT_CLOCK_TOLERANCE_SECONDS,
+  DEFAULT_MAX_GROUPS,
+  DEFAULT_MAX_NAME_LENGTH,
   extractGroupsClaim,
+  formatJsonPointer,
+  parseClaimPath,
   verifyLogin,
   type ClaimsError,
   type GroupsClaimState,
@@ -13,6 +16,7 @@ import { DENIAL_CODES, SyncError, toLoginSyncError, type LoginSyncError } from '
 import type { ResolvedSyncPolicy } from '../sync-policy.js'
 import type { ClaimSummary, LoginSyncInput, SyncDeps } from '../sync-types.js'
 import { digestGroups, digestLoginClaims } from './claim-digest.js'
+import { claimsTokenTime, latestTokenTime, tokenIssuedAt } from './login-call.js'
 
 /**
  * What the claim of a login allows, before the store is read, with the issue time of its token
@@ -33,11 +37,14 @@ export interface DeniedClaim {
 }
 
 type Overage = Extract<GroupsClaimState, { state: 'overage' }>
+/** A claim the token does not carry that a resolver is asked for. */
+type Unsent = Overage | Extract<GroupsClaimState, { state: 'absent' }>
 
 /**
- * Verifies the login (when given a token), reads its groups claim and applies the claim-state
- * policy (points 2 and 3 of the sync). A Left is a failure that writes nothing (invalid token,
- * invalid input); a denial is a Right `deny` reading, for the caller to audit.
+ * Verifies the login (when given a token), checks the token times of claims verified elsewhere,
+ * reads its groups claim and applies the claim-state policy (points 2 and 3 of the sync). A Left
+ * is a failure that writes nothing (invalid token, invalid input); a denial is a Right `deny`
+ * reading, for the caller to audit.
  */
 export const readLoginClaim = (
   input: LoginSyncInput,
@@ -47,13 +54,20 @@ export const readLoginClaim = (
   pipe(
     verifyLogin(input, deps.verification),
     TE.mapLeft(asSyncInputError),
-    TE.chainW(({ claims: idTokenClaims, userinfo }) =>
+    TE.bindTo('login'),
+    TE.bindW('issuedAt', ({ login }) =>
+      TE.fromEither(
+        input.claims === undefined
+          ? E.right(tokenIssuedAt(login.claims, latestTokenTime(deps)))
+          : claimsTokenTime(login.claims, deps),
+      ),
+    ),
+    TE.chainW(({ login, issuedAt }) =>
       pipe(
-        readVerifiedClaim(idTokenClaims, userinfo, { input, deps, policy }),
-        TE.map((reading) => {
-          const issuedAt = tokenIssuedAt(idTokenClaims, deps)
-          return issuedAt === undefined ? reading : { ...reading, tokenIssuedAt: issuedAt }
-        }),
+        readVerifiedClaim(login.claims, login.userinfo, { input, deps, policy }),
+        TE.map((reading) =>
+          issuedAt === undefined ? reading : { ...reading, tokenIssuedAt: issuedAt },
+        ),
       ),
     ),
   )
@@ -61,13 +75,14 @@ export const readLoginClaim = (
 /**
  * The members of the login input the claims package checks, and `verification`, which a token
  * needs: to the sync they are its own input and configuration (rule S2's `SYNC_INPUT_INVALID`).
+ * (A userinfo that is not an object stays the claims package's `CLAIMS_INPUT_INVALID`, rule C4.)
  */
 const LOGIN_INPUT_PATHS: ReadonlySet<string | undefined> = new Set([
-  undefined,
-  'idToken',
-  'claims',
-  'accessToken',
-  'verification',
+  '',
+  '/idToken',
+  '/claims',
+  '/accessToken',
+  '/verification',
 ])
 
 /** A claims input error about the login input itself, as the sync's input error. */
@@ -82,7 +97,7 @@ const asSyncInputError = (error: ClaimsError): LoginSyncError =>
 function readVerifiedClaim(
   idTokenClaims: Readonly<Record<string, unknown>>,
   userinfo: unknown,
-  ctx: Omit<PolicyContext, 'loginDigest' | 'subject'>,
+  ctx: Omit<PolicyContext, 'loginDigest' | 'claims'>,
 ): TaskEither<LoginSyncError, ClaimReading> {
   const loginDigest = (): string => digestLoginClaims(idTokenClaims, userinfo)
   const extracted = extractGroupsClaim(
@@ -96,34 +111,10 @@ function readVerifiedClaim(
       deny(error, 'malformed', error.source ?? null, loginDigest(), claimsErrorDetail(error)),
     )
   }
-  const subject = idTokenClaims['sub']
-  const context: PolicyContext = {
-    ...ctx,
-    loginDigest,
-    ...(typeof subject === 'string' ? { subject } : {}),
-  }
-  // The one step that calls out (an overage's resolver): a resolver that rejects instead of
-  // returning a Left is SYNC_FAILED.
+  const context: PolicyContext = { ...ctx, loginDigest, claims: idTokenClaims }
+  // The one step that calls out (the resolver): a resolver that rejects instead of returning a
+  // Left is SYNC_FAILED.
   return TE.tryCatch(() => applyClaimPolicy(extracted.right, context), toLoginSyncError)
-}
-
-/**
- * The issue time of the login's token for the stale-token rule: `auth_time` when present, else
- * `iat` (seconds). None when neither is a number, or when it is later than now plus the clock
- * tolerance (only claims verified elsewhere can get here with one): a time in the future would
- * make every later login look stale.
- */
-function tokenIssuedAt(
-  claims: Readonly<Record<string, unknown>>,
-  deps: SyncDeps,
-): Date | undefined {
-  const authTime = claims['auth_time']
-  const seconds = typeof authTime === 'number' ? authTime : claims['iat']
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return undefined
-  const tolerance = deps.verification?.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS
-  const now = (deps.clock ?? (() => new Date()))().getTime()
-  const ms = Math.floor(seconds * 1000)
-  return ms > now + tolerance * 1000 ? undefined : new Date(ms)
 }
 
 /** What the policy step needs besides the state. */
@@ -132,43 +123,70 @@ interface PolicyContext {
   readonly deps: SyncDeps
   readonly policy: ResolvedSyncPolicy
   readonly loginDigest: () => string
-  /** The login's `sub`, which a claim source's response must be about. */
-  readonly subject?: string
+  /** The verified ID token's claims: the resolver's answer must be about their user. */
+  readonly claims: Readonly<Record<string, unknown>>
 }
 
 /**
- * Point 3: present syncs, absent follows the policy, over-limit is denied, and an overage is
- * resolved once (`resolvedFrom` is the overage a resolver answered for; a second one is denied).
+ * Point 3: present syncs, absent follows the policy, over-limit is denied, and an overage (or an
+ * absent claim under `absent: 'resolve'`) is resolved once: `resolvedFrom` is the claim a
+ * resolver answered for, and an answer that would need resolving again is denied.
  */
 async function applyClaimPolicy(
   state: GroupsClaimState,
   ctx: PolicyContext,
-  resolvedFrom?: Overage,
+  resolvedFrom?: Unsent,
 ): Promise<ClaimReading> {
   switch (state.state) {
     case 'present':
-      return resolvedFrom === undefined
-        ? present(state, 'present', 'present')
-        : present(state, 'overage', 'overage-resolved')
+      if (resolvedFrom === undefined) return present(state, 'present', 'present')
+      return resolvedFrom.state === 'overage'
+        ? present(state, 'overage', 'overage-resolved')
+        : present(state, 'absent', 'absent-resolved')
     case 'absent':
-      return absent(ctx.policy, ctx.loginDigest)
+      if (ctx.policy.absent !== 'resolve') return absent(ctx.policy, ctx.loginDigest)
+      if (resolvedFrom === undefined) return resolveClaim(state, ctx)
+      return unsent(resolvedFrom, ctx, 'GROUPS_CLAIM_ABSENT_DENIED', {
+        message:
+          'The groups resolver found no groups claim either; nothing changed. Check the resolver.',
+      })
     case 'over-limit':
-      return overLimit(state, ctx.loginDigest)
+      return overLimit(state, ctx.policy, ctx.loginDigest)
     case 'overage':
-      if (resolvedFrom === undefined) return resolveOverage(state, ctx)
-      return deny(
-        new SyncError(
-          'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+      if (resolvedFrom === undefined) return resolveClaim(state, ctx)
+      return unsent(resolvedFrom, ctx, 'GROUPS_CLAIM_OVERAGE_UNRESOLVED', {
+        message:
           'The distributed-claims resolver answered with another overage; nothing changed. Check the claim source the provider points to.',
-          { path: state.claimSourceName },
-        ),
-        'overage',
-        state.source,
-        ctx.loginDigest(),
-        overageDetail(resolvedFrom),
-      )
+        source: state.source,
+      })
   }
 }
+
+/**
+ * A denial about a claim the token does not carry: the event names the overage (or the claim's
+ * path), and the error its claim source name (or path) unless told otherwise.
+ */
+function unsent(
+  claim: Unsent,
+  ctx: PolicyContext,
+  code: 'GROUPS_CLAIM_ABSENT_DENIED' | 'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
+  error: { message: string; path?: string; source?: string; cause?: ClaimsError },
+): Extract<ClaimReading, { kind: 'deny' }> {
+  const overage = claim.state === 'overage'
+  const { message, path = claimPointer(ctx.policy), cause } = error
+  return deny(
+    new SyncError(code, message, { path, ...(cause === undefined ? {} : { cause }) }),
+    claim.state,
+    error.source ?? (overage ? claim.source : null),
+    ctx.loginDigest(),
+    {
+      ...(overage ? overageDetail(claim) : { path: claimPath(ctx.policy) }),
+      ...(cause === undefined ? {} : claimsErrorDetail(cause)),
+    },
+  )
+}
+
+const claimPath = (policy: ResolvedSyncPolicy): string => policy.claimsOptions.path ?? 'groups'
 
 const overageDetail = (overage: Overage): DeniedClaim['detail'] => ({
   claimSourceName: auditText(overage.claimSourceName),
@@ -188,49 +206,38 @@ function auditText(text: string): string {
   return bounded.replaceAll('\u0000', '\uFFFD').replace(/\p{Cs}/gu, '\uFFFD')
 }
 
-async function resolveOverage(overage: Overage, ctx: PolicyContext): Promise<ClaimReading> {
-  const { input, deps, policy, loginDigest } = ctx
-  if (policy.overage === 'deny' || deps.resolver === undefined) {
-    const why =
-      policy.overage === 'deny'
-        ? "the org's policy denies overages"
-        : 'no distributed-claims resolver is configured'
-    return deny(
-      new SyncError(
-        'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
-        `The provider left the groups out of the login because there are too many (an overage), and ${why}; nothing changed. Configure a resolver (createHttpDistributedClaimsResolver), or have the provider send only the groups assigned to this application.`,
-        { path: overage.claimSourceName },
-      ),
-      'overage',
-      overage.source,
-      loginDigest(),
-      overageDetail(overage),
-    )
+async function resolveClaim(claim: Unsent, ctx: PolicyContext): Promise<ClaimReading> {
+  const { input, deps, policy } = ctx
+  const overage = claim.state === 'overage'
+  const code = overage ? 'GROUPS_CLAIM_OVERAGE_UNRESOLVED' : 'GROUPS_CLAIM_ABSENT_DENIED'
+  if ((overage && policy.overage === 'deny') || deps.resolver === undefined) {
+    const message = overage
+      ? `The provider left the groups out of the login because there are too many (an overage), and ${policy.overage === 'deny' ? "the org's policy denies overages" : 'no distributed-claims resolver is configured'}; nothing changed. Configure deps.resolver (for Entra ID, createMicrosoftGraphGroupsResolver), or have the provider send only the groups assigned to this application.`
+      : `The login carries no groups claim at ${JSON.stringify(claimPath(policy))}, the org's policy is to resolve it, and no resolver is configured; nothing changed. Configure deps.resolver (for Google Workspace, createGoogleDirectoryGroupsResolver).`
+    return unsent(claim, ctx, code, { message })
   }
+  const subject = ctx.claims['sub']
   const context = {
-    subject: ctx.subject ?? '',
+    subject: typeof subject === 'string' ? subject : '',
+    claims: ctx.claims,
     options: policy.claimsOptions,
     ...(input.accessToken === undefined ? {} : { accessToken: input.accessToken }),
   }
-  const resolved = await deps.resolver.resolve(overage, context)()
-  if (E.isRight(resolved)) return applyClaimPolicy(resolved.right, ctx, overage)
-  const error: LoginSyncError = DENIAL_CODES.has(resolved.left.code)
-    ? resolved.left
-    : new SyncError(
-        'GROUPS_CLAIM_OVERAGE_UNRESOLVED',
-        `The distributed-claims resolver failed (${resolved.left.code}) to fetch the groups of an overage; nothing changed. See the cause.`,
-        { cause: resolved.left },
-      )
-  return deny(error, 'overage', overage.source, loginDigest(), {
-    ...overageDetail(overage),
-    ...claimsErrorDetail(resolved.left),
+  const resolved = await deps.resolver.resolve(claim, context)()
+  if (E.isRight(resolved)) return applyClaimPolicy(resolved.right, ctx, claim)
+  const cause = resolved.left
+  const denial = unsent(claim, ctx, code, {
+    message: `The ${overage ? 'distributed-claims' : 'groups'} resolver failed (${cause.code}) to fetch the groups; nothing changed. See the cause.`,
+    cause,
   })
+  // A denial code of the resolver's own (a failed distributed claim, a malformed one) is the denial.
+  return DENIAL_CODES.has(cause.code) ? { ...denial, error: cause } : denial
 }
 
 function present(
   read: Extract<GroupsClaimState, { state: 'present' }>,
-  state: 'present' | 'overage',
-  applied: 'present' | 'overage-resolved',
+  state: ClaimSummary['state'],
+  applied: 'present' | 'overage-resolved' | 'absent-resolved',
 ): ClaimReading {
   const { groups, source, droppedEmpty, sent } = read
   // The digest is of the entries as the provider sent them, so that it can be checked against
@@ -250,19 +257,28 @@ function present(
   }
 }
 
+/**
+ * The JSON Pointer of the groups claim in the claims objects: the `path` of a denial about the
+ * claim's state. The claim path was parsed when the claim was read, so it parses here.
+ */
+const claimPointer = (policy: ResolvedSyncPolicy): string => {
+  const parsed = parseClaimPath(policy.claimsOptions.path ?? 'groups')
+  return parsed._tag === 'Right' ? formatJsonPointer(parsed.right) : '/groups'
+}
+
 function absent(policy: ResolvedSyncPolicy, loginDigest: () => string): ClaimReading {
-  const path = policy.claimsOptions.path ?? 'groups'
+  const path = claimPath(policy)
   if (policy.absent === 'deny') {
     return deny(
       new SyncError(
         'GROUPS_CLAIM_ABSENT_DENIED',
         `The login carries no groups claim at ${JSON.stringify(path)} and the org's policy denies such logins; nothing changed. Check that the provider sends the claim (scope, claim mapping, claim path), or set the policy's absent to 'empty' or 'keep'.`,
-        { path },
+        { path: claimPointer(policy) },
       ),
       'absent',
       null,
       loginDigest(),
-      { path },
+      { path: claimPointer(policy) },
     )
   }
   const groups: readonly string[] = []
@@ -277,25 +293,49 @@ function absent(policy: ResolvedSyncPolicy, loginDigest: () => string): ClaimRea
   return policy.absent === 'keep' ? { kind: 'keep', claim } : { kind: 'sync', claim }
 }
 
+/**
+ * Rule S3's over-limit denial, its message stating the limit and the value found, with the next
+ * step that fits the cause: a list too long or a name too long may be legitimate (raise the
+ * limit), a NUL never is.
+ */
 function overLimit(
   state: Extract<GroupsClaimState, { state: 'over-limit' }>,
+  policy: ResolvedSyncPolicy,
   loginDigest: () => string,
 ): ClaimReading {
-  const what = {
-    'too-many': `${state.count} entries, more than the configured maxGroups`,
-    'name-too-long': `an entry (index ${state.index ?? '?'}) longer than the configured maxNameLength`,
-    'nul-character': `an entry (index ${state.index ?? '?'}) holding a NUL character`,
-  }[state.reason]
+  const { maxGroups = DEFAULT_MAX_GROUPS, maxNameLength = DEFAULT_MAX_NAME_LENGTH } =
+    policy.claimsOptions
+  const entry = `Entry ${state.index ?? '?'} of the groups claim`
+  const refused = 'the sync was refused and nothing changed'
+  let message: string
+  let limit: number | undefined
+  switch (state.reason) {
+    case 'too-many':
+      limit = maxGroups
+      message = `The groups claim holds ${state.count} entries, more than maxGroups (${maxGroups}); ${refused}. Have the provider send only this application's groups, or raise maxGroups if the claim is right.`
+      break
+    case 'name-too-long':
+      limit = maxNameLength
+      message = `${entry} is ${state.length ?? '?'} UTF-16 code units long, more than maxNameLength (${maxNameLength}); ${refused}. Shorten the group's name at the provider, or raise maxNameLength.`
+      break
+    case 'nul-character':
+      message = `${entry} holds a NUL character, which no group name may hold; ${refused}. Fix the group's name, or the claim mapping, at the identity provider.`
+  }
   return deny(
-    new SyncError(
-      'GROUPS_CLAIM_OVER_LIMIT',
-      `The groups claim holds ${what}; the sync was refused and nothing changed. Fix the user's groups at the identity provider, or raise the limit in the claims options if the claim is legitimate.`,
-      { value: state.reason },
-    ),
+    new SyncError('GROUPS_CLAIM_OVER_LIMIT', message, {
+      path: claimPointer(policy),
+      value: state.reason,
+    }),
     'over-limit',
     state.source,
     loginDigest(),
-    { reason: state.reason, count: state.count, ...maybe('index', state.index) },
+    {
+      reason: state.reason,
+      count: state.count,
+      ...maybe('index', state.index),
+      ...maybe('length', state.length),
+      ...maybe('limit', limit),
+    },
   )
 }
 
@@ -305,7 +345,7 @@ function deny(
   source: string | null,
   digest: string,
   detail: DeniedClaim['detail'],
-): ClaimReading {
+): Extract<ClaimReading, { kind: 'deny' }> {
   return { kind: 'deny', error, denied: { state, source, digest, detail } }
 }
 

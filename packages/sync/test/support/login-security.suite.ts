@@ -359,7 +359,7 @@ export function describeLoginSecurity(name: string, makeStore: StoreFactory): vo
         const orgId = await makeOrg()
         const d = deps({ policy: () => ({ staleLogin: 'ignore' }) as unknown as SyncPolicy })
         const error = leftOf(await login(orgId, await token({ groups: ['dev'] }), d))
-        expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', 'staleLogin'])
+        expect([error.code, error.path]).toEqual(['SYNC_POLICY_INVALID', '/policy/staleLogin'])
       })
     })
 

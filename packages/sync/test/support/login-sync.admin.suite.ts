@@ -98,7 +98,7 @@ export function describeManualChangeLock(t: LoginSyncFixture): void {
         ['root', { manageGroupMemberships: true, matchMode: 'exact' }],
         ['root', { manageGroupMemberships: false, matchMode: 'exact' }],
       ])
-      expect(rightOf(await t.admin.getSettings(org.orgId)()).manageGroupMemberships).toBe(false)
+      expect(rightOf(await t.admin.getSettings(org.orgId)())?.manageGroupMemberships).toBe(false)
     })
 
     it('a match-mode change at the same moment cannot switch mapping back off', async () => {

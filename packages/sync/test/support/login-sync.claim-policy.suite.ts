@@ -243,7 +243,7 @@ export function describeClaimPolicy(t: LoginSyncFixture): void {
       const bad = { massRemovalGuard: { maxRemovalPercent: 150 } }
       const error = leftOf(await login(org, 'alice', { groups: ['dev'] }, withPolicy(bad)))
       expect(error.code).toBe('SYNC_POLICY_INVALID')
-      expect(error.path).toBe('massRemovalGuard.maxRemovalPercent')
+      expect(error.path).toBe('/policy/massRemovalGuard/maxRemovalPercent')
       expect(await events(org, 'alice')).toEqual([])
     })
 

@@ -169,7 +169,7 @@ export function describeUserRemoval(t: LoginSyncFixture): void {
 
     it('removeUser is allowed while mapping is on, and idempotent: nothing there, nothing written', async () => {
       const { org } = await removedAlice()
-      expect(rightOf(await t.admin.getSettings(org.orgId)()).manageGroupMemberships).toBe(true)
+      expect(rightOf(await t.admin.getSettings(org.orgId)())?.manageGroupMemberships).toBe(true)
       const seq = await lastSeq(org)
       expect(rightOf(await t.admin.removeUser(org.orgId, 'alice')())).toEqual({
         removed: false,

@@ -111,6 +111,7 @@ async function measure(sizes: Sizes, log: (line: string) => void): Promise<Measu
       // Counts the burst's logins that have reached the store, where they queue.
       let reached = 0
       const counting: LoginSyncStore = {
+        limits: store.limits,
         getOrgSettings: store.getOrgSettings,
         readLastSync: store.readLastSync,
         withLoginSync: (orgId, userId, claimGroups, decide, options) => {

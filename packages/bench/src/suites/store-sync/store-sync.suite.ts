@@ -57,7 +57,7 @@ async function openBackends(
     for (const latencyMs of ADDED_LATENCIES_MS) {
       // In a child process: its sub-millisecond waits neither block nor wait for this event loop.
       const proxy = await startProxyProcess({ target: serverAddress(), latencyMs })
-      const proxied = openServerPool(2, proxy.port)
+      const proxied = openServerPool(2, { viaPort: proxy.port })
       backends.push({
         label: proxiedLabel(latencyMs),
         version,

@@ -10,8 +10,8 @@ export const groupName = (i: number): string => `team-${i}`
 /**
  * Creates `count` groups named `team-1` … `team-<count>` in one statement. Setup only: the
  * store's `createGroup` is one transaction per group, which would dominate the setup time. The
- * names are lower-case ASCII, so each one is its own slice key (core's `sliceKey`), which the
- * store's login reads look groups up by.
+ * store finds a login's groups through the database's fold index on the name: nothing to
+ * compute here.
  */
 export async function seedGroups(
   client: SqlClient,
@@ -20,8 +20,8 @@ export async function seedGroups(
   count: number,
 ): Promise<void> {
   await client.query(
-    `INSERT INTO "${schema}".org_groups (org_id, name, name_key)
-     SELECT $1, 'team-' || i, 'team-' || i FROM generate_series(1, $2::int) AS i`,
+    `INSERT INTO "${schema}".org_groups (org_id, name)
+     SELECT $1, 'team-' || i FROM generate_series(1, $2::int) AS i`,
     [orgId, count],
   )
 }

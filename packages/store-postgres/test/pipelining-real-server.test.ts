@@ -1,14 +1,17 @@
 import type { MembershipStore } from '@groupsync/core'
+import { startFaultProxy, type FaultProxy } from '@groupsync/fault-proxy'
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createPostgresMembershipStore, fromPgPool, migrate } from '../src/index.js'
+import { createPostgresMembershipStore as createTestingStore } from '../src/testing.js'
 import { randomSchema } from './helpers.js'
 
-// A unit of work's BEGIN, locks and read go to the server in one round trip (one Sync), on
-// node-postgres. Counted here on the wire (the server's ReadyForQuery answers, one per round
-// trip), and checked for what makes it safe: the read runs after the locks are granted, so it
-// sees what the unit of work that held them committed.
+// A unit of work's statements go to the server without waiting for each other on a pool in
+// node-postgres' pipeline mode: BEGIN, the locks and the read together, then the write and
+// COMMIT together. Counted here as the client's waits, through a proxy that adds latency (so that
+// what a client sends at one moment reaches it before any answer), and checked for what makes it
+// safe: the read runs after the locks are granted, so it sees what their holder committed.
 
 const url = process.env.DATABASE_URL
 if (url === undefined && process.env.CI !== undefined) {
@@ -17,36 +20,27 @@ if (url === undefined && process.env.CI !== undefined) {
 
 const schema = randomSchema()
 const pools: pg.Pool[] = []
+let proxy: FaultProxy | undefined
 
-/** node-postgres' connection, for its ReadyForQuery events (one per round trip). */
-interface WithConnection {
-  readonly connection: { on(event: 'readyForQuery', listener: () => void): unknown }
-}
-
-/** A pool that counts the round trips of all its connections. */
-const countingPool = (options: pg.PoolConfig = {}) => {
-  const pool = new pg.Pool({ connectionString: url, max: 2, ...options })
+/** A pool through the latency proxy, whose round trips the proxy counts. */
+const proxiedPool = (options: pg.PoolConfig = {}) => {
+  if (proxy === undefined || url === undefined) throw new Error('no proxy')
+  const target = new URL(url)
+  const pool = new pg.Pool({
+    host: '127.0.0.1',
+    port: proxy.port,
+    user: decodeURIComponent(target.username) || 'postgres',
+    database: target.pathname.slice(1),
+    max: 2,
+    ...options,
+  })
   pool.on('error', () => undefined)
   pools.push(pool)
-  let trips = 0
-  pool.on('connect', (client) => {
-    ;(client as unknown as WithConnection).connection.on('readyForQuery', () => {
-      trips += 1
-    })
-  })
-  return {
-    pool,
-    /** Round trips since the last call. */
-    take: (): number => {
-      const n = trips
-      trips = 0
-      return n
-    },
-  }
+  return pool
 }
 
 const setUp = async (store: MembershipStore) => {
-  const orgId = `batch-${randomUUID()}`
+  const orgId = `wire-${randomUUID()}`
   await store.updateOrgSettings(orgId, () => ({
     settings: { manageGroupMemberships: true, matchMode: 'exact' },
     audit: [],
@@ -55,29 +49,30 @@ const setUp = async (store: MembershipStore) => {
   return { orgId, g }
 }
 
-describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000 }, () => {
+describe.skipIf(url === undefined)('pipelining on a real server', { timeout: 60_000 }, () => {
   beforeAll(async () => {
     const pool = new pg.Pool({ connectionString: url, max: 1 })
     pools.push(pool)
     await migrate(fromPgPool(pool), { schema })
+    const target = new URL(url ?? '')
+    proxy = await startFaultProxy({
+      target: { host: target.hostname, port: Number(target.port || 5432) },
+      latencyMs: 5,
+    })
   }, 60_000)
 
   afterAll(async () => {
     await pools[0]?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)
     await Promise.all(pools.map((p) => p.end()))
+    await proxy?.close()
   })
 
   for (const preparedStatements of [false, true]) {
-    it(`with batches a login is 3 round trips, without 5 (BEGIN, the locks and the read go together); a manual change 3 and 5; preparedStatements ${String(preparedStatements)}`, async () => {
-      const trips: Record<string, { login: number; noChange: number; manual: number }> = {}
-      for (const batchStatements of [true, false]) {
-        const { pool, take } = countingPool()
-        const store = await createPostgresMembershipStore({
-          pool,
-          schema,
-          preparedStatements,
-          batchStatements,
-        })
+    it(`on a pipelining pool a login's unit of work is 2 round trips and the settings read 1 (3 for a sync's login), a manual change 3; one statement at a time without pipelining: 5 and 5; preparedStatements ${String(preparedStatements)}`, async () => {
+      const trips: Record<string, unknown> = {}
+      for (const pipeline of [true, false]) {
+        const pool = proxiedPool({ pipeline })
+        const store = await createPostgresMembershipStore({ pool, schema, preparedStatements })
         const { orgId, g } = await setUp(store)
         const login = (add: boolean) =>
           store.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
@@ -90,43 +85,44 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
             result: snap.memberships.length,
           }))
         const manualOrg = await store.createGroup(`manual-${randomUUID()}`, 'm')
-        take()
-        expect(await login(true)).toBe(0)
-        const first = take()
-        expect(await login(false)).toBe(1)
-        const second = take()
-        expect(await store.addManualMember(manualOrg.orgId, manualOrg.id, 'bob')).toBe(true)
-        trips[`batch ${String(batchStatements)}`] = {
-          login: first,
-          noChange: second,
-          manual: take(),
+        await login(false) // warms both connections: their setup is not a login's
+        const count = async (work: () => Promise<unknown>) => {
+          const before = proxy?.roundTrips() ?? 0
+          await work()
+          return (proxy?.roundTrips() ?? 0) - before
+        }
+        trips[`pipeline ${String(pipeline)}`] = {
+          settings: await count(() => store.getOrgSettings(orgId)),
+          login: await count(() => login(true)),
+          noChange: await count(() => login(false)),
+          manual: await count(() => store.addManualMember(manualOrg.orgId, manualOrg.id, 'bob')),
         }
         await store.close()
       }
       expect(trips).toEqual({
-        'batch true': { login: 3, noChange: 3, manual: 3 },
-        'batch false': { login: 5, noChange: 5, manual: 5 },
+        'pipeline true': { settings: 1, login: 2, noChange: 2, manual: 3 },
+        'pipeline false': { settings: 1, login: 5, noChange: 5, manual: 5 },
       })
     })
   }
 
   /**
-   * A store whose next login stops inside its transaction, after its write and before COMMIT,
+   * A store whose next login stops inside its transaction, after its read and before its write,
    * holding the user's lock, until `release` is called; `inside` resolves once it is there.
    */
   const holdingStore = async () => {
-    const pool = new pg.Pool({ connectionString: url, max: 1 })
+    const pool = new pg.Pool({ connectionString: url, max: 1, pipeline: true })
     pools.push(pool)
     let release: (() => void) | undefined
     let entered: (() => void) | undefined
     const inside = new Promise<void>((resolve) => {
       entered = resolve
     })
-    const store = await createPostgresMembershipStore({
+    const store = await createTestingStore({
       pool,
       schema,
       testOnlyFaultHook: async (point) => {
-        if (point !== 'sync:after-write' || entered === undefined) return
+        if (point !== 'sync:after-read' || entered === undefined) return
         const released = new Promise<void>((resolve) => {
           release = resolve
         })
@@ -149,9 +145,14 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
       result: 'added',
     }))
 
-  it('the read of a batch sees what the holder of the locks committed while the batch waited for them', async () => {
+  it('the read sent with the locks sees what the holder of the locks committed while it waited for them', async () => {
     const appName = `groupsync-waiter-${randomUUID().slice(0, 8)}`
-    const waiterPool = new pg.Pool({ connectionString: url, max: 1, application_name: appName })
+    const waiterPool = new pg.Pool({
+      connectionString: url,
+      max: 1,
+      application_name: appName,
+      pipeline: true,
+    })
     const observer = new pg.Pool({ connectionString: url, max: 1 })
     pools.push(waiterPool, observer)
     // Two stores, as two processes: each has its own queue of a user's units of work.
@@ -160,8 +161,8 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     const { orgId, g } = await setUp(waiter)
     const first = addG(holder.store, orgId, g.id)
     await holder.inside
-    // The holder has written and holds the user's lock, not yet committed. The waiter's batch
-    // (BEGIN, the locks, the read) goes now and waits on the lock.
+    // The holder has read and holds the user's lock; it writes once released. The waiter's
+    // BEGIN, locks and read go now, and wait on the lock.
     const second = waiter.withLoginSync(orgId, 'alice', ['g'], (snap) => ({
       changes: null,
       result: snap.memberships.map((m) => m.groupId),
@@ -184,9 +185,9 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     await waiter.close()
   })
 
-  it('the lock of a batch waits no longer than lockMs: the limits set in the same batch apply to it', async () => {
+  it('a lock sent with BEGIN waits no longer than lockMs: the limits sent with BEGIN apply to it', async () => {
     const holder = await holdingStore()
-    const waiterPool = new pg.Pool({ connectionString: url, max: 1 })
+    const waiterPool = new pg.Pool({ connectionString: url, max: 1, pipeline: true })
     pools.push(waiterPool)
     const waiter = await createPostgresMembershipStore({
       pool: waiterPool,
@@ -214,39 +215,5 @@ describe.skipIf(url === undefined)('batches on a real server', { timeout: 60_000
     expect(again).toEqual([g.id])
     await holder.store.close()
     await waiter.close()
-  })
-
-  it('two copies of this package on one pool share what their batches prepared on a connection (no "already exists")', async () => {
-    const pool = new pg.Pool({ connectionString: url, max: 1 })
-    pools.push(pool)
-    const load = async () => {
-      vi.resetModules()
-      const copy = await import('../src/pg-pool-client.js')
-      return copy.fromPgPool(pool, { preparedStatements: true })
-    }
-    const [a, b] = [await load(), await load()]
-    expect(a).not.toBe(b)
-    const text = `SELECT $1::text || ' ${randomUUID()}' AS v`
-    for (const client of [a, b, a]) {
-      const tx = await client.begin()
-      const [result] = (await tx.batch?.([{ text, params: ['x'] }])) ?? []
-      expect(result?.rows[0]?.v).toMatch(/^x /)
-      await tx.commit()
-    }
-    const { rows } = await pool.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM pg_prepared_statements WHERE statement = $1',
-      [text],
-    )
-    expect(rows[0]?.n).toBe(1)
-  })
-
-  it("a pool in node-postgres' pipeline mode, which refuses submittable queries, gets no batches and works", async () => {
-    const pool = new pg.Pool({ connectionString: url, max: 1, pipeline: true })
-    pools.push(pool)
-    const store = await createPostgresMembershipStore({ pool, schema, preparedStatements: true })
-    const { orgId, g } = await setUp(store)
-    expect(await addG(store, orgId, g.id)).toBe('added')
-    expect((await store.listUserMemberships(orgId, 'alice')).map((m) => m.groupId)).toEqual([g.id])
-    await store.close()
   })
 })

@@ -1,0 +1,9 @@
+export { startDirectoryMock } from './directory-mock.js'
+export type {
+  DirectoryMock,
+  DirectoryMockOptions,
+  GoogleGroup,
+  GraphGroup,
+  Misbehaviour,
+  SeenRequest,
+} from './directory-mock.js'
