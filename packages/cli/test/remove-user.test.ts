@@ -19,7 +19,7 @@ interface JsonEvent {
 // are tested: a real provider on loopback for the logins that give alice her sync memberships,
 // one manual membership added while mapping was off, then the removal with mapping on. The tests
 // run in order and share the data directory.
-describe('groupsync remove-user (embedded store)', { timeout: 60_000 }, () => {
+describe('groupsync remove-user (embedded store)', { timeout: 180_000 }, () => {
   let provider: DevProvider
   let dir: string
   let store: string[]

@@ -11,7 +11,7 @@ import { runCli } from './support/run-cli.js'
 // Each command opens the data directory afresh, as a user's commands do; the first creates it.
 describe(
   'groupsync sync, mapping, groups, members, stale, audit, migrate (embedded store)',
-  { timeout: 60_000 },
+  { timeout: 120_000 },
   () => {
     let provider: DevProvider
     let dir: string

@@ -16,7 +16,7 @@ afterAll(async () => {
 })
 
 describe('PGlite shares the event loop', () => {
-  it('a 10 ms timer fires on time while 200 logins are queued on PGlite', async () => {
+  it('a 10 ms timer fires long before 200 logins queued on PGlite finish', async () => {
     if (db === undefined) throw new Error('PGlite did not start')
     const store = await createPostgresMembershipStore({ pglite: db, schema })
     const orgId = 'yield'
@@ -48,9 +48,12 @@ describe('PGlite shares the event loop', () => {
     })
     await Promise.all([timer, logins])
     expect((await store.listMembers(orgId, g.id)).length).toBe(200)
-    // The logins took far longer than the timer's delay, and the timer did not wait for them.
+    // The logins took far longer than the timer's delay, and the timer did not wait for them: it
+    // fired within the first quarter of their run (a store that held the event loop until its
+    // queue was empty would fire it at the end). Judged against the logins' own time, not a fixed
+    // number of milliseconds, which a loaded machine stretches for both alike.
     expect(finishedAfter).toBeGreaterThan(200)
-    expect(firedAfter).toBeLessThan(100)
+    expect(firedAfter).toBeLessThan(finishedAfter / 4)
     await store.close()
   }, 120_000)
 })
