@@ -162,7 +162,10 @@ describe('judge, for a sync scenario', () => {
     expect(judge(synced, { id: 'x', output: oneMore })).toBe(
       'at /events/0/note: expected absent, got "extra"',
     )
-    const detailMore = { ...answer, events: [{ ...event, detail: { claimState: 'present', x: 1 } }] }
+    const detailMore = {
+      ...answer,
+      events: [{ ...event, detail: { claimState: 'present', x: 1 } }],
+    }
     expect(judge(synced, { id: 'x', output: detailMore })).toBe(
       'at /events/0/detail/x: expected absent, got 1',
     )
