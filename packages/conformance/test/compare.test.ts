@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { firstDifference, judge, parseResponse, type Case } from '../src/index.js'
+import type { Case } from '../src/cases.js'
+import { firstDifference, judge } from '../src/compare.js'
+import { parseResponse } from '../src/protocol.js'
 
 describe('firstDifference', () => {
   it('is undefined exactly for equal JSON values', () => {

@@ -5,21 +5,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  DEFAULT_VECTORS_DIR,
-  formatReport,
-  loadCases,
-  runConformance,
-  type Case,
-  type CaseResult,
-  type Part,
-} from '../src/index.js'
+import { DEFAULT_VECTORS_DIR, loadCases, type Case } from '../src/cases.js'
+import type { Part } from '../src/protocol.js'
+import { formatReport } from '../src/report.js'
+import { runConformance, type CaseResult } from '../src/run-conformance.js'
 
-// The runner starts ports as subprocesses, and the ports are the built JavaScript: build once.
+// The runner starts ports as subprocesses, and the ports are the built JavaScript: build once
+// (the command line reads the vectors the build copies into dist/vectors).
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 beforeAll(() => {
   execFileSync(process.execPath, [tsc, '-b'], { cwd: packageDir, stdio: 'inherit' })
+  execFileSync(process.execPath, ['scripts/copy-docs.mjs'], { cwd: packageDir, stdio: 'inherit' })
 }, 120_000)
 
 const node = (script: string, ...args: string[]): string =>
@@ -89,6 +86,7 @@ describe('a port whose login sync ignores the mass-removal guard', () => {
     expect(failed.map((f) => f.case.name).sort()).toEqual(
       [
         'a mass-removal limit below zero is SYNC_POLICY_INVALID',
+        "precedence: in a policy, an unknown name at any depth is named before any invalid value (massRemovalGuard's before absent's)",
         'more removals than maxRemovals is denied, with removals, memberships and the limit',
         'a larger share than maxRemovalPercent is denied (3 of 4 > 50%)',
         'with both limits, either one trips the guard; the event holds both',
