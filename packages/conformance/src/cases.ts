@@ -1,12 +1,20 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import type { Part } from './protocol.js'
 
-/** `docs/vectors` of this repository, from `src/` and from `dist/` alike. */
-export const DEFAULT_VECTORS_DIR = fileURLToPath(new URL('../../../docs/vectors/', import.meta.url))
+/** The vectors the kit carries: `docs/vectors`, copied into `dist/vectors` when it is built. */
+const PACKAGED_VECTORS_DIR = fileURLToPath(new URL('./vectors/', import.meta.url))
+
+/**
+ * The vectors a run uses unless told otherwise: the kit's own copy (`dist/vectors`, in a built or
+ * installed kit), else this repository's `docs/vectors` (from `src/`, as the tests run).
+ */
+export const DEFAULT_VECTORS_DIR = existsSync(PACKAGED_VECTORS_DIR)
+  ? PACKAGED_VECTORS_DIR
+  : fileURLToPath(new URL('../../../docs/vectors/', import.meta.url))
 
 /**
  * What a case expects: an output equal to `expected` (for a diff: the five lists, and the slice

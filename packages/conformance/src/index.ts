@@ -1,13 +1,3 @@
-export { DEFAULT_VECTORS_DIR, loadCases, VectorFormatError } from './cases.js'
-export type { Case, Expectation } from './cases.js'
-export { firstDifference, judge } from './compare.js'
-export { parseResponse, PARTS } from './protocol.js'
-export type { Part, Request, Response } from './protocol.js'
-export { formatReport } from './report.js'
-export { requestId, runConformance } from './run-conformance.js'
-export type {
-  CaseResult,
-  ConformanceReport,
-  FailureKind,
-  RunConformanceOptions,
-} from './run-conformance.js'
+// The kit is its command (`groupsync-conformance`, docs/rules.md "The conformance runner"); its
+// one export is that command as a function, for a build script that runs it without a shell.
+export { runConformanceCommand } from './command.js'

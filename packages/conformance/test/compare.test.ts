@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { firstDifference, judge, parseResponse, type Case } from '../src/index.js'
+import type { Case } from '../src/cases.js'
+import { firstDifference, judge } from '../src/compare.js'
+import { parseResponse } from '../src/protocol.js'
 
 describe('firstDifference', () => {
   it('is undefined exactly for equal JSON values', () => {
@@ -94,7 +96,7 @@ describe('judge', () => {
     ).toBeUndefined()
   })
 
-  it('an error must have the code and every member the vector gives; others are not checked', () => {
+  it('an error must have exactly the members the vector gives; only a message may be added', () => {
     const errorCase: Case = {
       ...diffCase,
       part: 'claims',
@@ -107,6 +109,9 @@ describe('judge', () => {
     )
     expect(judge(errorCase, { id: 'x', error: { code: 'C', path: 'p' } })).toBe(
       'at /error/value: expected null, got absent',
+    )
+    expect(judge(errorCase, { id: 'x', error: { ...error, index: 0 } })).toBe(
+      'at /error/index: expected absent, got 0',
     )
     expect(judge(errorCase, { id: 'x', output: {} })).toBe(
       'expected the error C, got an output: {}',
@@ -129,23 +134,23 @@ describe('judge, for a sync scenario', () => {
     part: 'sync',
     expectation: { kind: 'output', expected },
   })
+  const settings = { manageGroupMemberships: true, matchMode: 'exact' }
   const synced = syncCase({
     result: { status: 'synced', added: ['g1'] },
     memberships: { alice: [{ groupId: 'g1', source: 'sync' }] },
     events: [event],
     lastSync: { alice: null },
+    settings,
   })
   const answer = {
     result: { status: 'synced', added: ['g1'] },
     memberships: { alice: [{ groupId: 'g1', source: 'sync' }] },
-    events: [
-      { ...event, userId: 'alice', claimDigest: 'ab', detail: { claimState: 'present', x: 1 } },
-    ],
+    events: [event],
     lastSync: { alice: null },
-    settings: { manageGroupMemberships: true, matchMode: 'exact' },
+    settings,
   }
 
-  it('compares each event by the members the vector gives, and settings only when given', () => {
+  it('compares every member of every event, and the settings, exactly', () => {
     expect(judge(synced, { id: 'x', output: answer })).toBeUndefined()
     const wrongDetail = { ...answer, events: [{ ...event, detail: { claimState: 'absent' } }] }
     expect(judge(synced, { id: 'x', output: wrongDetail })).toBe(
@@ -155,33 +160,50 @@ describe('judge, for a sync scenario', () => {
     expect(judge(synced, { id: 'x', output: missing })).toBe(
       'at /events/0/source: expected "sync", got absent',
     )
+    const oneMore = { ...answer, events: [{ ...event, note: 'extra' }] }
+    expect(judge(synced, { id: 'x', output: oneMore })).toBe(
+      'at /events/0/note: expected absent, got "extra"',
+    )
+    const detailMore = {
+      ...answer,
+      events: [{ ...event, detail: { claimState: 'present', x: 1 } }],
+    }
+    expect(judge(synced, { id: 'x', output: detailMore })).toBe(
+      'at /events/0/detail/x: expected absent, got 1',
+    )
     expect(judge(synced, { id: 'x', output: { ...answer, events: [] } })).toBe(
       'at /events: expected 1 elements, got 0: []',
     )
-    const withSettings = syncCase({
-      ...(synced.expectation.expected as object),
-      settings: { manageGroupMemberships: false, matchMode: 'exact' },
-    })
-    expect(judge(withSettings, { id: 'x', output: answer })).toBe(
-      'at /settings/manageGroupMemberships: expected false, got true',
-    )
+    expect(
+      judge(synced, {
+        id: 'x',
+        output: { ...answer, settings: { manageGroupMemberships: false, matchMode: 'exact' } },
+      }),
+    ).toBe('at /settings/manageGroupMemberships: expected true, got false')
   })
 
-  it('compares a failed result by status, code and the members the vector gives; the rest exactly', () => {
+  it('compares a failed result exactly, but for a free-text message', () => {
     const denied = syncCase({
       result: { status: 'denied', code: 'MASS_REMOVAL_GUARD_TRIPPED' },
       memberships: { alice: [] },
       events: [],
       lastSync: { alice: null },
+      settings: {},
     })
     const output = {
-      result: { status: 'denied', code: 'MASS_REMOVAL_GUARD_TRIPPED', path: 'anything' },
+      result: { status: 'denied', code: 'MASS_REMOVAL_GUARD_TRIPPED', message: 'anything' },
       memberships: { alice: [] },
       events: [],
       lastSync: { alice: null },
       settings: {},
     }
     expect(judge(denied, { id: 'x', output })).toBeUndefined()
+    expect(
+      judge(denied, {
+        id: 'x',
+        output: { ...output, result: { ...output.result, path: '/groups' } },
+      }),
+    ).toBe('at /result/path: expected absent, got "/groups"')
     expect(judge(denied, { id: 'x', output: { ...output, lastSync: {} } })).toBe(
       'at /lastSync/alice: expected null, got absent',
     )

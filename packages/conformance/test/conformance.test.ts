@@ -5,20 +5,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  DEFAULT_VECTORS_DIR,
-  formatReport,
-  loadCases,
-  runConformance,
-  type Case,
-  type CaseResult,
-} from '../src/index.js'
+import { DEFAULT_VECTORS_DIR, loadCases, type Case } from '../src/cases.js'
+import type { Part } from '../src/protocol.js'
+import { formatReport } from '../src/report.js'
+import { runConformance, type CaseResult } from '../src/run-conformance.js'
 
-// The runner starts ports as subprocesses, and the ports are the built JavaScript: build once.
+// The runner starts ports as subprocesses, and the ports are the built JavaScript: build once
+// (the command line reads the vectors the build copies into dist/vectors).
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc')
 beforeAll(() => {
   execFileSync(process.execPath, [tsc, '-b'], { cwd: packageDir, stdio: 'inherit' })
+  execFileSync(process.execPath, ['scripts/copy-docs.mjs'], { cwd: packageDir, stdio: 'inherit' })
 }, 120_000)
 
 const node = (script: string, ...args: string[]): string =>
@@ -88,6 +86,7 @@ describe('a port whose login sync ignores the mass-removal guard', () => {
     expect(failed.map((f) => f.case.name).sort()).toEqual(
       [
         'a mass-removal limit below zero is SYNC_POLICY_INVALID',
+        "precedence: in a policy, an unknown name at any depth is named before any invalid value (massRemovalGuard's before absent's)",
         'more removals than maxRemovals is denied, with removals, memberships and the limit',
         'a larger share than maxRemovalPercent is denied (3 of 4 > 50%)',
         'with both limits, either one trips the guard; the event holds both',
@@ -102,6 +101,148 @@ describe('a port whose login sync ignores the mass-removal guard', () => {
     )
     expect(text).toMatch(/^sync-rule-06-mass-removal-guard\.json +8 +4 +4$/m)
   })
+})
+
+const flippedPort = (decision: string): string => node('dist/ports/flipped-port.js', decision)
+
+/** Every decision of docs/rules.md made the other way, and vectors that must catch it. */
+const FLIPPED: readonly {
+  readonly decision: string
+  readonly point: string
+  readonly part: Part
+  readonly caughtBy: readonly string[]
+}[] = [
+  {
+    decision: 'policy-before-mapping-off',
+    point: '1: the order of a login’s checks',
+    part: 'sync',
+    caughtBy: ['mapping off: the policy is not read, so a misspelt one is no error'],
+  },
+  {
+    decision: 'claim-option-as-part-2',
+    point: '2: a bad claim option in a policy',
+    part: 'sync',
+    caughtBy: [
+      'a claim option of the wrong type in a policy is SYNC_POLICY_INVALID at /policy/claimsOptions/<option>',
+      'a glob that is not a string, in a policy, is SYNC_POLICY_INVALID at its pointer under /policy/claimsOptions',
+    ],
+  },
+  {
+    decision: 'resolved-state-of-answer',
+    point: '3: the claim summary of a resolved overage',
+    part: 'sync',
+    caughtBy: [
+      'overage resolved to present groups: synced to them, the claim from the distributed source',
+    ],
+  },
+  {
+    decision: 'preset-without-policy-defaults',
+    point: '4: a preset is all of its data',
+    part: 'sync',
+    caughtBy: [
+      'preset google-workspace: its absent: resolve asks the resolver for the groups Google never sends',
+    ],
+  },
+  {
+    decision: 'removals-first',
+    point: '5: the order of one login’s events',
+    part: 'sync',
+    caughtBy: [
+      'events of one login: the added groups in the order of added (by name, then id), then the removed in the order of removed',
+    ],
+  },
+  {
+    decision: 'future-without-tolerance',
+    point: '6: a time in the future, with the tolerance',
+    part: 'sync',
+    caughtBy: ['an iat exactly the clock tolerance (30 s) ahead is applied and recorded'],
+  },
+  {
+    decision: 'removal-before-last-sync',
+    point: '6: S12 and S13 together',
+    part: 'sync',
+    caughtBy: [
+      'a token older than the last sync and issued before the removal is stale older-than-last-sync: S12 is checked first',
+    ],
+  },
+  {
+    decision: 'stale-ties-reversed',
+    point: '7: listStaleMembers ties',
+    part: 'sync',
+    caughtBy: ['users with the same last sync are listed by user id in code-unit order'],
+  },
+  {
+    decision: 'empty-filter-lists-allowed',
+    point: '8: a filter of empty lists is neither',
+    part: 'claims',
+    caughtBy: ['filter: empty lists of prefixes and globs are neither: refused at the filter'],
+  },
+  {
+    decision: 'go-json-digest',
+    point: '9: the digest needs JSON.stringify’s text',
+    part: 'sync',
+    caughtBy: [
+      "the digest is of JSON.stringify's text: <, >, & and U+2028 as themselves, a quote, a backslash and control characters escaped",
+    ],
+  },
+  {
+    decision: 'java-lower-case',
+    point: '10: Java’s toLowerCase(Locale.ROOT), Final_Sigma by word boundary',
+    part: 'diff',
+    caughtBy: [
+      "case-insensitive: a sigma after a digit after a letter is not final: A0\u03a3 lower-cases to a0\u03c3 (a word-boundary rule, as Java's, says \u03c2)",
+      'case-insensitive: case-ignorable characters between a letter and a sigma are skipped: A^\u03a3 lower-cases to a^\u03c2 (a word-boundary rule says \u03c3)',
+      'case-insensitive: a cased letter after case-ignorable characters makes a sigma medial: A\u03a3^B lower-cases to a\u03c3^b (a word-boundary rule says \u03c2)',
+    ],
+  },
+  {
+    decision: 'python-casefold',
+    point: '10: Python’s str.casefold',
+    part: 'diff',
+    caughtBy: [
+      'case-insensitive: lower-casing is not case folding, so STRASSE does not match straße',
+      'case-insensitive: lower-casing is not case folding: micro sign U+00B5 stays, final sigma stays, so neither matches \u03bc nor \u03c3',
+    ],
+  },
+  {
+    decision: 'go-lower-case',
+    point: '10: Go’s strings.ToLower',
+    part: 'diff',
+    caughtBy: [
+      'case-insensitive: U+0130 lower-cases to i + U+0307 without a locale, not to i',
+      'case-insensitive: a final capital sigma lower-cases to the final sigma U+03C2',
+    ],
+  },
+]
+
+describe('a port that makes one decision of the rules the other way', () => {
+  it.each(FLIPPED)(
+    'fails the vectors of point $point ($decision)',
+    async ({ decision, part, caughtBy }) => {
+      const cases = loadCases().filter((c) => c.part === part)
+      for (const name of caughtBy) expect(cases.map((c) => c.name)).toContain(name)
+      const report = await runConformance({ command: flippedPort(decision), cases })
+      const failed = failures(report.results)
+      expect(failed.map((f) => f.case.name)).toEqual(expect.arrayContaining([...caughtBy]))
+      expect(failed.every((f) => f.kind === 'mismatch')).toBe(true)
+      expect(report.passed + report.failed).toBe(cases.length)
+    },
+    60_000,
+  )
+
+  it('fails every scenario with an event when it adds one unknown member to the first event', async () => {
+    const cases = loadCases().filter((c) => c.part === 'sync')
+    const withEvents = cases.filter((c) => {
+      const expected = c.expectation.expected as { readonly events?: readonly unknown[] }
+      return (expected.events?.length ?? 0) > 0
+    })
+    expect(withEvents.length).toBeGreaterThan(20)
+    const report = await runConformance({ command: flippedPort('extra-event-member'), cases })
+    const failed = failures(report.results)
+    expect(failed.map((f) => f.case.name).sort()).toEqual(withEvents.map((c) => c.name).sort())
+    for (const f of failed)
+      expect(f.reason).toBe('at /events/0/severity: expected absent, got "info"')
+  }, 60_000)
 })
 
 /** Runs the command line, as `pnpm conformance` does. */

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import { describe, expect, it } from 'vitest'
-import { DEFAULT_VECTORS_DIR } from '../src/index.js'
+import { DEFAULT_VECTORS_DIR } from '../src/cases.js'
 
 // The JSON Schemas in docs/vectors are what a port's author reads first; every vector file must
 // conform to its own, so the schemas never drift from the files (or the files from the format).

@@ -14,8 +14,9 @@ import { publicPackages, ROOT, type WorkspacePackage } from './public-packages.j
  * (workspace ranges turned into versions, only the `files` shipped), checked with publint and
  * arethetypeswrong, then installed with npm from the tarballs into fresh projects outside the
  * workspace — no workspace links — where an ES module and a CommonJS consumer are type-checked
- * and run, the store contract suite runs on a store, the CLI runs, and a server-only project
- * installs the Postgres store without PGlite.
+ * and run, the store contract suite runs on a store, the CLI runs, the conformance kit runs
+ * with npx from its tarball against the TypeScript port, and a server-only project installs the
+ * Postgres store without PGlite.
  */
 
 /**
@@ -237,7 +238,35 @@ describeMembershipStore('store-memory from its tarball', (options) => createMemo
     }),
     contractSuite(dir),
     cliRuns(dir),
+    conformanceKit(join(dir, '../kit'), dir, tarballOf(tarballs, '@groupsync/conformance')),
   ])
+}
+
+/**
+ * The conformance kit as a porter runs it: `npx <tarball> --exec "<port>"` in an empty directory
+ * outside the workspace (npx installs the kit and its two dependencies, nothing of the workspace),
+ * against the TypeScript implementation as a port — the kit's own `typescript-port.js` in the app
+ * project, where the packages it needs (optional peers of the kit) are installed from their
+ * tarballs. Every vector must pass.
+ */
+async function conformanceKit(dir: string, appDir: string, tarball: string): Promise<void> {
+  await mkdir(dir, { recursive: true })
+  const port = join(appDir, 'node_modules/@groupsync/conformance/dist/ports/typescript-port.js')
+  const kit = await runAny(
+    'npx',
+    // `file:` makes the path a package spec; a bare absolute path would be run as a command.
+    ['--yes', '--prefer-offline', fileDep(tarball), '--exec', `"${process.execPath}" "${port}"`],
+    dir,
+  )
+  const closing = kit.stdout.trimEnd().split('\n').at(-1) ?? ''
+  if (kit.code !== 0 || !/^[1-9]\d* passed, 0 failed$/.test(closing)) {
+    throw new Error(
+      `npx <the kit's tarball> --exec <the TypeScript port>: exit ${kit.code}\n${kit.stdout}\n${kit.stderr}`,
+    )
+  }
+  log(
+    `the conformance kit from its tarball (npx, outside the workspace) on the TypeScript port: ${closing}`,
+  )
 }
 
 async function contractSuite(dir: string): Promise<void> {

@@ -57,6 +57,7 @@ describe('what each public package declares', () => {
         '@groupsync/sync',
         '@groupsync/cli',
         '@groupsync/dev-provider',
+        '@groupsync/conformance',
       ]),
     )
   })
@@ -105,6 +106,13 @@ describe('what each public package declares', () => {
     expect(optional['@groupsync/store-postgres']).toEqual(['@electric-sql/pglite'])
     expect(optional['@groupsync/cli']).toEqual(['@groupsync/dev-provider'])
     expect(optional['@groupsync/sync']).toEqual(['@opentelemetry/api'])
+    // The kit's runner needs none of the implementation; only its TypeScript port does.
+    expect(optional['@groupsync/conformance']).toEqual([
+      '@groupsync/claims',
+      '@groupsync/core',
+      '@groupsync/store-memory',
+      '@groupsync/sync',
+    ])
     const cli = publics.find((p) => p.manifest.name === '@groupsync/cli')
     for (const heavy of ['@groupsync/dev-provider', 'oidc-provider', 'openid-client']) {
       expect(cli?.manifest.dependencies?.[heavy]).toBeUndefined()
