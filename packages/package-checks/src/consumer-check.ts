@@ -44,6 +44,16 @@ const log = (line: string): void => {
 const ATTW_IGNORED: ReadonlySet<string> = new Set(['CJSResolvesToESM'])
 
 /**
+ * A subpath export (`@groupsync/store-postgres/testing`) cannot be resolved under TypeScript's
+ * `node10` resolution, which predates `exports`; a project still on it cannot load these ES
+ * modules anyway, and its main entry points resolve through `main` and `types`. So `NoResolution`
+ * is expected there, and only there (the CLI's `--profile node16` ignores node10 altogether).
+ */
+const ignoredAttw = (problem: { kind: string; resolutionKind?: string }): boolean =>
+  ATTW_IGNORED.has(problem.kind) ||
+  (problem.kind === 'NoResolution' && problem.resolutionKind === 'node10')
+
+/**
  * Findings of publint that are expected, with the reason; none today. An entry is
  * `{ package, code, why }`.
  */
@@ -122,7 +132,7 @@ async function lint(pkg: WorkspacePackage, tarball: string): Promise<string[]> {
   if (analysis.types === false) problems.push('arethetypeswrong: the package has no types')
   else {
     for (const problem of analysis.problems) {
-      if (!ATTW_IGNORED.has(problem.kind)) {
+      if (!ignoredAttw(problem)) {
         problems.push(`arethetypeswrong ${problem.kind}: ${JSON.stringify(problem)}`)
       }
     }
@@ -392,7 +402,7 @@ try {
     throw new Error(`publint / arethetypeswrong:\n${problems.join('\n')}`)
   }
   log(
-    `publint and arethetypeswrong: nothing to report (ignored: ${[...ATTW_IGNORED].join(', ')}, see the source for why)`,
+    `publint and arethetypeswrong: nothing to report (ignored: ${[...ATTW_IGNORED].join(', ')} and NoResolution of a subpath under node10, see the source for why)`,
   )
   await Promise.all([appProject(join(work, 'app'), tarballs), server])
   log('done')
