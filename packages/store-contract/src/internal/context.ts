@@ -10,7 +10,7 @@ import type {
   StoreErrorCode,
   StoreLimits,
 } from '@groupsync/core'
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
 import { expectTimes, shareTimes, storeKit, type StoreKit, type Times } from './store-kit.js'
 
 /**
@@ -105,6 +105,16 @@ export const withStore = async (
     await store.close()
   }
 }
+
+/** Registers tests that each run with a new store and its kit, and may skip themselves. */
+export const storeTest =
+  (ctx: ContractContext) =>
+  (
+    name: string,
+    fn: (store: MembershipStore, kit: StoreKit, skip: (why: string) => void) => Promise<void>,
+  ): void => {
+    it(name, (t) => withStore(ctx, (store, kit) => fn(store, kit, (why) => t.skip(why))))
+  }
 
 /** What a promise rejected with, or undefined if it resolved. */
 export const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>

@@ -9,7 +9,7 @@ import {
   type OrgSettings,
   type UserSyncChanges,
 } from '@groupsync/core'
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
 import {
   kitOf,
   observeOrg,
@@ -119,6 +119,13 @@ export const withLogin = async (
     await close()
   }
 }
+
+/** Registers tests that each run with a new harness, and may skip themselves. */
+export const loginTest =
+  (ctx: LoginContext) =>
+  (name: string, fn: (h: LoginHarness, skip: (why: string) => void) => Promise<void>): void => {
+    it(name, (t) => withLogin(ctx, (h) => fn(h, (why) => t.skip(why))))
+  }
 
 /**
  * The seed of a store with both roles, through its admin role: a `manual` membership is added by
