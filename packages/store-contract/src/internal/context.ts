@@ -10,7 +10,7 @@ import type {
   StoreErrorCode,
   StoreLimits,
 } from '@groupsync/core'
-import { expect, it } from 'vitest'
+import { expect } from 'vitest'
 import { expectTimes, shareTimes, storeKit, type StoreKit, type Times } from './store-kit.js'
 
 /**
@@ -64,14 +64,6 @@ export const suiteOptions = (options: DescribeMembershipStoreOptions): SuiteOpti
   slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
 })
 
-/** What each admin-role section of the suite is given. */
-export interface ContractContext {
-  readonly makeStore: MakeStore
-  readonly options: SuiteOptions
-  /** What the suite learns about the stores' creation times, shared by the stores of a run. */
-  readonly times: Times
-}
-
 const ID_KINDS: readonly unknown[] = ['text', 'uuid', 'integer', 'bigint']
 
 /**
@@ -91,30 +83,6 @@ export const kitOf = (store: { readonly limits: StoreLimits }, times: Times): St
   shareTimes(store, times)
   return storeKit(limits)
 }
-
-/** Runs `fn` with a new store and its kit, and closes the store afterwards. */
-export const withStore = async (
-  ctx: ContractContext,
-  fn: (store: MembershipStore, kit: StoreKit) => Promise<void>,
-  options: ContractStoreOptions = {},
-): Promise<void> => {
-  const store = await ctx.makeStore(options)
-  try {
-    await fn(store, kitOf(store, ctx.times))
-  } finally {
-    await store.close()
-  }
-}
-
-/** Registers tests that each run with a new store and its kit, and may skip themselves. */
-export const storeTest =
-  (ctx: ContractContext) =>
-  (
-    name: string,
-    fn: (store: MembershipStore, kit: StoreKit, skip: (why: string) => void) => Promise<void>,
-  ): void => {
-    it(name, (t) => withStore(ctx, (store, kit) => fn(store, kit, (why) => t.skip(why))))
-  }
 
 /** What a promise rejected with, or undefined if it resolved. */
 export const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>

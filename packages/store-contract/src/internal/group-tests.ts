@@ -1,19 +1,13 @@
 import { compareCodeUnits, type AuditEventInput, type StoredGroup } from '@groupsync/core'
 import { describe, expect } from 'vitest'
-import {
-  expectStoreError,
-  groupIdsOf,
-  setSettings,
-  storeTest,
-  type ContractContext,
-} from './context.js'
+import { expectStoreError, groupIdsOf, setSettings } from './context.js'
 import { expectTimes } from './store-kit.js'
 import { expectLogReplays } from './log-replay.js'
-import { applyLogin, joinByLogin } from './login-harness.js'
+import { applyLogin, joinByLogin, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 /** Groups: create, list, rename, delete, and the events each writes. */
-export const describeGroupTests = (ctx: ContractContext): void => {
+export const describeGroupTests = (ctx: LoginContext): void => {
   const test = storeTest(ctx)
 
   describe('groups', () => {

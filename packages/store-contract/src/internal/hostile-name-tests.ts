@@ -7,19 +7,11 @@ import {
   type StoredGroup,
 } from '@groupsync/core'
 import { describe, expect } from 'vitest'
-import {
-  END_OF_TIME,
-  expectStoreError,
-  must,
-  observeOrg,
-  setSettings,
-  storeTest,
-  type ContractContext,
-} from './context.js'
+import { END_OF_TIME, expectStoreError, must, observeOrg, setSettings } from './context.js'
 import { namesAtLimit, utf8Bytes } from './store-kit.js'
 import { HOSTILE_UNICODE, UNSTORABLE_NAMES } from './hostile-names.js'
 import { expectLogReplays } from './log-replay.js'
-import { applyLogin } from './login-harness.js'
+import { applyLogin, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 /** Events of one type, without the store's stamps. */
@@ -27,7 +19,7 @@ const eventsOf = async (store: MembershipStore, orgId: string, type: AuditEventI
   (await store.listAuditEvents(orgId)).filter((e) => e.type === type).map(withoutStamp)
 
 /** Hostile names and Unicode through every admin operation, and unstorable text refused. */
-export const describeHostileNameTests = (ctx: ContractContext): void => {
+export const describeHostileNameTests = (ctx: LoginContext): void => {
   const test = storeTest(ctx)
 
   describe('hostile names', () => {

@@ -7,15 +7,13 @@ import {
   must,
   observeOrg,
   setSettings,
-  storeTest,
-  type ContractContext,
 } from './context.js'
 import { extremeIds } from './store-kit.js'
-import { applyLogin } from './login-harness.js'
+import { applyLogin, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 /** The admin role's listings, and the ids and times it accepts. */
-export const describeListingTests = (ctx: ContractContext): void => {
+export const describeListingTests = (ctx: LoginContext): void => {
   const test = storeTest(ctx)
 
   describe('listings', () => {

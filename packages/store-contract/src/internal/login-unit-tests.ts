@@ -6,7 +6,7 @@ import {
   type UserSyncSnapshot,
 } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, kitOf, must } from './context.js'
+import { expectStoreError, must, kitOf } from './context.js'
 import {
   applyLogin,
   observeLogin,

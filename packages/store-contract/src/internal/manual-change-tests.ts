@@ -10,13 +10,10 @@ import {
   setMapping,
   setSettings,
   turn,
-  withStore,
-  storeTest,
-  type ContractContext,
 } from './context.js'
 import { expectTimes } from './store-kit.js'
 import { faultHook } from './fault-hook.js'
-import { joinByLogin } from './login-harness.js'
+import { joinByLogin, withStore, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 const RACERS = 16
@@ -67,7 +64,7 @@ const expectLockedOrEarlier = async (
 }
 
 /** Manual changes: what they write, and the lock that refuses them while mapping is on. */
-export const describeManualChangeTests = (ctx: ContractContext): void => {
+export const describeManualChangeTests = (ctx: LoginContext): void => {
   const test = storeTest(ctx)
 
   describe('manual membership changes', () => {

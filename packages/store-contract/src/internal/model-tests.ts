@@ -7,7 +7,8 @@ import {
 } from '@groupsync/core'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
-import { END_OF_TIME, must, withStore, type ContractContext } from './context.js'
+import { withStore, type LoginContext } from './login-harness.js'
+import { END_OF_TIME, must } from './context.js'
 import { expectLogReplays } from './log-replay.js'
 import { modelStoredSettings, newOrgModel, withoutStamp, type OrgModel } from './model.js'
 import {
@@ -130,7 +131,7 @@ const checkAll = async (m: OrgModel, r: Real): Promise<void> => {
 }
 
 /** The model-based property and the replay property. */
-export const describeModelTests = (ctx: ContractContext): void => {
+export const describeModelTests = (ctx: LoginContext): void => {
   it(
     `replaying the audit log from empty rebuilds the groups and memberships exactly, after random group creates, renames, deletes, manual changes, settings changes, logins and user removals (${ctx.options.modelRuns} runs)`,
     () =>

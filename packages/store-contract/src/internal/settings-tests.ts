@@ -4,19 +4,14 @@ import {
   type OrgSettings,
   type OrgSettingsUpdate,
 } from '@groupsync/core'
+import { storeTest, type LoginContext } from './login-harness.js'
 import { describe, expect } from 'vitest'
-import {
-  expectStoreError,
-  observeOrg,
-  setSettings,
-  storeTest,
-  type ContractContext,
-} from './context.js'
+import { expectStoreError, observeOrg, setSettings } from './context.js'
 
 const changed = (org: string): AuditEventInput => ({ type: 'settings.changed', orgId: org })
 
 /** Settings: defaults, `updateOrgSettings` as one read-decide-write, and what it refuses. */
-export const describeSettingsTests = (ctx: ContractContext): void => {
+export const describeSettingsTests = (ctx: LoginContext): void => {
   const test = storeTest(ctx)
 
   describe('settings', () => {
