@@ -12,6 +12,7 @@ import { END_OF_TIME, must } from './context.js'
 import { expectLogReplays } from './log-replay.js'
 import { modelStoredSettings, newOrgModel, withoutStamp, type OrgModel } from './model.js'
 import {
+  BAD_KINDS,
   BadSync,
   CreateGroup,
   DeleteGroup,
@@ -22,7 +23,6 @@ import {
   USER_LABELS,
   UpdateSettings,
   checkCore,
-  type BadKind,
   type Command,
   type Real,
 } from './model-commands.js'
@@ -87,19 +87,11 @@ const arbitrariesOf = (kit: StoreKit, users: readonly string[]) => {
     settingsArb,
     removeUserArb,
   ]
-  const badKinds: BadKind[] = [
-    'throws',
-    'foreign-group',
-    'outside-slice',
-    'nul-audit',
-    'twice',
-    'promise',
-  ]
   const all: fc.Arbitrary<Command>[] = [
     ...replay,
     fc.tuple(userArb, claimArb, timeArb).map(([u, claim, t]) => new Sync(u, claim, t)),
     fc
-      .tuple(userArb, claimArb, fc.constantFrom(...badKinds))
+      .tuple(userArb, claimArb, fc.constantFrom(...BAD_KINDS))
       .map(([u, claim, k]) => new BadSync(u, claim, k)),
   ]
   return { replay, all }

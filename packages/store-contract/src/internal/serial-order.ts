@@ -17,16 +17,22 @@ import { pairsOf } from './login-harness.js'
 /** Group names the concurrency tests share: a case pair, quotes, a percent sign, an emoji. */
 export const GROUP_NAMES = ['eng', 'Eng', "o'ps", '100%', 'back\\slash', '😀'] as const
 
-/** The changes and audit events of a login with the given claim, as the sync service makes. */
+/**
+ * The changes and audit events of a login with the given claim, as the sync service makes them
+ * (in the snapshot's match mode): `extra` fields go into each event, and without `syncedAt` the
+ * last sync stays as it was.
+ */
 export const loginChangesFor = (
   snap: UserSyncSnapshot,
   claim: readonly string[],
-  syncedAt: Date,
+  syncedAt: Date | undefined,
+  extra: Pick<AuditEventInput, 'claimDigest' | 'detail'> = {},
 ): UserSyncChanges => {
   const diff = computeMembershipDiff(
     claim,
     snap.groups,
     snap.memberships.map((m) => m.groupId),
+    { match: snap.settings.matchMode },
   )
   const event = (type: AuditEventInput['type'], g: OrgGroup): AuditEventInput => ({
     type,
@@ -35,6 +41,7 @@ export const loginChangesFor = (
     groupId: g.id,
     groupName: g.name,
     source: 'sync',
+    ...extra,
   })
   return {
     add: diff.toAdd.map((g) => ({ groupId: g.id, source: 'sync' })),
@@ -43,7 +50,7 @@ export const loginChangesFor = (
       ...diff.toRemove.map((g) => event('membership.removed', g)),
       ...diff.toAdd.map((g) => event('membership.added', g)),
     ],
-    syncedAt,
+    ...(syncedAt !== undefined && { syncedAt }),
   }
 }
 
