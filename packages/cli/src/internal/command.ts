@@ -23,6 +23,11 @@ export interface Command {
   readonly run: (args: readonly string[], ctx: CommandContext) => Promise<number>
 }
 
+/** What {@link parseCommand} gives: the options' values, and the positional arguments. */
+export type ParsedCommand<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: boolean }>
+>
+
 /**
  * Parses a command's arguments with node:util `parseArgs`, strictly (an unknown option, or a
  * positional argument where the command takes none, is an error), and turns its errors into
@@ -38,7 +43,7 @@ export function parseCommand<const O extends NonNullable<ParseArgsConfig['option
   args: readonly string[],
   options: O,
   allowPositionals = false,
-) {
+): ParsedCommand<O> {
   try {
     return parseArgs({ args: [...args], options, strict: true, allowPositionals })
   } catch (error) {

@@ -14,7 +14,7 @@ import {
   type TablesDescription,
 } from '@groupsync/store-postgres'
 import { CliError } from './cli-error.js'
-import { parseCommand, type CommandContext } from './command.js'
+import { parseCommand, type CommandContext, type ParsedCommand } from './command.js'
 import { TablesFileCodec } from './input-codecs.js'
 import { readJsonFile } from './json-input.js'
 
@@ -32,7 +32,7 @@ export const parseStoreCommand = <const O extends NonNullable<ParseArgsConfig['o
   args: readonly string[],
   options: O,
   allowPositionals = false,
-) =>
+): ParsedCommand<O & { readonly json: { readonly type: 'boolean' } } & typeof STORE_OPTIONS> =>
   parseCommand(
     command,
     args,
