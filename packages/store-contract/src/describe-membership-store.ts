@@ -2,7 +2,6 @@ import { describe } from 'vitest'
 import { describeAtomicityTests } from './internal/atomicity-tests.js'
 import {
   suiteOptions,
-  type ContractContext,
   type DescribeMembershipStoreOptions,
   type MakeStore,
 } from './internal/context.js'
@@ -44,11 +43,10 @@ export const describeMembershipStore = (
   makeStore: MakeStore,
   options: DescribeMembershipStoreOptions = {},
 ): void => {
-  const ctx: ContractContext = { makeStore, options: suiteOptions(options), times: {} }
-  const login: LoginContext = {
-    options: ctx.options,
+  const ctx: LoginContext = {
+    options: suiteOptions(options),
     faultHook: true,
-    times: ctx.times,
+    times: {},
     open: async (storeOptions) => {
       const store = await makeStore(storeOptions)
       return { store, seed: seedFromAdmin(store), admin: store, close: () => store.close() }
@@ -56,11 +54,11 @@ export const describeMembershipStore = (
   }
   // Generous per-test time: a busy CI machine shares its cores; nothing here measures speed.
   describe(`MembershipStore contract: ${name}`, { timeout: 60_000 }, () => {
-    describeLoginRoleTests(login)
+    describeLoginRoleTests(ctx)
     describeGroupTests(ctx)
     describeSettingsTests(ctx)
     describeManualChangeTests(ctx)
-    describeOffboardingTests(login)
+    describeOffboardingTests(ctx)
     describeListingTests(ctx)
     describeLifecycleTests(ctx)
     describeHostileNameTests(ctx)

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util'
 import { createMembershipAdmin } from '@groupsync/sync'
-import { numberOption, parseCommand, required, type Command } from '../internal/command.js'
-import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
-import { AUDIT_HEADER, auditRows } from '../internal/render-audit.js'
-import { renderTable } from '../internal/table.js'
+import { numberOption, required, type Command } from '../internal/command.js'
+import { orThrow } from '../internal/outcome.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
+import { AUDIT_HEADER, auditRow } from '../internal/render-audit.js'
+import { printList } from '../internal/table.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync audit --org ORG [--user USER] [options]
@@ -26,19 +25,11 @@ export const auditCommand: Command = {
   name: 'audit',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('audit', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          user: { type: 'string' },
-          limit: { type: 'string' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseStoreCommand('audit', args, {
+      org: { type: 'string' },
+      user: { type: 'string' },
+      limit: { type: 'string' },
+    })
     const orgId = required('audit', values.org, 'org')
     const limit = numberOption('audit', values.limit, 'limit')
     const query = {
@@ -48,9 +39,11 @@ export const auditCommand: Command = {
     const events = await withStore(values, ctx, async (store) =>
       orThrow(await createMembershipAdmin({ store }).listAuditEvents(orgId, query)()),
     )
-    if (values.json === true) ctx.out(toJson(events))
-    else if (events.length === 0) ctx.out(`${orgId} has no audit events.`)
-    else ctx.out(...renderTable(AUDIT_HEADER, auditRows(events)))
+    printList(ctx, values.json, events, {
+      none: `${orgId} has no audit events.`,
+      header: AUDIT_HEADER,
+      row: auditRow,
+    })
     return EXIT_CODES.ok
   },
 }

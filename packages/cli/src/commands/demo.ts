@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { CliError } from '../internal/cli-error.js'
 import { isMissingPackage } from '../internal/missing-package.js'
 import { parseCommand, type Command } from '../internal/command.js'
@@ -44,7 +43,7 @@ export const demoCommand: Command = {
   name: 'demo',
   help: HELP,
   run: async (args, ctx) => {
-    parseCommand('demo', () => parseArgs({ args: [...args], options: {}, strict: true }))
+    parseCommand('demo', args, {})
     const { runDemo } = await loadDemoStory()
     return runDemo(ctx)
   },

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util'
 import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
-import { parseCommand, required, type Command } from '../internal/command.js'
-import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
-import { renderTable } from '../internal/table.js'
+import { required, type Command } from '../internal/command.js'
+import { orThrow } from '../internal/outcome.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
+import { printList } from '../internal/table.js'
 import { groupByName } from '../internal/group-by-name.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
@@ -25,13 +24,11 @@ export const groupsCommand: Command = {
   name: 'groups',
   help: HELP,
   run: async (args, ctx) => {
-    const { values, positionals } = parseCommand('groups', () =>
-      parseArgs({
-        args: [...args],
-        options: { org: { type: 'string' }, json: { type: 'boolean' }, ...STORE_OPTIONS },
-        strict: true,
-        allowPositionals: true,
-      }),
+    const { values, positionals } = parseStoreCommand(
+      'groups',
+      args,
+      { org: { type: 'string' } },
+      true,
     )
     const orgId = required('groups', values.org, 'org')
     const [action, ...names] = positionals
@@ -41,15 +38,11 @@ export const groupsCommand: Command = {
         case 'list':
         case undefined: {
           const groups = orThrow(await admin.listGroups(orgId)())
-          if (values.json === true) ctx.out(toJson(groups))
-          else if (groups.length === 0) ctx.out(`${orgId} has no groups.`)
-          else
-            ctx.out(
-              ...renderTable(
-                ['group', 'id'],
-                groups.map((g) => [g.name, g.id]),
-              ),
-            )
+          printList(ctx, values.json, groups, {
+            none: `${orgId} has no groups.`,
+            header: ['group', 'id'],
+            row: (g) => [g.name, g.id],
+          })
           return EXIT_CODES.ok
         }
         case 'create':

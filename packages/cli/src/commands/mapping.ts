@@ -1,10 +1,10 @@
-import { parseArgs } from 'node:util'
 import { DEFAULT_ORG_SETTINGS } from '@groupsync/core'
 import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
-import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
+import { keysOf, oneOf, required, type Command } from '../internal/command.js'
+import { MatchModeCodec } from '../internal/input-codecs.js'
 import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync mapping <show | on | off> --org ORG [options]
@@ -28,25 +28,14 @@ export const mappingCommand: Command = {
   name: 'mapping',
   help: HELP,
   run: async (args, ctx) => {
-    const { values, positionals } = parseCommand('mapping', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          'match-mode': { type: 'string' },
-          actor: { type: 'string' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-        allowPositionals: true,
-      }),
+    const { values, positionals } = parseStoreCommand(
+      'mapping',
+      args,
+      { org: { type: 'string' }, 'match-mode': { type: 'string' }, actor: { type: 'string' } },
+      true,
     )
     const orgId = required('mapping', values.org, 'org')
-    const matchMode = oneOf('mapping', values['match-mode'], 'match-mode', [
-      'exact',
-      'case-insensitive',
-    ] as const)
+    const matchMode = oneOf('mapping', values['match-mode'], 'match-mode', keysOf(MatchModeCodec))
     const [action = 'show', ...rest] = positionals
     if (rest.length > 0) throw usage(`Unexpected argument ${JSON.stringify(rest[0])}.`, 'mapping')
     if (action !== 'show' && action !== 'on' && action !== 'off') {

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util'
 import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
-import { parseCommand, required, type Command } from '../internal/command.js'
+import { required, type Command } from '../internal/command.js'
 import { groupByName } from '../internal/group-by-name.js'
-import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
-import { renderTable } from '../internal/table.js'
+import { orThrow } from '../internal/outcome.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
+import { printList } from '../internal/table.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync members <list | add | remove> --org ORG --group NAME [--user USER] [options]
@@ -29,20 +28,16 @@ export const membersCommand: Command = {
   name: 'members',
   help: HELP,
   run: async (args, ctx) => {
-    const { values, positionals } = parseCommand('members', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          group: { type: 'string' },
-          user: { type: 'string' },
-          actor: { type: 'string' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-        allowPositionals: true,
-      }),
+    const { values, positionals } = parseStoreCommand(
+      'members',
+      args,
+      {
+        org: { type: 'string' },
+        group: { type: 'string' },
+        user: { type: 'string' },
+        actor: { type: 'string' },
+      },
+      true,
     )
     const orgId = required('members', values.org, 'org')
     const groupName = required('members', values.group, 'group')
@@ -53,16 +48,11 @@ export const membersCommand: Command = {
       const group = await groupByName(admin, orgId, groupName)
       if (action === 'list') {
         const members = await store.listMembers(orgId, group.id)
-        if (values.json === true) ctx.out(toJson(members))
-        else if (members.length === 0) ctx.out(`${JSON.stringify(groupName)} has no members.`)
-        else {
-          ctx.out(
-            ...renderTable(
-              ['user', 'source', 'since'],
-              members.map((m) => [m.userId, m.source, m.createdAt?.toISOString() ?? '']),
-            ),
-          )
-        }
+        printList(ctx, values.json, members, {
+          none: `${JSON.stringify(groupName)} has no members.`,
+          header: ['user', 'source', 'since'],
+          row: (m) => [m.userId, m.source, m.createdAt?.toISOString() ?? ''],
+        })
         return EXIT_CODES.ok
       }
       if (action !== 'add' && action !== 'remove') {

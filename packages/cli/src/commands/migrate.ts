@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util'
 import { usage } from '../internal/cli-error.js'
-import { parseCommand, type Command } from '../internal/command.js'
+import { type Command } from '../internal/command.js'
 import { toJson } from '../internal/outcome.js'
-import { migrateStore, STORE_HELP, STORE_OPTIONS } from '../internal/open-store.js'
+import { migrateStore, STORE_HELP, parseStoreCommand } from '../internal/open-store.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync migrate [--tables FILE [--app-indexes]] [--enforce-lock] [options]
@@ -31,18 +30,10 @@ export const migrateCommand: Command = {
   name: 'migrate',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('migrate', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          'app-indexes': { type: 'boolean' },
-          'enforce-lock': { type: 'boolean' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseStoreCommand('migrate', args, {
+      'app-indexes': { type: 'boolean' },
+      'enforce-lock': { type: 'boolean' },
+    })
     if (values['app-indexes'] === true && values.tables === undefined) {
       throw usage(
         "--app-indexes is for an application's own tables: give --tables FILE.",

@@ -1,11 +1,11 @@
-import { parseArgs } from 'node:util'
 import type { MembershipSource, OrgSettings } from '@groupsync/core'
 import { planOnLogin, type LoginSyncInput, type SyncPolicy } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
-import { oneOf, parseCommand, required, type Command } from '../internal/command.js'
+import { keysOf, oneOf, parseCommand, required, type Command } from '../internal/command.js'
 import {
   ClaimsFileCodec,
   CurrentMembershipsFileCodec,
+  MatchModeCodec,
   OrgGroupsFileCodec,
   SettingsFileCodec,
   type ClaimsFile,
@@ -90,25 +90,19 @@ export const planCommand: Command = {
   name: 'plan',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('plan', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          claims: { type: 'string' },
-          'org-groups': { type: 'string' },
-          current: { type: 'string' },
-          settings: { type: 'string' },
-          match: { type: 'string' },
-          json: { type: 'boolean' },
-          ...POLICY_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseCommand('plan', args, {
+      claims: { type: 'string' },
+      'org-groups': { type: 'string' },
+      current: { type: 'string' },
+      settings: { type: 'string' },
+      match: { type: 'string' },
+      json: { type: 'boolean' },
+      ...POLICY_OPTIONS,
+    })
     const claimsPath = required('plan', values.claims, 'claims')
     const groupsPath = required('plan', values['org-groups'], 'org-groups')
     const currentPath = required('plan', values.current, 'current')
-    const match = oneOf('plan', values.match, 'match', ['exact', 'case-insensitive'] as const)
+    const match = oneOf('plan', values.match, 'match', keysOf(MatchModeCodec))
     const orgPolicy = await readPolicyOptions('plan', values, ctx.cwd)
 
     const claims = await readJsonFile(ClaimsFileCodec, claimsPath, ctx.cwd, {

@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util'
 import { createMembershipAdmin } from '@groupsync/sync'
-import { parseCommand, required, type Command } from '../internal/command.js'
+import { required, type Command } from '../internal/command.js'
 import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync remove-user --org ORG --user USER [options]
@@ -32,19 +31,11 @@ export const removeUserCommand: Command = {
   name: 'remove-user',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('remove-user', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          user: { type: 'string' },
-          actor: { type: 'string' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseStoreCommand('remove-user', args, {
+      org: { type: 'string' },
+      user: { type: 'string' },
+      actor: { type: 'string' },
+    })
     const orgId = required('remove-user', values.org, 'org')
     const userId = required('remove-user', values.user, 'user')
     const options = values.actor === undefined ? {} : { actor: values.actor }

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util'
 import { createMembershipAdmin } from '@groupsync/sync'
 import { usage } from '../internal/cli-error.js'
-import { parseCommand, required, type Command } from '../internal/command.js'
-import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
-import { renderTable } from '../internal/table.js'
+import { required, type Command } from '../internal/command.js'
+import { orThrow } from '../internal/outcome.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
+import { printList } from '../internal/table.js'
 import { EXIT_CODES } from '../internal/exit-codes.js'
 
 const HELP = `Usage: groupsync stale --org ORG (--older-than DURATION | --before TIME) [options]
@@ -51,37 +50,23 @@ export const staleCommand: Command = {
   name: 'stale',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('stale', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          'older-than': { type: 'string' },
-          before: { type: 'string' },
-          json: { type: 'boolean' },
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseStoreCommand('stale', args, {
+      org: { type: 'string' },
+      'older-than': { type: 'string' },
+      before: { type: 'string' },
+    })
     const orgId = required('stale', values.org, 'org')
     const olderThan = cutoff(values['older-than'], values.before, new Date())
     const stale = await withStore(values, ctx, async (store) =>
       orThrow(await createMembershipAdmin({ store }).listStaleMembers(orgId, olderThan)()),
     )
-    if (values.json === true) ctx.out(toJson(stale))
-    else if (stale.length === 0)
-      ctx.out(`No user of ${orgId} was last synced before ${olderThan.toISOString()}.`)
-    else {
-      ctx.out(
-        `${stale.length} user(s) of ${orgId} last synced before ${olderThan.toISOString()}:`,
-        '',
-        ...renderTable(
-          ['user', 'last synced'],
-          stale.map((s) => [s.userId, s.lastSyncedAt.toISOString()]),
-        ),
-      )
-    }
+    const before = olderThan.toISOString()
+    printList(ctx, values.json, stale, {
+      none: `No user of ${orgId} was last synced before ${before}.`,
+      intro: [`${stale.length} user(s) of ${orgId} last synced before ${before}:`, ''],
+      header: ['user', 'last synced'],
+      row: (s) => [s.userId, s.lastSyncedAt.toISOString()],
+    })
     return EXIT_CODES.ok
   },
 }

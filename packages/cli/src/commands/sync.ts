@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import {
   createHttpDistributedClaimsResolver,
   type DistributedClaimsResolver,
@@ -7,11 +6,11 @@ import {
 import { planOnLogin, syncOnLogin, type SyncDeps } from '@groupsync/sync'
 import { decodeJwt } from 'jose'
 import { CliError, usage } from '../internal/cli-error.js'
-import { parseCommand, required, type Command, type CommandContext } from '../internal/command.js'
+import { required, type Command, type CommandContext } from '../internal/command.js'
 import { DiscoveryDocumentCodec, UserinfoCodec } from '../internal/input-codecs.js'
 import { decodeJson, parseJson, readTextFile } from '../internal/json-input.js'
 import { orThrow, toJson } from '../internal/outcome.js'
-import { STORE_HELP, STORE_OPTIONS, withStore } from '../internal/open-store.js'
+import { STORE_HELP, parseStoreCommand, withStore } from '../internal/open-store.js'
 import { POLICY_HELP, POLICY_OPTIONS, readPolicyOptions } from '../internal/policy-options.js'
 import { planJson, renderSyncPlan } from '../internal/render-plan.js'
 import { renderSyncResult } from '../internal/render-sync.js'
@@ -169,30 +168,22 @@ export const syncCommand: Command = {
   name: 'sync',
   help: HELP,
   run: async (args, ctx) => {
-    const { values } = parseCommand('sync', () =>
-      parseArgs({
-        args: [...args],
-        options: {
-          org: { type: 'string' },
-          'id-token': { type: 'string' },
-          'id-token-file': { type: 'string' },
-          'userinfo-file': { type: 'string' },
-          'access-token': { type: 'string' },
-          'access-token-file': { type: 'string' },
-          'claim-source-origin': { type: 'string', multiple: true },
-          user: { type: 'string' },
-          issuer: { type: 'string' },
-          'client-id': { type: 'string' },
-          'jwks-uri': { type: 'string' },
-          algorithm: { type: 'string', multiple: true },
-          'dry-run': { type: 'boolean' },
-          json: { type: 'boolean' },
-          ...POLICY_OPTIONS,
-          ...STORE_OPTIONS,
-        },
-        strict: true,
-      }),
-    )
+    const { values } = parseStoreCommand('sync', args, {
+      org: { type: 'string' },
+      'id-token': { type: 'string' },
+      'id-token-file': { type: 'string' },
+      'userinfo-file': { type: 'string' },
+      'access-token': { type: 'string' },
+      'access-token-file': { type: 'string' },
+      'claim-source-origin': { type: 'string', multiple: true },
+      user: { type: 'string' },
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'jwks-uri': { type: 'string' },
+      algorithm: { type: 'string', multiple: true },
+      'dry-run': { type: 'boolean' },
+      ...POLICY_OPTIONS,
+    })
     const orgId = required('sync', values.org, 'org')
     const issuer = required('sync', values.issuer, 'issuer')
     const audience = required('sync', values['client-id'], 'client-id')

@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util'
+import type * as t from 'io-ts'
 import type { CliIo } from './cli-io.js'
 import { usage } from './cli-error.js'
 
@@ -21,18 +23,29 @@ export interface Command {
   readonly run: (args: readonly string[], ctx: CommandContext) => Promise<number>
 }
 
+/** What {@link parseCommand} gives: the options' values, and the positional arguments. */
+export type ParsedCommand<O extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ options: O; strict: true; allowPositionals: boolean }>
+>
+
 /**
- * Runs node:util `parseArgs` (strict: unknown options are errors) and turns its errors into
+ * Parses a command's arguments with node:util `parseArgs`, strictly (an unknown option, or a
+ * positional argument where the command takes none, is an error), and turns its errors into
  * `CLI_USAGE` errors that point to the command's `--help`.
  *
  * @example
  * ```ts
- * const { values } = parseCommand('stale', () => parseArgs({ args, options, strict: true }))
+ * const { values } = parseCommand('plan', args, { claims: { type: 'string' } })
  * ```
  */
-export function parseCommand<T>(command: string, parse: () => T): T {
+export function parseCommand<const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+): ParsedCommand<O> {
   try {
-    return parse()
+    return parseArgs({ args: [...args], options, strict: true, allowPositionals })
   } catch (error) {
     throw usage(`${(error as Error).message}.`, command)
   }
@@ -44,6 +57,10 @@ export function required(command: string, value: string | undefined, option: str
     throw usage(`The option --${option} is required.`, command)
   return value
 }
+
+/** The values a `t.keyof` codec takes, for {@link oneOf}: the codec stays their one list. */
+export const keysOf = <K extends string>(codec: t.KeyofType<Record<K, unknown>>): K[] =>
+  Object.keys(codec.keys) as K[]
 
 /** Checks that an option's value is one of the allowed ones. */
 export function oneOf<T extends string>(

@@ -5,7 +5,7 @@ import { createPostgresMembershipStore } from '@groupsync/store-postgres'
 import { createMembershipAdmin, syncOnLogin, type MembershipAdmin } from '@groupsync/sync'
 import type { CommandContext } from './command.js'
 import { orThrow } from './outcome.js'
-import { AUDIT_HEADER, auditRows } from './render-audit.js'
+import { AUDIT_HEADER, auditRow } from './render-audit.js'
 import { BEFORE_AFTER_HEADER, beforeAfterRow } from './render-sync.js'
 import { list, renderTable, wrap } from './table.js'
 import { EXIT_CODES } from './exit-codes.js'
@@ -138,6 +138,6 @@ async function demoSteps(world: DemoWorld, ctx: CommandContext): Promise<void> {
   out('')
 
   const events = orThrow(await admin.listAuditEvents(ORG)())
-  out(`7. The audit log of ${ORG}:`, ...renderTable(AUDIT_HEADER, auditRows(events), '   '))
+  out(`7. The audit log of ${ORG}:`, ...renderTable(AUDIT_HEADER, events.map(auditRow), '   '))
   if (refused._tag === 'Right') throw new Error('the manual-change lock did not refuse the change')
 }

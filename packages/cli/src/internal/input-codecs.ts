@@ -1,4 +1,5 @@
 import { strictObject } from '@groupsync/claims'
+import type { MatchMode } from '@groupsync/core'
 import * as t from 'io-ts'
 
 // The codecs of every JSON input the CLI reads, and the types it reads them as (derived, never
@@ -49,12 +50,15 @@ export const CurrentMembershipsFileCodec = t.readonlyArray(
 /** What `plan --current` holds. */
 export type CurrentMembershipsFile = t.TypeOf<typeof CurrentMembershipsFileCodec>
 
+/** How claim entries match group names: `--match`, `--match-mode` and `plan --settings`. */
+export const MatchModeCodec = t.keyof(
+  { exact: null, 'case-insensitive': null } satisfies Record<MatchMode, null>,
+  '"exact" or "case-insensitive"',
+)
+
 /** `plan --settings`: the org's stored settings; what it leaves out keeps the plan's default. */
 export const SettingsFileCodec = strictObject(
-  t.partial({
-    manageGroupMemberships: t.boolean,
-    matchMode: t.keyof({ exact: null, 'case-insensitive': null }, '"exact" or "case-insensitive"'),
-  }),
+  t.partial({ manageGroupMemberships: t.boolean, matchMode: MatchModeCodec }),
   'an object with manageGroupMemberships, matchMode or neither',
 )
 

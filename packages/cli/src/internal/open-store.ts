@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import { resolve } from 'node:path'
+import type { ParseArgsConfig } from 'node:util'
 import { StoreError, type MembershipStore } from '@groupsync/core'
 import {
   createPostgresMembershipStore,
@@ -13,7 +14,7 @@ import {
   type TablesDescription,
 } from '@groupsync/store-postgres'
 import { CliError } from './cli-error.js'
-import type { CommandContext } from './command.js'
+import { parseCommand, type CommandContext, type ParsedCommand } from './command.js'
 import { TablesFileCodec } from './input-codecs.js'
 import { readJsonFile } from './json-input.js'
 
@@ -24,6 +25,20 @@ export const STORE_OPTIONS = {
   schema: { type: 'string' },
   tables: { type: 'string' },
 } as const
+
+/** Parses a store command's arguments: its own options, `--json`, and the store's. */
+export const parseStoreCommand = <const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+  allowPositionals = false,
+): ParsedCommand<O & { readonly json: { readonly type: 'boolean' } } & typeof STORE_OPTIONS> =>
+  parseCommand(
+    command,
+    args,
+    { ...options, json: { type: 'boolean' }, ...STORE_OPTIONS } as const,
+    allowPositionals,
+  )
 
 /** The store part of a command's `--help`. */
 export const STORE_HELP = `Store (default: embedded PGlite in ./.groupsync/data, created and migrated on first use):

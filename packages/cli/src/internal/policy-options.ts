@@ -1,10 +1,15 @@
 import {
+  ClaimSourcesCodec,
   PROVIDER_PRESET_NAMES,
-  type ClaimSources,
   type GroupsClaimOptions,
 } from '@groupsync/claims'
-import { SyncPolicyCodec, type MassRemovalGuard, type SyncPolicy } from '@groupsync/sync'
-import { numberOption, oneOf } from './command.js'
+import {
+  RemovalModeCodec,
+  SyncPolicyCodec,
+  type MassRemovalGuard,
+  type SyncPolicy,
+} from '@groupsync/sync'
+import { keysOf, numberOption, oneOf } from './command.js'
 import { readJsonFile } from './json-input.js'
 
 /** The claim and policy options `sync` and `plan` share, for `parseArgs`. */
@@ -51,16 +56,19 @@ export async function readPolicyOptions(
   cwd: string,
 ): Promise<SyncPolicy> {
   const preset = oneOf(command, values.preset, 'preset', PROVIDER_PRESET_NAMES)
-  const sources = oneOf(command, values['claim-sources'], 'claim-sources', [
-    'id_token',
-    'userinfo',
-    'id_token_then_userinfo',
-  ] as const satisfies readonly ClaimSources[])
+  const sources = oneOf(
+    command,
+    values['claim-sources'],
+    'claim-sources',
+    keysOf(ClaimSourcesCodec),
+  )
   const absent = oneOf(command, values.absent, 'absent', ['empty', 'keep', 'deny'] as const)
-  const removalMode = oneOf(command, values['removal-mode'], 'removal-mode', [
-    'authoritative',
-    'sync-owned',
-  ] as const)
+  const removalMode = oneOf(
+    command,
+    values['removal-mode'],
+    'removal-mode',
+    keysOf(RemovalModeCodec),
+  )
   const maxRemovals = numberOption(command, values['max-removals'], 'max-removals')
   const maxRemovalPercent = numberOption(
     command,

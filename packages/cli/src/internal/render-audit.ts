@@ -27,17 +27,15 @@ function describeDetail(event: AuditEvent): string {
   }
 }
 
-/** The audit log as table rows: seq, type, user, group, by, detail. */
-export function auditRows(events: readonly AuditEvent[]): string[][] {
-  return events.map((e) => [
-    String(e.seq),
-    e.type,
-    e.userId ?? '',
-    e.groupName ?? '',
-    e.actor ?? e.source ?? '',
-    describeDetail(e),
-  ])
-}
+/** An audit event as a table row: seq, type, user, group, by, detail. */
+export const auditRow = (e: AuditEvent): string[] => [
+  String(e.seq),
+  e.type,
+  e.userId ?? '',
+  e.groupName ?? '',
+  e.actor ?? e.source ?? '',
+  describeDetail(e),
+]
 
-/** The header of {@link auditRows}. */
+/** The header of {@link auditRow}. */
 export const AUDIT_HEADER = ['seq', 'event', 'user', 'group', 'by', 'detail'] as const

@@ -1,3 +1,6 @@
+import type { CommandContext } from './command.js'
+import { toJson } from './outcome.js'
+
 /** Display width, counting each code point once (good enough for names and ids). */
 const width = (text: string): number => Array.from(text).length
 
@@ -38,4 +41,24 @@ export function wrap(text: string, width: number, indent = ''): string[] {
   }
   if (line !== '') lines.push(indent + line)
   return lines
+}
+
+/**
+ * Prints a command's list: as JSON with `--json`, else the `none` line when it is empty, else the
+ * lines before it (`intro`) and its table, one row an item.
+ */
+export function printList<T>(
+  ctx: CommandContext,
+  json: boolean | undefined,
+  items: readonly T[],
+  list: {
+    readonly none: string
+    readonly intro?: readonly string[]
+    readonly header: readonly string[]
+    readonly row: (item: T) => readonly string[]
+  },
+): void {
+  if (json === true) ctx.out(toJson(items))
+  else if (items.length === 0) ctx.out(list.none)
+  else ctx.out(...(list.intro ?? []), ...renderTable(list.header, items.map(list.row)))
 }

@@ -1,9 +1,14 @@
 import type { MembershipStore } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { must, observeOrg, rejectionOf, withStore, type ContractContext } from './context.js'
+import { must, observeOrg, rejectionOf } from './context.js'
 import { InjectedFault, faultHook, type FaultHook } from './fault-hook.js'
-import { applyLogin, observeLogin, withLogin, type LoginContext } from './login-harness.js'
-import type { StoreKit } from './store-kit.js'
+import {
+  applyLogin,
+  observeLogin,
+  withLogin,
+  type LoginContext,
+  type LoginHarness,
+} from './login-harness.js'
 
 /** An org where alice is in g0 (sync) and g2 (manual) and was synced once; bob in none. */
 interface Fixture {
@@ -47,6 +52,25 @@ const expectAtomic = async <F>(
   }
 }
 
+/**
+ * An org where alice is in g0 (sync) and g2 (manual) and was synced once, bob in none; with
+ * mapping on for a login (whose unit is what breaks), off for the admin writes (manual changes).
+ */
+const setUp = async (h: LoginHarness, mapping: boolean): Promise<Fixture> => {
+  const { newOrg, user } = h.kit
+  const orgId = newOrg('atomic')
+  const ids: string[] = []
+  for (const n of ['g0', 'g1', 'g2']) ids.push((await h.seed.createGroup(orgId, n)).id)
+  const f = { orgId, ids, alice: user('alice'), bob: user('bob') }
+  await h.seed.addMembership(orgId, id(f, 0), f.alice, 'sync')
+  await h.seed.addMembership(orgId, id(f, 2), f.alice, 'manual')
+  if (mapping) {
+    await h.seed.setSettings(orgId, { manageGroupMemberships: true, matchMode: 'exact' })
+  }
+  await applyLogin(h.store, orgId, f.alice, [], { syncedAt: new Date('2024-01-01T00:00:00.000Z') })
+  return f
+}
+
 const LOGIN = 'a login (remove, add, audit, last-sync and token times)'
 
 /** Atomicity of the login unit, for a store that calls the fault hook. */
@@ -58,23 +82,10 @@ export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
       return withLogin(
         ctx,
         async (h) => {
-          const { newOrg, user } = h.kit
-          const setUp = async (): Promise<Fixture> => {
-            const orgId = newOrg('atomic-login')
-            const ids: string[] = []
-            for (const n of ['g0', 'g1', 'g2']) ids.push((await h.seed.createGroup(orgId, n)).id)
-            const f = { orgId, ids, alice: user('alice'), bob: user('bob') }
-            await h.seed.addMembership(orgId, id(f, 0), user('alice'), 'sync')
-            await h.seed.addMembership(orgId, id(f, 2), user('alice'), 'manual')
-            await h.seed.setSettings(orgId, { manageGroupMemberships: true, matchMode: 'exact' })
-            await applyLogin(h.store, orgId, user('alice'), [], {
-              syncedAt: new Date('2024-01-01T00:00:00.000Z'),
-            })
-            return f
-          }
+          const { user } = h.kit
           await expectAtomic(
             hook,
-            setUp,
+            () => setUp(h, true),
             (f) => observeLogin(h, f.orgId, usersOf(f)),
             (f) =>
               applyLogin(h.store, f.orgId, user('alice'), ['g1'], {
@@ -105,22 +116,6 @@ export const describeLoginAtomicityTests = (ctx: LoginContext): void => {
   })
 }
 
-/** An org with mapping off where alice is in g0 (sync) and g2 (manual) and was synced once. */
-const setUpAdmin = async (store: MembershipStore, { newOrg, user }: StoreKit): Promise<Fixture> => {
-  const orgId = newOrg('atomic')
-  const ids: string[] = []
-  for (const n of ['g0', 'g1', 'g2']) ids.push((await store.createGroup(orgId, n)).id)
-  const f = { orgId, ids, alice: user('alice'), bob: user('bob') }
-  const alice = f.alice
-  await applyLogin(store, orgId, alice, ['g0'], {
-    add: [{ groupId: id(f, 0), source: 'sync' }],
-    audit: [{ type: 'membership.added', orgId, userId: alice, groupId: id(f, 0) }],
-    syncedAt: new Date('2024-01-01T00:00:00.000Z'),
-  })
-  await store.addManualMember(orgId, id(f, 2), alice)
-  return f
-}
-
 /** Each admin write the suite breaks: it must change something when it succeeds. */
 const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise<unknown>> = {
   'a manual add with its audit event': (store, f) =>
@@ -143,24 +138,26 @@ const OPERATIONS: Record<string, (store: MembershipStore, f: Fixture) => Promise
 }
 
 /** Atomicity of the admin role's writes. */
-export const describeAtomicityTests = (ctx: ContractContext): void => {
+export const describeAtomicityTests = (ctx: LoginContext): void => {
   describe('atomicity under injected faults (testOnlyFaultHook)', () => {
     for (const [name, operation] of Object.entries(OPERATIONS)) {
       it(`${name}: a failure at each fault point leaves no trace, and a retry then succeeds`, () => {
         const hook = faultHook()
-        return withStore(
+        return withLogin(
           ctx,
-          (store, kit) =>
-            expectAtomic(
+          (h) => {
+            const store = must(h.admin, 'a store with the admin role')
+            return expectAtomic(
               hook,
-              () => setUpAdmin(store, kit),
+              () => setUp(h, false),
               async (f) => ({
                 org: await observeOrg(store, f.orgId, usersOf(f)),
                 // A removal leaves its time behind: the next login's snapshot shows it.
                 removedAt: (await applyLogin(store, f.orgId, f.alice, [], {})).removedAt,
               }),
               (f) => operation(store, f),
-            ),
+            )
+          },
           { testOnlyFaultHook: hook.hook },
         )
       })

@@ -64,14 +64,6 @@ export const suiteOptions = (options: DescribeMembershipStoreOptions): SuiteOpti
   slowTestTimeoutMs: options.slowTestTimeoutMs ?? 120_000,
 })
 
-/** What each admin-role section of the suite is given. */
-export interface ContractContext {
-  readonly makeStore: MakeStore
-  readonly options: SuiteOptions
-  /** What the suite learns about the stores' creation times, shared by the stores of a run. */
-  readonly times: Times
-}
-
 const ID_KINDS: readonly unknown[] = ['text', 'uuid', 'integer', 'bigint']
 
 /**
@@ -90,20 +82,6 @@ export const kitOf = (store: { readonly limits: StoreLimits }, times: Times): St
   }
   shareTimes(store, times)
   return storeKit(limits)
-}
-
-/** Runs `fn` with a new store and its kit, and closes the store afterwards. */
-export const withStore = async (
-  ctx: ContractContext,
-  fn: (store: MembershipStore, kit: StoreKit) => Promise<void>,
-  options: ContractStoreOptions = {},
-): Promise<void> => {
-  const store = await ctx.makeStore(options)
-  try {
-    await fn(store, kitOf(store, ctx.times))
-  } finally {
-    await store.close()
-  }
 }
 
 /** What a promise rejected with, or undefined if it resolved. */

@@ -1,32 +1,18 @@
-import {
-  compareCodeUnits,
-  type AuditEventInput,
-  type MembershipStore,
-  type StoredGroup,
-} from '@groupsync/core'
-import { describe, expect, it } from 'vitest'
-import {
-  expectStoreError,
-  groupIdsOf,
-  setSettings,
-  withStore,
-  type ContractContext,
-} from './context.js'
-import { expectTimes, type StoreKit } from './store-kit.js'
+import { compareCodeUnits, type AuditEventInput, type StoredGroup } from '@groupsync/core'
+import { describe, expect } from 'vitest'
+import { expectStoreError, groupIdsOf, setSettings } from './context.js'
+import { expectTimes } from './store-kit.js'
 import { expectLogReplays } from './log-replay.js'
-import { applyLogin, joinByLogin } from './login-harness.js'
+import { applyLogin, joinByLogin, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 /** Groups: create, list, rename, delete, and the events each writes. */
-export const describeGroupTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
-    it(name, () => withStore(ctx, fn))
-  }
+export const describeGroupTests = (ctx: LoginContext): void => {
+  const test = storeTest(ctx)
 
   describe('groups', () => {
-    test('createGroup returns the stored group and listGroups shows it', async (store, {
-      newOrg,
-    }) => {
+    test('createGroup returns the stored group and listGroups shows it', async (store, kit) => {
+      const { newOrg } = kit
       const org = newOrg('create')
       const before = Date.now()
       const g = await store.createGroup(org, 'Engineering')
@@ -40,9 +26,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect(await store.listGroups(newOrg('other'))).toEqual([])
     })
 
-    test('listGroups orders by name, then id, in UTF-16 code-unit order', async (store, {
-      newOrg,
-    }) => {
+    test('listGroups orders by name, then id, in UTF-16 code-unit order', async (store, kit) => {
+      const { newOrg } = kit
       const org = newOrg('order')
       // UTF-16 puts the emoji (a surrogate pair, 0xD83D…) before U+FF5E; UTF-8 bytes would not.
       const names = ['\uFF5E', '😀', 'b', 'B', 'a', 'é', 'Z', '']
@@ -52,9 +37,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect(listed.indexOf('😀')).toBeLessThan(listed.indexOf('\uFF5E'))
     })
 
-    test('group names are unique per organisation, exactly (case and form matter)', async (store, {
-      newOrg,
-    }) => {
+    test('group names are unique per organisation, exactly (case and form matter)', async (store, kit) => {
+      const { newOrg } = kit
       const org = newOrg('unique')
       await store.createGroup(org, 'Admins')
       await expectStoreError(store.createGroup(org, 'Admins'), 'GROUP_NAME_TAKEN')
@@ -68,10 +52,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       ])
     })
 
-    test('renameGroup renames, keeps the id, and refuses a taken name', async (store, {
-      newOrg,
-      missingGroup,
-    }) => {
+    test('renameGroup renames, keeps the id, and refuses a taken name', async (store, kit) => {
+      const { newOrg, missingGroup } = kit
       const org = newOrg('rename')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
@@ -88,10 +70,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       ])
     })
 
-    test('deleteGroup deletes the group and its memberships only, also while mapping is on', async (store, {
-      newOrg,
-      user,
-    }) => {
+    test('deleteGroup deletes the group and its memberships only, also while mapping is on', async (store, kit) => {
+      const { newOrg, user } = kit
       const org = newOrg('delete')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
@@ -114,10 +94,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
   })
 
   describe('group changes are audited', () => {
-    test('createGroup, renameGroup and deleteGroup append their events with the actor, and a delete one membership.removed per member first', async (store, {
-      newOrg,
-      user,
-    }) => {
+    test('createGroup, renameGroup and deleteGroup append their events with the actor, and a delete one membership.removed per member first', async (store, kit) => {
+      const { newOrg, user } = kit
       const org = newOrg('group-audit')
       const g = await store.createGroup(org, 'eng', { actor: 'root' })
       const other = await store.createGroup(org, 'ops')
@@ -171,11 +149,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect((await store.listMembers(org, other.id)).map((m) => m.userId)).toEqual([user('adam')])
     })
 
-    test('a failed group change appends nothing; callers cannot append group.* or user.removed events themselves', async (store, {
-      newOrg,
-      user,
-      missingGroup,
-    }) => {
+    test('a failed group change appends nothing; callers cannot append group.* or user.removed events themselves', async (store, kit) => {
+      const { newOrg, user, missingGroup } = kit
       const org = newOrg('group-audit-fail')
       const g = await store.createGroup(org, 'a')
       await store.createGroup(org, 'b')
@@ -209,10 +184,8 @@ export const describeGroupTests = (ctx: ContractContext): void => {
       expect(await store.listMembers(org, g.id)).toEqual([])
     })
 
-    test('the audit log of group changes, manual changes, a login and a removal replays to the stored groups and memberships', async (store, {
-      newOrg,
-      user,
-    }) => {
+    test('the audit log of group changes, manual changes, a login and a removal replays to the stored groups and memberships', async (store, kit) => {
+      const { newOrg, user } = kit
       const org = newOrg('replay-example')
       const [a, b] = [await store.createGroup(org, 'a'), await store.createGroup(org, 'b')]
       const added = (g: StoredGroup): AuditEventInput => ({

@@ -1,13 +1,7 @@
 import type { MembershipStore } from '@groupsync/core'
+import { withStore, type LoginContext } from './login-harness.js'
 import { describe, expect, it } from 'vitest'
-import {
-  expectStoreError,
-  kitOf,
-  observeOrg,
-  rejectionOf,
-  withStore,
-  type ContractContext,
-} from './context.js'
+import { expectStoreError, kitOf, must, observeOrg, rejectionOf } from './context.js'
 
 /** Every admin write, called with the given options. */
 const adminWrites = (
@@ -32,7 +26,7 @@ const adminWrites = (
 })
 
 /** The admin role's calls on a closed store, and with a signal that has already aborted. */
-export const describeLifecycleTests = (ctx: ContractContext): void => {
+export const describeLifecycleTests = (ctx: LoginContext): void => {
   describe('admin role: lifecycle and signals', () => {
     it('a write whose signal has already aborted ends in STORE_TIMEOUT and writes nothing', () =>
       withStore(ctx, async (store, { newOrg, user }) => {
@@ -51,11 +45,12 @@ export const describeLifecycleTests = (ctx: ContractContext): void => {
       }))
 
     it('a closed store refuses every call with STORE_UNAVAILABLE', async () => {
-      const store = await ctx.makeStore({})
+      const { admin, close } = await ctx.open({})
+      const store = must(admin, 'a store with the admin role')
       const { newOrg, user } = kitOf(store, ctx.times)
       const orgId = newOrg('closed-admin')
       const g = await store.createGroup(orgId, 'g')
-      await store.close()
+      await close()
       for (const write of Object.values(adminWrites(store, orgId, g.id, user, {}))) {
         await expectStoreError(write(), 'STORE_UNAVAILABLE')
       }

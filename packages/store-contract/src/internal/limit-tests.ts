@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto'
 import type { IdKind, MembershipStore } from '@groupsync/core'
-import { describe, expect, it } from 'vitest'
-import { expectStoreError, observeOrg, withStore, type ContractContext } from './context.js'
+import { describe, expect } from 'vitest'
+import { expectStoreError, observeOrg } from './context.js'
 import {
   applyLogin,
   joinByLogin,
   observeLogin,
   pairsOf,
-  withLogin,
+  loginTest,
   type LoginContext,
-  type LoginHarness,
+  storeTest,
 } from './login-harness.js'
-import { nameOfBytes, namesAtLimit, utf8Bytes, type StoreKit } from './store-kit.js'
+import { nameOfBytes, namesAtLimit, utf8Bytes } from './store-kit.js'
+
+/** Text no number id is: a word, a fraction, an exponent, hex, a leading space, a UUID. */
+const NOT_NUMBERS = ['alice', '1.5', '1e3', '0x1f', ' 42', randomUUID()]
 
 /** Ids that are not of a kind: other text, near misses, and the other kinds. */
 const WRONG_IDS: Readonly<Record<Exclude<IdKind, 'text'>, readonly string[]>> = {
@@ -23,17 +26,8 @@ const WRONG_IDS: Readonly<Record<Exclude<IdKind, 'text'>, readonly string[]>> = 
     '0f0f0f0f-0f0f-0f0f-0f0f-0f0f0f0f0f0f0',
     'g0f0f0f0-0f0f-0f0f-0f0f-0f0f0f0f0f0f',
   ],
-  integer: ['alice', '1.5', '1e3', '0x1f', ' 42', '2147483648', '-2147483649', randomUUID()],
-  bigint: [
-    'alice',
-    '1.5',
-    '1e3',
-    '0x1f',
-    ' 42',
-    '9223372036854775808',
-    '-9223372036854775809',
-    randomUUID(),
-  ],
+  integer: [...NOT_NUMBERS, '2147483648', '-2147483649'],
+  bigint: [...NOT_NUMBERS, '9223372036854775808', '-9223372036854775809'],
 }
 
 /** What an error of the wrong kind of id says, so a person knows what the tables hold. */
@@ -63,12 +57,7 @@ const expectWrongKind = async (
 
 /** The store's limits: names at and past the longest it keeps, ids of the kinds it holds. */
 export const describeLoginLimitTests = (ctx: LoginContext): void => {
-  const test = (
-    name: string,
-    fn: (h: LoginHarness, skip: (why: string) => void) => Promise<void>,
-  ) => {
-    it(name, (t) => withLogin(ctx, (h) => fn(h, (why) => t.skip(why))))
-  }
+  const test = loginTest(ctx)
 
   describe('the store’s limits (store.limits)', () => {
     test('a name at exactly maxNameBytes (multi-byte characters) is kept and found by a login’s slice', async (h) => {
@@ -212,20 +201,12 @@ const expectNothingWritten = async (
 }
 
 /** The admin role at the store's limits. */
-export const describeAdminLimitTests = (ctx: ContractContext): void => {
-  const test = (
-    name: string,
-    fn: (store: MembershipStore, kit: StoreKit, skip: (why: string) => void) => Promise<void>,
-  ) => {
-    it(name, (t) => withStore(ctx, (store, kit) => fn(store, kit, (why) => t.skip(why))))
-  }
+export const describeAdminLimitTests = (ctx: LoginContext): void => {
+  const test = storeTest(ctx)
 
   describe('the store’s limits (store.limits): the admin role', () => {
-    test('a name one byte past maxNameBytes is refused with STORE_INVALID_INPUT, and nothing is written (create and rename)', async (store, {
-      newOrg,
-      user,
-      limits,
-    }) => {
+    test('a name one byte past maxNameBytes is refused with STORE_INVALID_INPUT, and nothing is written (create and rename)', async (store, kit) => {
+      const { newOrg, user, limits } = kit
       const org = newOrg('name-past-limit')
       const max = limits.maxNameBytes
       const { atLimit } = namesAtLimit(limits)
@@ -266,11 +247,8 @@ export const describeAdminLimitTests = (ctx: ContractContext): void => {
       expect((await store.listMembers(org, g.id)).map((m) => m.userId)).toEqual([user('alice')])
     })
 
-    test('a group id of the wrong kind is GROUP_NOT_FOUND, and nothing is written', async (store, {
-      newOrg,
-      user,
-      limits,
-    }, skip) => {
+    test('a group id of the wrong kind is GROUP_NOT_FOUND, and nothing is written', async (store, kit, skip) => {
+      const { newOrg, user, limits } = kit
       const kind = limits.ids.group
       if (kind === 'text') {
         skip('group ids are text: any id names a group that may exist')

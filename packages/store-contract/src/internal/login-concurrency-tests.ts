@@ -13,10 +13,10 @@ import {
 import { replayAudit } from './model.js'
 import {
   GROUP_NAMES,
-  applyChanges,
   claimArb,
   loginChangesFor,
-  type DecideRun,
+  recordingLogins,
+  replaySerially,
   type MemberState,
 } from './serial-order.js'
 
@@ -71,39 +71,19 @@ export const describeLoginConcurrencyTests = (ctx: LoginContext): void => {
                   )
                 const othersBefore = await others()
                 const auditBefore = (await h.seed.listAuditEvents?.(orgId))?.length ?? 0
-                let order = 0
-                const runs = new Map<number, DecideRun>()
-                const results = await Promise.all(
-                  claims.map((claim, call) =>
-                    h.store.withLoginSync(orgId, user('alice'), claim, (snap) => {
-                      const changes = loginChangesFor(snap, claim, new Date(BASE_TIME + call))
-                      // Only a call's last run counts: a store may retry a unit of work.
-                      runs.set(call, {
-                        call,
-                        order: (order += 1),
-                        memberships: pairsOf(snap.memberships),
-                        lastSyncedAt: snap.lastSyncedAt?.getTime() ?? null,
-                        removedAt: null,
-                        changes,
-                      })
-                      return { changes, result: call }
-                    }),
-                  ),
+                const { login, ran: ranInOrder } = recordingLogins(
+                  h.store,
+                  orgId,
+                  user('alice'),
+                  BASE_TIME,
                 )
+                const results = await Promise.all(claims.map(login))
                 expect(results).toEqual(claims.map((_, i) => i))
                 // Serialised: in the order they ran, each saw what the one before left.
                 const state: MemberState = new Map(start)
-                let lastSync: number | null = null
-                const ran = [...runs.values()].sort((a, b) => a.order - b.order)
+                const ran = ranInOrder()
                 expect(ran).toHaveLength(CONCURRENT_SYNCS)
-                for (const run of ran) {
-                  expect(run.memberships, `what login ${run.call} saw`).toEqual(
-                    pairsOf([...state].map(([groupId, source]) => ({ groupId, source }))),
-                  )
-                  expect(run.lastSyncedAt, `the last sync login ${run.call} saw`).toBe(lastSync)
-                  applyChanges(state, run.changes)
-                  lastSync = BASE_TIME + run.call
-                }
+                replaySerially(ran, state, null, BASE_TIME)
                 const last = must(ran.at(-1), 'a login').call
                 const end = groupIdsOf(await h.seed.listMemberships(orgId, user('alice')))
                 // Exactly the state the last login asked for.

@@ -9,9 +9,10 @@ import {
   type OrgSettings,
   type UserSyncChanges,
 } from '@groupsync/core'
-import { expect } from 'vitest'
+import { expect, it } from 'vitest'
 import {
   kitOf,
+  must,
   observeOrg,
   setMapping,
   setSettings,
@@ -119,6 +120,31 @@ export const withLogin = async (
     await close()
   }
 }
+
+/** Registers tests that each run with a new harness, and may skip themselves. */
+export const loginTest =
+  (ctx: LoginContext) =>
+  (name: string, fn: (h: LoginHarness, skip: (why: string) => void) => Promise<void>): void => {
+    it(name, (t) => withLogin(ctx, (h) => fn(h, (why) => t.skip(why))))
+  }
+
+/** Runs `fn` with a new store of both roles and its kit (the suite of such stores only). */
+export const withStore = (
+  ctx: LoginContext,
+  fn: (store: MembershipStore, kit: StoreKit) => Promise<void>,
+  options: ContractStoreOptions = {},
+): Promise<void> =>
+  withLogin(ctx, (h) => fn(must(h.admin, 'a store with the admin role'), h.kit), options)
+
+/** Registers tests that each run with a new store of both roles and its kit, and may skip. */
+export const storeTest =
+  (ctx: LoginContext) =>
+  (
+    name: string,
+    fn: (store: MembershipStore, kit: StoreKit, skip: (why: string) => void) => Promise<void>,
+  ): void => {
+    it(name, (t) => withStore(ctx, (store, kit) => fn(store, kit, (why) => t.skip(why))))
+  }
 
 /**
  * The seed of a store with both roles, through its admin role: a `manual` membership is added by

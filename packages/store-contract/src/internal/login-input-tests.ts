@@ -1,33 +1,30 @@
 import { compareCodeUnits, type AuditEventInput } from '@groupsync/core'
-import { describe, expect, it } from 'vitest'
-import { expectStoreError, membershipEvents } from './context.js'
+import { describe, expect } from 'vitest'
+import { expectStoreError, membershipEvents, must } from './context.js'
+import { expectLogReplays } from './log-replay.js'
 import { HOSTILE_NAMES, UNSTORABLE_NAMES } from './hostile-names.js'
 import {
   applyLogin,
   observeLogin,
   pairsOf,
   syncChanges,
-  withLogin,
+  loginTest,
   type LoginContext,
-  type LoginHarness,
 } from './login-harness.js'
 import { extremeIds, namesAtLimit, withinLimit } from './store-kit.js'
 
 /** What a login unit accepts and refuses: hostile names, unstorable text, ids and times. */
 export const describeLoginInputTests = (ctx: LoginContext): void => {
-  const test = (name: string, fn: (h: LoginHarness) => Promise<void>) => {
-    it(name, () => withLogin(ctx, fn))
-  }
+  const test = loginTest(ctx)
 
   describe('withLoginSync: hostile names, ids and times', () => {
-    test('every hostile name is seen and matched exactly by a login, and kept exactly in its writes', async ({
-      store,
-      seed,
-      kit: { newOrg, user, limits },
-    }) => {
+    test('every hostile name is seen and matched exactly by a login, kept exactly in its writes, and listed and renamed exactly by the admin role', async (h) => {
+      const { store, seed, admin } = h
+      const { newOrg, user, limits } = h.kit
       const org = newOrg('hostile-login')
       const { atLimit } = namesAtLimit(limits)
       const names = [...withinLimit(limits, HOSTILE_NAMES), atLimit]
+      const sorted = [...names].sort(compareCodeUnits)
       const ids = new Map<string, string>()
       for (const name of names) ids.set((await seed.createGroup(org, name)).id, name)
       const seen = await store.withLoginSync(org, user('alice'), names, (snapshot) => ({
@@ -39,20 +36,19 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
             userId: user('alice'),
             groupId: g.id,
             groupName: g.name,
+            source: 'sync',
             detail: { claim: g.name, nested: [g.name, { name: g.name }] },
           })),
         }),
-        result: snapshot.groups.map((g) => [g.id, g.name] as const),
+        result: snapshot.groups,
       }))
-      expect(seen.map(([, name]) => name)).toEqual([...names].sort(compareCodeUnits))
-      for (const [id, name] of seen) expect(ids.get(id)).toBe(name)
+      expect(seen.map((g) => g.name)).toEqual(sorted)
+      for (const g of seen) expect(ids.get(g.id)).toBe(g.name)
       expect(await seed.listMemberships(org, user('alice'))).toHaveLength(names.length)
       const events = await seed.listAuditEvents?.(org)
       if (events !== undefined) {
         const audit = membershipEvents(events)
-        expect(audit.map((e) => e.groupName ?? '').sort(compareCodeUnits)).toEqual(
-          seen.map(([, name]) => name),
-        )
+        expect(audit.map((e) => e.groupName ?? '').sort(compareCodeUnits)).toEqual(sorted)
         for (const e of audit) {
           expect(e.detail).toEqual({
             claim: e.groupName,
@@ -60,13 +56,22 @@ export const describeLoginInputTests = (ctx: LoginContext): void => {
           })
         }
       }
+      if (admin === undefined) return
+      expect(await admin.listGroups(org)).toEqual(seen)
+      // Renaming each group to the next hostile name (through a temporary name) round-trips too.
+      const groupIds = [...ids.keys()]
+      for (const [i, id] of groupIds.entries()) await admin.renameGroup(org, id, `tmp ${i}`)
+      for (const [i, id] of groupIds.entries()) {
+        const name = must(names[(i + 1) % names.length], 'a name')
+        expect((await admin.renameGroup(org, id, name)).name).toBe(name)
+      }
+      expect((await admin.listGroups(org)).map((g) => g.name)).toEqual(sorted)
+      await expectLogReplays(admin, org, [user('alice')])
     })
 
-    test('claim entries holding a NUL or a lone surrogate match no group and are not refused', async ({
-      store,
-      seed,
-      kit: { newOrg, user, limits },
-    }) => {
+    test('claim entries holding a NUL or a lone surrogate match no group and are not refused', async (h) => {
+      const { store, seed } = h
+      const { newOrg, user, limits } = h.kit
       const org = newOrg('unstorable-claim')
       const { atLimit } = namesAtLimit(limits)
       await seed.createGroup(org, 'Admins')

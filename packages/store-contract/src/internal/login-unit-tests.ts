@@ -6,31 +6,25 @@ import {
   type UserSyncSnapshot,
 } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { expectStoreError, kitOf, must } from './context.js'
+import { expectStoreError, must, kitOf } from './context.js'
 import {
   applyLogin,
   observeLogin,
   pairsOf,
   syncChanges,
-  withLogin,
+  loginTest,
   type LoginContext,
-  type LoginHarness,
 } from './login-harness.js'
 import { expectTimes } from './store-kit.js'
 
 /** The login unit of work: what its snapshot holds, what it applies, and what it refuses. */
 export const describeLoginUnitTests = (ctx: LoginContext): void => {
-  const test = (name: string, fn: (h: LoginHarness) => Promise<void>) => {
-    it(name, () => withLogin(ctx, fn))
-  }
+  const test = loginTest(ctx)
 
   describe('withLoginSync: the login unit', () => {
-    test('the snapshot holds the settings, the slice in order, the memberships and the last sync', async ({
-      store,
-      seed,
-      admin,
-      kit: { newOrg, user },
-    }) => {
+    test('the snapshot holds the settings, the slice in order, the memberships and the last sync', async (h) => {
+      const { store, seed, admin } = h
+      const { newOrg, user } = h.kit
       const org = newOrg('snapshot')
       const other = newOrg('snapshot-other')
       const b = await seed.createGroup(org, 'b')
@@ -73,11 +67,9 @@ export const describeLoginUnitTests = (ctx: LoginContext): void => {
       expect(await store.getOrgSettings(newOrg('defaults'))).toBeNull()
     })
 
-    test('applies removes, adds, audit events and the sync time together', async ({
-      store,
-      seed,
-      kit: { newOrg, user },
-    }) => {
+    test('applies removes, adds, audit events and the sync time together', async (h) => {
+      const { store, seed } = h
+      const { newOrg, user } = h.kit
       const org = newOrg('apply')
       const a = await seed.createGroup(org, 'a')
       const b = await seed.createGroup(org, 'b')

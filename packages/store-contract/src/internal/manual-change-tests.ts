@@ -10,12 +10,10 @@ import {
   setMapping,
   setSettings,
   turn,
-  withStore,
-  type ContractContext,
 } from './context.js'
-import { expectTimes, type StoreKit } from './store-kit.js'
+import { expectTimes } from './store-kit.js'
 import { faultHook } from './fault-hook.js'
-import { joinByLogin } from './login-harness.js'
+import { joinByLogin, withStore, storeTest, type LoginContext } from './login-harness.js'
 import { withoutStamp } from './model.js'
 
 const RACERS = 16
@@ -66,17 +64,12 @@ const expectLockedOrEarlier = async (
 }
 
 /** Manual changes: what they write, and the lock that refuses them while mapping is on. */
-export const describeManualChangeTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
-    it(name, () => withStore(ctx, fn))
-  }
+export const describeManualChangeTests = (ctx: LoginContext): void => {
+  const test = storeTest(ctx)
 
   describe('manual membership changes', () => {
-    test('addManualMember adds once, as manual, with one membership.added event naming the actor', async (store, {
-      newOrg,
-      user,
-      missingGroup,
-    }) => {
+    test('addManualMember adds once, as manual, with one membership.added event naming the actor', async (store, kit) => {
+      const { newOrg, user, missingGroup } = kit
       const org = newOrg('add')
       const g = await store.createGroup(org, 'g')
       await joinByLogin(store, org, user('bob'), g)
@@ -115,11 +108,8 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
       )
     })
 
-    test('removeManualMember removes once, whatever the source, with one membership.removed event', async (store, {
-      newOrg,
-      user,
-      missingGroup,
-    }) => {
+    test('removeManualMember removes once, whatever the source, with one membership.removed event', async (store, kit) => {
+      const { newOrg, user, missingGroup } = kit
       const org = newOrg('remove')
       const g = await store.createGroup(org, 'g')
       await joinByLogin(store, org, user('alice'), g)
@@ -144,11 +134,8 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
   })
 
   describe('the manual-change lock', () => {
-    test('while mapping is on, no member of the ports changes a membership except withLoginSync', async (store, {
-      newOrg,
-      user,
-      missingGroup,
-    }) => {
+    test('while mapping is on, no member of the ports changes a membership except withLoginSync', async (store, kit) => {
+      const { newOrg, user, missingGroup } = kit
       const org = newOrg('lock')
       const a = await store.createGroup(org, 'a')
       const b = await store.createGroup(org, 'b')
@@ -208,10 +195,8 @@ export const describeManualChangeTests = (ctx: ContractContext): void => {
     })
 
     for (const kind of ['added', 'removed'] as const) {
-      test(`manual changes racing with mapping being turned on: each is ${kind} before it, or refused with nothing written`, async (store, {
-        newOrg,
-        user,
-      }) => {
+      test(`manual changes racing with mapping being turned on: each is ${kind} before it, or refused with nothing written`, async (store, kit) => {
+        const { newOrg, user } = kit
         for (let round = 0; round < 3; round++) {
           const org = newOrg(`lock-race-${kind}`)
           const g = await store.createGroup(org, 'g')

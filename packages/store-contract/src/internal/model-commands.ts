@@ -1,5 +1,4 @@
 import {
-  computeMembershipDiff,
   type AuditEventInput,
   type MatchMode,
   type MembershipStore,
@@ -20,6 +19,7 @@ import {
   storeMemberships,
   type OrgModel,
 } from './model.js'
+import { applyChanges, loginChangesFor } from './serial-order.js'
 import { expectTimes, utf8Bytes, type StoreKit } from './store-kit.js'
 
 /** The store a model run drives, its kit, and the users of the run. */
@@ -141,9 +141,7 @@ export class Sync implements Command {
   ) {}
   check = () => true
   async run(m: OrgModel, r: Real) {
-    let audit: AuditEventInput[] = []
-    const diff = await r.store.withLoginSync(m.orgId, this.userId, this.claim, (snap) => {
-      audit = []
+    const changes = await r.store.withLoginSync(m.orgId, this.userId, this.claim, (snap) => {
       expect(snap.settings).toEqual(m.settings)
       expect(snap.groups.map((g) => [g.id, g.name])).toEqual(modelSlice(m, this.userId, this.claim))
       expect(storeMemberships(snap.memberships)).toEqual(modelMemberships(m, this.userId))
@@ -151,38 +149,16 @@ export class Sync implements Command {
       expect(snap.removedAt !== null, 'the snapshot shows a removal').toBe(
         m.removed.has(this.userId),
       )
-      const diff = computeMembershipDiff(
-        this.claim,
-        snap.groups,
-        snap.memberships.map((x) => x.groupId),
-        { match: snap.settings.matchMode },
-      )
-      const event = (type: AuditEventInput['type'], g: { id: string; name: string }) =>
-        audit.push({
-          type,
-          orgId: m.orgId,
-          userId: this.userId,
-          groupId: g.id,
-          groupName: g.name,
-          source: 'sync',
-          claimDigest: 'f'.repeat(64),
-          detail: { claim: this.claim.filter(isStorable) },
-        })
-      diff.toRemove.forEach((g) => event('membership.removed', g))
-      diff.toAdd.forEach((g) => event('membership.added', g))
-      const changes: UserSyncChanges = {
-        add: diff.toAdd.map((g) => ({ groupId: g.id, source: 'sync' })),
-        remove: diff.toRemove.map((g) => g.id),
-        audit,
-        ...(this.syncedAt !== undefined && { syncedAt: new Date(this.syncedAt) }),
-      }
-      return { changes, result: diff }
+      const syncedAt = this.syncedAt === undefined ? undefined : new Date(this.syncedAt)
+      const changes = loginChangesFor(snap, this.claim, syncedAt, {
+        claimDigest: 'f'.repeat(64),
+        detail: { claim: this.claim.filter(isStorable) },
+      })
+      return { changes, result: changes }
     })
     // Applied to the model only once the store has committed (a store may retry decide).
-    const mine = modelMembersOf(m, this.userId)
-    for (const g of diff.toRemove) mine.delete(g.id)
-    for (const g of diff.toAdd) mine.set(g.id, 'sync')
-    m.audit.push(...audit)
+    applyChanges(modelMembersOf(m, this.userId), changes)
+    m.audit.push(...changes.audit)
     if (this.syncedAt !== undefined) m.lastSync.set(this.userId, this.syncedAt)
     await checkCore(m, r)
   }
@@ -190,8 +166,16 @@ export class Sync implements Command {
     `sync(${JSON.stringify(this.userId)}, ${JSON.stringify(this.claim)}, ${String(this.syncedAt)})`
 }
 
-export type BadKind =
-  'throws' | 'foreign-group' | 'outside-slice' | 'nul-audit' | 'twice' | 'promise'
+/** The ways a login's unit of work fails in a model run. */
+export const BAD_KINDS = [
+  'throws',
+  'foreign-group',
+  'outside-slice',
+  'nul-audit',
+  'twice',
+  'promise',
+] as const
+export type BadKind = (typeof BAD_KINDS)[number]
 
 /** A login whose unit of work fails: nothing may change. */
 export class BadSync implements Command {

@@ -7,10 +7,12 @@ import {
 } from '@groupsync/core'
 import fc from 'fast-check'
 import { expect, it } from 'vitest'
-import { END_OF_TIME, must, withStore, type ContractContext } from './context.js'
+import { withStore, type LoginContext } from './login-harness.js'
+import { END_OF_TIME, must } from './context.js'
 import { expectLogReplays } from './log-replay.js'
 import { modelStoredSettings, newOrgModel, withoutStamp, type OrgModel } from './model.js'
 import {
+  BAD_KINDS,
   BadSync,
   CreateGroup,
   DeleteGroup,
@@ -21,7 +23,6 @@ import {
   USER_LABELS,
   UpdateSettings,
   checkCore,
-  type BadKind,
   type Command,
   type Real,
 } from './model-commands.js'
@@ -86,19 +87,11 @@ const arbitrariesOf = (kit: StoreKit, users: readonly string[]) => {
     settingsArb,
     removeUserArb,
   ]
-  const badKinds: BadKind[] = [
-    'throws',
-    'foreign-group',
-    'outside-slice',
-    'nul-audit',
-    'twice',
-    'promise',
-  ]
   const all: fc.Arbitrary<Command>[] = [
     ...replay,
     fc.tuple(userArb, claimArb, timeArb).map(([u, claim, t]) => new Sync(u, claim, t)),
     fc
-      .tuple(userArb, claimArb, fc.constantFrom(...badKinds))
+      .tuple(userArb, claimArb, fc.constantFrom(...BAD_KINDS))
       .map(([u, claim, k]) => new BadSync(u, claim, k)),
   ]
   return { replay, all }
@@ -130,7 +123,7 @@ const checkAll = async (m: OrgModel, r: Real): Promise<void> => {
 }
 
 /** The model-based property and the replay property. */
-export const describeModelTests = (ctx: ContractContext): void => {
+export const describeModelTests = (ctx: LoginContext): void => {
   it(
     `replaying the audit log from empty rebuilds the groups and memberships exactly, after random group creates, renames, deletes, manual changes, settings changes, logins and user removals (${ctx.options.modelRuns} runs)`,
     () =>

@@ -132,8 +132,12 @@ export const modelRemoveUser = (
   return { removed: true, memberships: mine.length }
 }
 
-/** An audit event without the fields the store stamps, for comparing with inputs. */
-export const withoutStamp = ({ seq: _seq, at: _at, ...input }: AuditEvent): AuditEventInput => input
+/** An audit event without the `seq` and `at` a store stamps (if any), for comparing with inputs. */
+export const withoutStamp = ({
+  seq: _seq,
+  at: _at,
+  ...input
+}: AuditEventInput & { readonly seq?: unknown; readonly at?: unknown }): AuditEventInput => input
 
 /**
  * Replays a user's `membership.added` / `membership.removed` events onto a starting set of group

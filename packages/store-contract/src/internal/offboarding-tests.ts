@@ -1,6 +1,5 @@
 import {
   compareCodeUnits,
-  type AuditEventInput,
   type LoginSyncStore,
   type MembershipSource,
   type UserRemovalStore,
@@ -9,6 +8,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { END_OF_TIME, must } from './context.js'
 import { expectLogReplays } from './log-replay.js'
+import { withoutStamp } from './model.js'
 import {
   applyLogin,
   auditOf,
@@ -21,34 +21,21 @@ import {
 } from './login-harness.js'
 import {
   GROUP_NAMES,
-  applyChanges,
   claimArb,
-  loginChangesFor,
-  type DecideRun,
+  recordingLogins,
+  replaySerially,
+  statePairs,
   type MemberState,
 } from './serial-order.js'
 
 const RACING_LOGINS = 12
 const BASE_TIME = Date.parse('2025-03-01T00:00:00.000Z')
 
-const statePairs = (state: MemberState) =>
-  pairsOf([...state].map(([groupId, source]) => ({ groupId, source })))
-
 /** A harness whose store can remove users. */
 type RemovalHarness = LoginHarness & { readonly store: LoginSyncStore & UserRemovalStore }
 
 const canRemove = (store: LoginSyncStore): store is LoginSyncStore & UserRemovalStore =>
   typeof (store as Partial<UserRemovalStore>).removeUser === 'function'
-
-/** An event as the caller gave it: without the `seq` and `at` a store may add. */
-const unstamped = (event: AuditEventInput): AuditEventInput => {
-  const {
-    seq: _seq,
-    at: _at,
-    ...input
-  } = event as AuditEventInput & { seq?: unknown; at?: unknown }
-  return input
-}
 
 /** A group the suite set up: its id and name. */
 const makeGroup = async (h: LoginHarness, orgId: string, name: string) => ({
@@ -122,7 +109,7 @@ export const describeOffboardingTests = (ctx: LoginContext): void => {
       ] as const
       const events = await auditOf(h, org)
       if (events !== null) {
-        expect(events.slice(setUp).map(unstamped)).toEqual([
+        expect(events.slice(setUp).map(withoutStamp)).toEqual([
           ...[...removed]
             .sort(([x], [y]) => compareCodeUnits(x.id, y.id))
             .map(([g, source]: readonly [{ id: string; name: string }, MembershipSource]) => ({
@@ -189,7 +176,7 @@ export const describeOffboardingTests = (ctx: LoginContext): void => {
       expect(await store.removeUser(org, user('carol'))).toEqual({ removed: true, memberships: 0 })
       const events = await auditOf(h, org)
       if (events !== null) {
-        expect(events.slice(setUp).map(unstamped)).toEqual([
+        expect(events.slice(setUp).map(withoutStamp)).toEqual([
           { type: 'user.removed', orgId: org, userId: user('carol'), detail: { memberships: 0 } },
         ])
       }
@@ -255,28 +242,19 @@ export const describeOffboardingTests = (ctx: LoginContext): void => {
                   m.source,
                 ]),
               )
-              let order = 0
-              const runs = new Map<number, DecideRun>()
-              const login = (claim: readonly string[], call: number) =>
-                store.withLoginSync(orgId, user('alice'), claim, (snap) => {
-                  const changes = loginChangesFor(snap, claim, new Date(BASE_TIME + call))
-                  runs.set(call, {
-                    call,
-                    order: (order += 1),
-                    memberships: pairsOf(snap.memberships),
-                    lastSyncedAt: snap.lastSyncedAt?.getTime() ?? null,
-                    removedAt: snap.removedAt?.getTime() ?? null,
-                    changes,
-                  })
-                  return { changes, result: call }
-                })
+              const { login, ran: ranInOrder } = recordingLogins(
+                store,
+                orgId,
+                user('alice'),
+                BASE_TIME,
+              )
               const before = claims.slice(0, at).map((c, i) => login(c, i))
               const removal = store.removeUser(orgId, user('alice'), { actor: 'hr' })
               const after = claims.slice(at).map((c, i) => login(c, at + i))
               await Promise.all([...before, ...after])
               const result = await removal
 
-              const ran = [...runs.values()].sort((x, y) => x.order - y.order)
+              const ran = ranInOrder()
               const firstAfter = ran.findIndex((r) => r.removedAt !== null)
               const split = firstAfter === -1 ? ran.length : firstAfter
               for (const r of ran.slice(split)) {
@@ -286,20 +264,10 @@ export const describeOffboardingTests = (ctx: LoginContext): void => {
               }
               // Replay the serial order: the logins before it, the removal, the logins after.
               const state: MemberState = new Map(start)
-              let lastSync: number | null = BASE_TIME - 1
-              const replay = (rs: readonly DecideRun[]) => {
-                for (const r of rs) {
-                  expect(r.memberships, `what login ${r.call} saw`).toEqual(statePairs(state))
-                  expect(r.lastSyncedAt, `the last sync login ${r.call} saw`).toBe(lastSync)
-                  applyChanges(state, r.changes)
-                  lastSync = BASE_TIME + r.call
-                }
-              }
-              replay(ran.slice(0, split))
+              replaySerially(ran.slice(0, split), state, BASE_TIME - 1, BASE_TIME)
               expect(result).toEqual({ removed: true, memberships: state.size })
               state.clear()
-              lastSync = null
-              replay(ran.slice(split))
+              const lastSync = replaySerially(ran.slice(split), state, null, BASE_TIME)
               expect(pairsOf(await seed.listMemberships(orgId, user('alice')))).toEqual(
                 statePairs(state),
               )

@@ -1,30 +1,22 @@
 import {
   DEFAULT_ORG_SETTINGS,
   type AuditEventInput,
-  type MembershipStore,
   type OrgSettings,
   type OrgSettingsUpdate,
 } from '@groupsync/core'
-import { describe, expect, it } from 'vitest'
-import {
-  expectStoreError,
-  observeOrg,
-  setSettings,
-  withStore,
-  type ContractContext,
-} from './context.js'
-import type { StoreKit } from './store-kit.js'
+import { storeTest, type LoginContext } from './login-harness.js'
+import { describe, expect } from 'vitest'
+import { expectStoreError, observeOrg, setSettings } from './context.js'
 
 const changed = (org: string): AuditEventInput => ({ type: 'settings.changed', orgId: org })
 
 /** Settings: defaults, `updateOrgSettings` as one read-decide-write, and what it refuses. */
-export const describeSettingsTests = (ctx: ContractContext): void => {
-  const test = (name: string, fn: (store: MembershipStore, kit: StoreKit) => Promise<void>) => {
-    it(name, () => withStore(ctx, fn))
-  }
+export const describeSettingsTests = (ctx: LoginContext): void => {
+  const test = storeTest(ctx)
 
   describe('settings', () => {
-    test('an organisation that never stored settings has none (null): the defaults apply to it', async (store, { newOrg, user }) => {
+    test('an organisation that never stored settings has none (null): the defaults apply to it', async (store, kit) => {
+      const { newOrg, user } = kit
       const org = newOrg('defaults')
       expect(await store.getOrgSettings(org)).toBeNull()
       // Groups and memberships made while it has none store none either.
@@ -35,9 +27,8 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
       expect(await store.getOrgSettings(org)).toBeNull()
     })
 
-    test('updateOrgSettings stores the settings and its audit events together', async (store, {
-      newOrg,
-    }) => {
+    test('updateOrgSettings stores the settings and its audit events together', async (store, kit) => {
+      const { newOrg } = kit
       const org = newOrg('settings')
       const on = { manageGroupMemberships: true, matchMode: 'case-insensitive' } as const
       const event: AuditEventInput = {
@@ -103,10 +94,8 @@ export const describeSettingsTests = (ctx: ContractContext): void => {
       expect(await store.listAuditEvents(org)).toHaveLength(2)
     })
 
-    test('invalid settings, audit events of another organisation, a thrown or async update are refused, and nothing is written', async (store, {
-      newOrg,
-      user,
-    }) => {
+    test('invalid settings, audit events of another organisation, a thrown or async update are refused, and nothing is written', async (store, kit) => {
+      const { newOrg, user } = kit
       const org = newOrg('update-bad')
       await setSettings(store, org, { manageGroupMemberships: false, matchMode: 'exact' })
       const before = await observeOrg(store, org, [])

@@ -1,7 +1,7 @@
 import type { LoginSyncStore } from '@groupsync/core'
-import { describe, expect, it } from 'vitest'
+import { describe, expect } from 'vitest'
 import { expectStoreError } from './context.js'
-import { applyLogin, withLogin, type LoginContext, type LoginHarness } from './login-harness.js'
+import { applyLogin, loginTest, type LoginContext } from './login-harness.js'
 
 const tokenTimeOf = async (store: LoginSyncStore, orgId: string, userId: string) =>
   (await applyLogin(store, orgId, userId, [], {})).lastTokenIssuedAt?.toISOString() ?? null
@@ -15,15 +15,12 @@ const readTokenTime = async (store: LoginSyncStore, orgId: string, userId: strin
  * refuse a replayed older token.
  */
 export const describeTokenTimeTests = (ctx: LoginContext): void => {
-  const test = (name: string, fn: (h: LoginHarness) => Promise<void>) => {
-    it(name, () => withLogin(ctx, fn))
-  }
+  const test = loginTest(ctx)
 
   describe('withLoginSync: the token issue time of the last applied sync', () => {
-    test('is null until recorded, then handed back exactly, per organisation and user', async ({
-      store,
-      kit: { newOrg, user },
-    }) => {
+    test('is null until recorded, then handed back exactly, per organisation and user', async (h) => {
+      const { store } = h
+      const { newOrg, user } = h.kit
       const org = newOrg('token-time')
       const other = newOrg('token-time-other')
       expect(await tokenTimeOf(store, org, user('alice'))).toBeNull()
@@ -44,10 +41,9 @@ export const describeTokenTimeTests = (ctx: LoginContext): void => {
       })
     })
 
-    test('a sync without a token time keeps the recorded one; a later one replaces it', async ({
-      store,
-      kit: { newOrg, user },
-    }) => {
+    test('a sync without a token time keeps the recorded one; a later one replaces it', async (h) => {
+      const { store } = h
+      const { newOrg, user } = h.kit
       const org = newOrg('token-time-keep')
       await applyLogin(store, org, user('alice'), [], {
         syncedAt: new Date('2024-05-01T00:00:10.000Z'),
@@ -68,11 +64,9 @@ export const describeTokenTimeTests = (ctx: LoginContext): void => {
       expect(await readTokenTime(store, org, user('alice'))).toBe('2024-05-01T00:01:59.000Z')
     })
 
-    test('is refused without syncedAt, or when not a storable time, and nothing is written', async ({
-      store,
-      seed,
-      kit: { newOrg, user },
-    }) => {
+    test('is refused without syncedAt, or when not a storable time, and nothing is written', async (h) => {
+      const { store, seed } = h
+      const { newOrg, user } = h.kit
       const org = newOrg('token-time-invalid')
       const g = await seed.createGroup(org, 'dev')
       const add = [{ groupId: g.id, source: 'sync' as const }]
