@@ -24,6 +24,7 @@ export type { ProviderPresetName } from './presets/index.js'
 export { IdTokenVerificationCodec } from './id-token-verification.js'
 export type { IdTokenVerification } from './id-token-verification.js'
 export { DEFAULT_CLOCK_TOLERANCE_SECONDS, verifyIdToken } from './verify-id-token.js'
+export { verifyUserinfoJwt } from './signed-userinfo.js'
 export { readGroupsClaim, verifyLogin } from './read-groups-claim.js'
 export type { LoginClaimsInput, ReadGroupsClaimOptions } from './read-groups-claim.js'
 export {

@@ -53,6 +53,7 @@ export type {
   LoginSliceRead,
   LoginSyncAdapter,
   MembershipStoreAdapter,
+  UserRemovalAdapter,
 } from './ports/store-adapter.port.js'
 export { defineLoginSyncStore, defineMembershipStore } from './define-store.js'
 export { groupCreatedEvent, groupDeletedEvents, groupRenamedEvent } from './group-audit-events.js'

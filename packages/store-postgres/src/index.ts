@@ -1,6 +1,7 @@
 // The public API of @groupsync/store-postgres: the store (on groupsync's tables or the
 // application's own, described by a TablesDescription), its options, its migrations, the SQL
-// client port with one adapter per driver, and the error for a driver that is not installed.
+// client port with one adapter per driver. A driver that is not installed is the coded error
+// STORE_DEPENDENCY_MISSING, matched by its code.
 // The drivers' shapes (PgPoolLike, PGliteLike) are named for a service that wraps the adapters.
 export { createPostgresMembershipStore } from './create-postgres-membership-store.js'
 export type { PostgresMembershipStoreOptions } from './create-postgres-membership-store.js'
@@ -13,4 +14,3 @@ export { fromPGlite } from './pglite-client.js'
 export type { PGliteLike } from './pglite-client.js'
 export { fromPostgresJs } from './postgres-js-client.js'
 export type { SqlClient, SqlTransaction } from './sql-client.js'
-export { StoreDependencyError } from './store-dependency-error.js'
