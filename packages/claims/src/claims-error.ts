@@ -1,4 +1,7 @@
-import { GroupsyncError, type GroupsyncErrorOptions } from '@groupsync/core'
+import { GroupsyncError } from '@groupsync/core'
+
+/** The options every coded error takes: its path, value and cause. */
+type GroupsyncErrorOptions = NonNullable<ConstructorParameters<typeof GroupsyncError>[2]>
 
 /**
  * The codes of a {@link ClaimsError}, once, for code that lists or checks them. Stable: match on

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { formatDottedPath, formatJsonPointer, parseClaimPath } from '../src/index.js'
+import { formatJsonPointer, parseClaimPath } from '../src/index.js'
+import { formatDottedPath } from '../src/claim-path.js'
 import { expectError, expectRight } from './helpers.js'
 
 // Rule C2: every list of names has one JSON Pointer, and every list of non-empty names a dotted

@@ -4,8 +4,8 @@ import {
   applyClaimValueMapping,
   compileClaimValueMapping,
   extractGroupsClaim,
-  type ClaimValueMapping,
 } from '../src/index.js'
+import type { ClaimValueMapping } from '../src/claim-value-mapping.js'
 import { compileGlob, matchGlob, type Glob, type StepCounter } from '../src/internal/glob.js'
 import { commonNameOfDn } from '../src/internal/ldap-dn.js'
 import { expectError, expectRight } from './helpers.js'

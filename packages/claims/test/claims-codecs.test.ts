@@ -4,28 +4,28 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import type * as t from 'io-ts'
 import {
   CLAIMS_ERROR_CODES,
-  ClaimShapeCodec,
   ClaimsError,
-  ClaimSourcesCodec,
   createHttpDistributedClaimsResolver,
-  decodeFailure,
   extractGroupsClaim,
-  ExtractGroupsClaimInputCodec,
   GroupsClaimOptionsCodec,
   IdTokenVerificationCodec,
-  KeycloakPathModeCodec,
-  LoginClaimsInputCodec,
   PROVIDER_PRESET_NAMES,
   PROVIDER_PRESETS,
-  providerPreset,
   verifyIdToken,
   verifyLogin,
-  type ExtractGroupsClaimInput,
   type GroupsClaimOptions,
   type HttpDistributedClaimsResolverOptions,
   type IdTokenVerification,
   type LoginClaimsInput,
 } from '../src/index.js'
+import { providerPreset } from '../src/presets/index.js'
+import { ClaimShapeCodec, ClaimSourcesCodec, KeycloakPathModeCodec } from '../src/claims-options.js'
+import { decodeFailure } from '../src/io-ts-report.js'
+import {
+  ExtractGroupsClaimInputCodec,
+  type ExtractGroupsClaimInput,
+} from '../src/extract-groups-claim.js'
+import { LoginClaimsInputCodec } from '../src/read-groups-claim.js'
 import { expectError, GROUPS_CLAIM_OPTIONS, wholeWord } from './helpers.js'
 import { CLIENT_ID, idTokenClaims, ISSUER, makeKey, sign, type TestKey } from './keys.js'
 

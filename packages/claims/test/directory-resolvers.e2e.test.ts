@@ -15,8 +15,8 @@ import {
   type GoogleDirectoryGroupsResolverOptions,
   type GroupsClaimOptions,
   type MicrosoftGraphGroupsResolverOptions,
-  type OverageState,
 } from '../src/index.js'
+import type { OverageState } from '../src/distributed-claims.js'
 import { expectError, expectRight } from './helpers.js'
 
 // Rule C15: the Microsoft Graph and Google directory resolvers against @groupsync/directory-mock,

@@ -8,8 +8,8 @@ import {
   type DistributedClaimsResolver,
   type GroupsClaimOptions,
   type HttpDistributedClaimsResolverOptions,
-  type OverageState,
 } from '../src/index.js'
+import type { OverageState } from '../src/distributed-claims.js'
 import { expectError, expectRight } from './helpers.js'
 import { CLIENT_ID, makeKey, sign, type TestKey } from './keys.js'
 

@@ -3,14 +3,14 @@ import { describe, expect } from 'vitest'
 import {
   createHttpDistributedClaimsResolver,
   extractGroupsClaim,
-  formatDottedPath,
   formatJsonPointer,
   parseClaimPath,
   type ClaimsErrorCode,
   type GroupsClaimOptions,
   type GroupsClaimState,
-  type KeycloakPathMode,
 } from '../src/index.js'
+import { formatDottedPath } from '../src/claim-path.js'
+import type { KeycloakPathMode } from '../src/claims-options.js'
 import { expectError, expectRight, expectState } from './helpers.js'
 
 // Properties of the claim rules. The first runs at least 10,000 arbitrary JSON payloads; the

@@ -2,13 +2,8 @@ import { test as fcTest, fc } from '@fast-check/vitest'
 import { isLeft } from 'fp-ts/lib/Either.js'
 import * as t from 'io-ts'
 import { describe, expect, it } from 'vitest'
-import {
-  decodeFailure,
-  decodeWith,
-  guarded,
-  strictObject,
-  type DecodeFailure,
-} from '../src/index.js'
+import { decodeWith, guarded, strictObject, type DecodeFailure } from '../src/index.js'
+import { decodeFailure } from '../src/io-ts-report.js'
 
 // The reporter every package decodes its configuration with: which one failure of an io-ts
 // decode is reported, and where.

@@ -1,9 +1,4 @@
-import {
-  loginWithPkce,
-  startDevProvider,
-  type DevProvider,
-  type LoginResult,
-} from '@groupsync/dev-provider'
+import { loginWithPkce, startDevProvider, type DevProvider } from '@groupsync/dev-provider'
 import { decodeJwt, decodeProtectedHeader, errors } from 'jose'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import {
@@ -14,6 +9,9 @@ import {
 } from '../src/index.js'
 import { expectError, expectRight } from './helpers.js'
 import { makeKey, sign, unsecured } from './keys.js'
+
+/** What a login at the dev provider returns. */
+type LoginResult = Awaited<ReturnType<typeof loginWithPkce>>
 
 // End to end against a real OpenID Provider (oidc-provider on 127.0.0.1, ephemeral port) and a
 // real authorization code flow with PKCE (openid-client): the tokens verified here are the

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  extractGroupsClaim,
-  type ExtractGroupsClaimInput,
-  type GroupsClaimOptions,
-} from '../src/index.js'
+import { extractGroupsClaim, type GroupsClaimOptions } from '../src/index.js'
+import type { ExtractGroupsClaimInput } from '../src/extract-groups-claim.js'
 import { expectError, expectMessageNaming, GROUPS_CLAIM_OPTIONS } from './helpers.js'
 
 // Each refusal of rules C3-C6 and C9 has the code and fields of the table "Errors of Part 2"; the

@@ -1,12 +1,8 @@
 import { inspect } from 'node:util'
 import { errors, type JWTPayload } from 'jose'
 import { beforeAll, describe, expect, it } from 'vitest'
-import {
-  readGroupsClaim,
-  verifyIdToken,
-  verifyUserinfoJwt,
-  type IdTokenVerification,
-} from '../src/index.js'
+import { readGroupsClaim, verifyIdToken, type IdTokenVerification } from '../src/index.js'
+import { verifyUserinfoJwt } from '../src/signed-userinfo.js'
 import { expectError, expectRight } from './helpers.js'
 import { CLIENT_ID, idTokenClaims, ISSUER, makeKey, sign, unsecured, type TestKey } from './keys.js'
 

@@ -1,6 +1,5 @@
+// The public API of @groupsync/cli: the `groupsync` command as a function, for a service that
+// runs it in its own process (its arguments and its output streams). The command's exit codes
+// and error codes are documented in its README; they are not imported.
 export { main } from './main.js'
 export type { CliIo } from './internal/cli-io.js'
-export { CLI_ERROR_CODES, CliError } from './internal/cli-error.js'
-export type { CliErrorCode } from './internal/cli-error.js'
-export { EXIT_CODE_TABLE, EXIT_CODES } from './internal/exit-codes.js'
-export type { ExitCodeDescription, ExitCodeName } from './internal/exit-codes.js'

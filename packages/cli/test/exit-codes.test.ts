@@ -3,7 +3,8 @@ import { CORE_ERROR_CODES, GroupsyncError, STORE_ERROR_CODES } from '@groupsync/
 import { DENIAL_CODES, SYNC_ERROR_CODES } from '@groupsync/sync'
 import { describe, expect, it } from 'vitest'
 import { exitCodeOf } from '../src/internal/exit-codes.js'
-import { CLI_ERROR_CODES, EXIT_CODE_TABLE, EXIT_CODES } from '../src/index.js'
+import { CLI_ERROR_CODES } from '../src/internal/cli-error.js'
+import { EXIT_CODE_TABLE, EXIT_CODES } from '../src/internal/exit-codes.js'
 import { runCli } from './support/run-cli.js'
 
 const exitOf = (code: string): number => exitCodeOf(new GroupsyncError(code, 'test'))

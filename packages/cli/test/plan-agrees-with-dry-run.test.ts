@@ -16,7 +16,7 @@ import {
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PLAN_LOGIN } from '../src/commands/plan.js'
-import { EXIT_CODES } from '../src/index.js'
+import { EXIT_CODES } from '../src/internal/exit-codes.js'
 import { runCli } from './support/run-cli.js'
 
 // `groupsync plan` decides nothing itself: it is the sync's dry run on the state its files

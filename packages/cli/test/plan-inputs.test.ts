@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT_CODES } from '../src/index.js'
+import { EXIT_CODES } from '../src/internal/exit-codes.js'
 import { runCli } from './support/run-cli.js'
 
 // What `groupsync plan` now takes from the sync instead of deciding itself (the policy, the
@@ -167,7 +167,7 @@ describe('groupsync plan decodes its JSON files', () => {
   })
 
   it('says where in its error’s path: the JSON Pointer under its option (the file in the message)', async () => {
-    const { CliError } = await import('../src/index.js')
+    const { CliError } = await import('../src/internal/cli-error.js')
     const { readJsonFile } = await import('../src/internal/json-input.js')
     const { OrgGroupsFileCodec } = await import('../src/internal/input-codecs.js')
     const error = await readJsonFile(OrgGroupsFileCodec, 'groups-bad-id.json', dir, {

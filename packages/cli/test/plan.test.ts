@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { EXIT_CODES } from '../src/index.js'
+import { EXIT_CODES } from '../src/internal/exit-codes.js'
 import { runCli } from './support/run-cli.js'
 
 // Not valid JSON, made here so that no broken file sits in the repository for prettier to trip on.

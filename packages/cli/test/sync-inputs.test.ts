@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EXIT_CODES } from '../src/index.js'
+import { EXIT_CODES } from '../src/internal/exit-codes.js'
 import { runCli } from './support/run-cli.js'
 
 // `groupsync sync` decodes its JSON inputs before it opens a store or verifies anything: the

@@ -1,5 +1,5 @@
 import { MembershipInputError } from './errors.js'
-import type { MatchMode, OrgGroup } from './org-group.js'
+import { MATCH_MODES, type MatchMode, type OrgGroup } from './org-group.js'
 import {
   SharedKey,
   duplicateGroupId,
@@ -99,7 +99,7 @@ export function computeMembershipDiff<G extends OrgGroup>(
   const match: unknown = options.match
   // A misspelt mode ("Case-Insensitive", null from a JSON setting) must not silently mean exact:
   // in exact mode a login would remove every group whose name differs from the claim in case.
-  if (match !== undefined && match !== 'exact' && match !== 'case-insensitive') {
+  if (match !== undefined && !(MATCH_MODES as readonly unknown[]).includes(match)) {
     throw invalidMatchMode(match)
   }
   const caseInsensitive = match === 'case-insensitive'

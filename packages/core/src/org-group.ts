@@ -7,5 +7,8 @@ export interface OrgGroup {
   readonly name: string
 }
 
+/** The match modes, the one list that {@link MatchMode} and every check of a mode read. */
+export const MATCH_MODES = ['exact', 'case-insensitive'] as const
+
 /** How a claim entry is compared with a group name (rule 1 of `docs/rules.md`). */
-export type MatchMode = 'exact' | 'case-insensitive'
+export type MatchMode = (typeof MATCH_MODES)[number]

@@ -1,4 +1,5 @@
 import { StoreError } from './errors.js'
+import { MATCH_MODES } from './org-group.js'
 import type {
   AuditEventInput,
   AuditEventType,
@@ -54,7 +55,7 @@ const STORE_WRITTEN_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
   'group.deleted',
   'user.removed',
 ])
-const MATCH_MODES: ReadonlySet<string> = new Set(['exact', 'case-insensitive'])
+const MATCH_MODE_SET: ReadonlySet<string> = new Set(MATCH_MODES)
 const MAX_JSON_DEPTH = 64
 const LONE_SURROGATE = /\p{Cs}/u
 
@@ -259,7 +260,7 @@ export function assertOrgSettings(
   if (typeof value.manageGroupMemberships !== 'boolean') {
     throw invalid(`${path}/manageGroupMemberships`, 'must be a boolean')
   }
-  if (typeof value.matchMode !== 'string' || !MATCH_MODES.has(value.matchMode)) {
+  if (typeof value.matchMode !== 'string' || !MATCH_MODE_SET.has(value.matchMode)) {
     throw invalid(`${path}/matchMode`, "must be 'exact' or 'case-insensitive'")
   }
 }

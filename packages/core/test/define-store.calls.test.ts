@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defineMembershipStore, type GroupChangeOptions } from '../src/index.js'
+import { defineMembershipStore } from '../src/index.js'
+import type { GroupChangeOptions } from '../src/ports/membership-store.port.js'
 import {
   AT,
   lastCall,

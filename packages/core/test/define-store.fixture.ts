@@ -3,7 +3,6 @@ import {
   StoreError,
   type AdapterCall,
   type AuditEvent,
-  type GroupChangeOptions,
   type LastSync,
   type Membership,
   type MembershipStore,
@@ -12,9 +11,10 @@ import {
   type OrgSettingsUpdate,
   type StaleMember,
   type StoredGroup,
-  type UserRemovalWrite,
   type UserSyncChanges,
 } from '../src/index.js'
+import type { GroupChangeOptions } from '../src/ports/membership-store.port.js'
+import type { UserRemovalWrite } from '../src/ports/store-adapter.port.js'
 
 // What the tests of the validation layer (define-store.*.test.ts) share: an adapter that does no
 // I/O at all. It answers from plain data the test sets, in whatever order the test put it there,

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import {
-  claimSliceKeys,
-  computeMembershipDiff,
-  indexOrgGroups,
-  MembershipInputError,
-  type OrgGroup,
-} from '../src/index.js'
+import { computeMembershipDiff, MembershipInputError, type OrgGroup } from '../src/index.js'
+import { claimSliceKeys } from '../src/org-group-slice.js'
+import { indexOrgGroups } from '../src/org-group-index.js'
 
 // Edges of Part 1 that the properties rarely reach: three groups of one name in an index, the
 // order of a claim's slice keys (rule 11), and what the diff's errors say (rule 8, match modes).

@@ -2,14 +2,12 @@ import { fc, test } from '@fast-check/vitest'
 import { describe, expect, it } from 'vitest'
 import {
   computeMembershipDiff,
-  indexOrgGroups,
-  isOrgGroupIndex,
   MembershipInputError,
   type MatchMode,
   type MembershipDiff,
   type OrgGroup,
-  type OrgGroupIndex,
 } from '../src/index.js'
+import { indexOrgGroups, isOrgGroupIndex, type OrgGroupIndex } from '../src/org-group-index.js'
 import { diffInputArb, nameArb } from './arbitraries.js'
 
 // The index is an optimisation only: docs/rules.md Part 1 says every output given an index is

@@ -1,7 +1,6 @@
 import { fc, test } from '@fast-check/vitest'
 import { describe, expect } from 'vitest'
 import {
-  claimSliceKeys,
   compareCodeUnits,
   computeMembershipDiff,
   orgGroupSlice,
@@ -10,6 +9,7 @@ import {
   type MembershipDiff,
   type OrgGroup,
 } from '../src/index.js'
+import { claimSliceKeys } from '../src/org-group-slice.js'
 import { diffInputArb } from './arbitraries.js'
 
 // Rule 11 of docs/rules.md: the slice of an organisation's groups for a login holds every group

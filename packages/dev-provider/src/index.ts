@@ -1,4 +1,3 @@
 export { startDevProvider } from './dev-provider.js'
-export type { DevProvider, DevProviderOptions, ShapedClaims } from './dev-provider.js'
+export type { DevProvider, DevProviderOptions } from './dev-provider.js'
 export { authorizeAtDevProvider, loginWithPkce } from './login-with-pkce.js'
-export type { LoginResult } from './login-with-pkce.js'

@@ -1,20 +1,10 @@
-// The public API of @groupsync/store-contract: the two suites (a store with both roles, and a
-// store with the login-sync role only), their options, the strings the suite throws at stores,
-// and the audit-log replay for a store's own tests.
+// The public API of @groupsync/store-contract, for the author of a store: the two suites (a store
+// with both roles, and a store with the login-sync role only), the options and the seed a store's
+// test file writes, the names the suite throws at stores (for the store's own SQL-level tests),
+// and the audit-log replay check for a store's own concurrency tests.
 export { describeMembershipStore } from './describe-membership-store.js'
 export { describeLoginSyncStore } from './describe-login-sync-store.js'
-export type {
-  ContractStoreOptions,
-  DescribeMembershipStoreOptions,
-  MakeStore,
-  TestOnlyFaultHook,
-} from './internal/context.js'
-export type {
-  LoginSyncSeed,
-  LoginSyncStoreSuite,
-  MakeLoginSyncStore,
-} from './internal/login-harness.js'
-export { HOSTILE_NAMES, HOSTILE_UNICODE, UNSTORABLE_NAMES } from './internal/hostile-names.js'
-export { replayLog } from './internal/model.js'
-export type { ReplayedOrg } from './internal/model.js'
+export type { DescribeMembershipStoreOptions } from './internal/context.js'
+export type { LoginSyncSeed } from './internal/login-harness.js'
+export { HOSTILE_NAMES } from './internal/hostile-names.js'
 export { expectLogReplays } from './internal/log-replay.js'

@@ -1,6 +1,6 @@
 import { defineMembershipStore, type MembershipStoreAdapter } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { HOSTILE_NAMES, UNSTORABLE_NAMES } from '../src/index.js'
+import { HOSTILE_NAMES, UNSTORABLE_NAMES } from '../src/internal/hostile-names.js'
 import { namesAtLimit, nameOfBytes, utf8Bytes } from '../src/internal/store-kit.js'
 
 /** A store whose adapter only creates groups: enough to ask core's input checks about a name. */

@@ -1,5 +1,2 @@
 export { createMemoryMembershipStore } from './memory-membership-store.js'
-export type {
-  MemoryMembershipStoreOptions,
-  MemoryStoreFaultPoint,
-} from './memory-membership-store.js'
+export type { MemoryMembershipStoreOptions } from './memory-membership-store.js'

@@ -1,6 +1,9 @@
 import type { MembershipStore, UserSyncChanges, UserSyncSnapshot } from '@groupsync/core'
 import { describe, expect, it } from 'vitest'
-import { createMemoryMembershipStore, type MemoryStoreFaultPoint } from '../src/index.js'
+import {
+  createMemoryMembershipStore,
+  type MemoryStoreFaultPoint,
+} from '../src/memory-membership-store.js'
 
 const ORG = 'org'
 const END = new Date('9999-12-31T23:59:59.999Z')

@@ -5,8 +5,6 @@ import {
 } from './create-postgres-membership-store.js'
 import type { PostgresStoreFaultPoint } from './internal/store-context.js'
 
-export type { PostgresStoreFaultPoint } from './internal/store-context.js'
-
 /**
  * TEST ONLY: `createPostgresMembershipStore` with a hook the store calls at named points inside
  * its transactions, while a write is half done; a throw there rolls the transaction back as a

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { loadPGlite } from '../src/internal/load-pglite.js'
-import { StoreDependencyError } from '../src/index.js'
+import { StoreDependencyError } from '../src/store-dependency-error.js'
 
 /**
  * The error Node itself raises where PGlite is not installed: a plain `node` (not the test runner,

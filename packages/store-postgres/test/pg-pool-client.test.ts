@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import {
-  createPostgresMembershipStore,
-  fromPgPool,
-  type PgPoolClientLike,
-  type PgPoolLike,
-} from '../src/index.js'
+import { createPostgresMembershipStore, fromPgPool, type PgPoolLike } from '../src/index.js'
+import type { PgPoolClientLike } from '../src/pg-pool-client.js'
 
 // What fromPgPool hands node-postgres, seen through a fake pool whose answers the test releases
 // one at a time: plain texts by default, named queries with preparedStatements on; BEGIN with the

@@ -1,56 +1,23 @@
+// The public API of @groupsync/sync, for a service: the login sync and its dry run (each as a
+// TaskEither and as a Promise), what they take and answer, the policy (its codec decodes a policy
+// read from the service's own settings), the freshness guard, the admin service, the errors with
+// their codes, and the telemetry names. The parts of a result or of a policy are reached through
+// it (`SyncResult`, `SyncPolicy['removalMode']`); the CLI names the few it renders.
 export { syncOnLogin, syncOnLoginAsync, planOnLogin, planOnLoginAsync } from './sync-on-login.js'
 export type {
-  ClaimPolicyApplied,
   ClaimSummary,
   LoginSyncInput,
   PlannedChanges,
-  PlanStep,
   SyncDeps,
-  StaleLoginCause,
-  StaleLoginResult,
-  SyncedResult,
   SyncPlan,
   SyncResult,
-  SyncTimings,
 } from './sync-types.js'
-export {
-  AbsentClaimPolicyCodec,
-  DEFAULT_SYNC_POLICY,
-  MassRemovalGuardCodec,
-  OverageClaimPolicyCodec,
-  RemovalModeCodec,
-  resolveSyncPolicy,
-  StaleLoginPolicyCodec,
-  SyncPolicyCodec,
-} from './sync-policy.js'
-export type {
-  AbsentClaimPolicy,
-  MassRemovalGuard,
-  OverageClaimPolicy,
-  RemovalMode,
-  ResolvedSyncPolicy,
-  StaleLoginPolicy,
-  SyncPolicy,
-} from './sync-policy.js'
-export {
-  createFreshnessGuard,
-  DEFAULT_CLOCK_SKEW_MS,
-  FreshnessLimitsCodec,
-  readLastSync,
-  readLastSyncAsync,
-  syncFreshness,
-} from './sync-freshness.js'
+export { SyncPolicyCodec } from './sync-policy.js'
+export type { MassRemovalGuard, SyncPolicy } from './sync-policy.js'
+export { createFreshnessGuard, readLastSync, readLastSyncAsync } from './sync-freshness.js'
 export type { FreshnessGuard, FreshnessLimits, SyncFreshness } from './sync-freshness.js'
 export { createMembershipAdmin } from './membership-admin.js'
-export type {
-  ActorOptions,
-  MembershipAdmin,
-  MembershipAdminDeps,
-  SettingsChange,
-} from './membership-admin.js'
-export { applyRemovalMode, explainMembershipDiff } from './explain-membership-diff.js'
-export type { DiffExplanation, ExplainOptions } from './explain-membership-diff.js'
+export type { MembershipAdmin } from './membership-admin.js'
 export { DENIAL_CODES, isSyncDenial, SYNC_ERROR_CODES, SyncError } from './errors.js'
 export type { LoginSyncError, MembershipAdminError, SyncErrorCode } from './errors.js'
 export { SYNC_TELEMETRY } from './sync-telemetry.js'
-export type { SyncTelemetryOptions } from './sync-telemetry.js'

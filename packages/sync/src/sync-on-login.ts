@@ -13,7 +13,7 @@ import {
   type Decision,
 } from './internal/decide-login.js'
 import { decodeLoginCall, type LoginCall } from './internal/login-call.js'
-import { observeLoginSync } from './internal/observe-login-sync.js'
+import { NO_LOGIN_HOOKS, observeLoginSync, type LoginHooks } from './internal/observe-login-sync.js'
 import { readLoginClaim, type ClaimReading } from './internal/read-login-claim.js'
 import { runOrReject } from './internal/run-or-reject.js'
 import { diffNotes } from './explain-membership-diff.js'
@@ -43,8 +43,8 @@ export function syncOnLogin(
   deps: SyncDeps,
 ): TaskEither<LoginSyncError, SyncResult> {
   return neverRejecting(
-    observeLoginSync(decodeLoginCall(input, deps), (call) =>
-      pipe(loginSteps(call, 'apply'), TE.chainEitherKW(syncResult)),
+    observeLoginSync(decodeLoginCall(input, deps), (call, hooks) =>
+      pipe(loginSteps(call, 'apply', hooks), TE.chainEitherKW(syncResult)),
     ),
   )
 }
@@ -82,7 +82,7 @@ export function planOnLogin(
   return neverRejecting(
     pipe(
       TE.fromEither(decodeLoginCall(input, deps)),
-      TE.chainW((call) => loginSteps(call, 'dry-run')),
+      TE.chainW((call) => loginSteps(call, 'dry-run', NO_LOGIN_HOOKS)),
       TE.map(syncPlan),
     ),
   )
@@ -116,6 +116,7 @@ type LoginOutcome = Omit<Decided, 'storeMs'> & { readonly timings: SyncResult['t
 function loginSteps(
   { input, deps }: LoginCall,
   run: Run,
+  hooks: LoginHooks,
 ): TaskEither<LoginSyncError, LoginOutcome> {
   const started = performance.now()
   const clock = deps.clock ?? (() => new Date())
@@ -128,7 +129,7 @@ function loginSteps(
             TE.bindTo('policy'),
             TE.bindW('reading', ({ policy }) => readLoginClaim(input, deps, policy)),
             TE.chainW(({ policy, reading }) =>
-              inUnitOfWork(input, deps, policy, reading, run, clock),
+              inUnitOfWork(input, deps, policy, reading, run, clock, hooks),
             ),
           )
         : TE.right(nothingToSync(settings === null ? 'never-configured' : 'mapping-off', clock)),
@@ -175,22 +176,22 @@ const inUnitOfWork = (
   reading: ClaimReading,
   run: Run,
   clock: () => Date,
+  hooks: LoginHooks,
 ): TaskEither<LoginSyncError, Decided> =>
   TE.tryCatch(async () => {
     const asked = performance.now()
-    const decided = await deps.store.withLoginSync(
-      input.orgId,
-      input.userId,
-      loginClaimGroups(reading),
-      (snapshot) => {
+    const decided = await hooks.unitOfWork(input.orgId, (snapshotTaken) =>
+      deps.store.withLoginSync(input.orgId, input.userId, loginClaimGroups(reading), (snapshot) => {
+        snapshotTaken()
         const decision = decideLogin(snapshot, reading, policy)
         const syncedAt = clock()
         return {
           changes: run === 'apply' ? decisionChanges(decision, syncedAt) : null,
           result: { decision, syncedAt },
         }
-      },
+      }),
     )
+    if (decided.decision.kind === 'denied') hooks.denied(decided.decision.claimState)
     return { ...decided, storeMs: performance.now() - asked }
   }, toLoginSyncError)
 

@@ -7,7 +7,6 @@ import {
   strictObject,
   type DecodeFailure,
   type GroupsClaimOptions,
-  type ProviderPreset,
   type ProviderPresetName,
 } from '@groupsync/claims'
 import type { Either } from 'fp-ts/lib/Either.js'
@@ -193,7 +192,7 @@ const decodeServicePreset = decodeWith(
 const fillPolicy = (
   policy: SyncPolicy,
   base: GroupsClaimOptions,
-  preset: ProviderPreset | undefined,
+  preset: (typeof PROVIDER_PRESETS)[ProviderPresetName] | undefined,
 ): ResolvedSyncPolicy => {
   // The service's claims options describe the service's provider: an org's own preset replaces
   // them.
@@ -212,7 +211,7 @@ const fillPolicy = (
 
 /** A coded error when the preset needs a claims option only the organisation knows. */
 const presetRequirements =
-  (preset: ProviderPreset | undefined) =>
+  (preset: (typeof PROVIDER_PRESETS)[ProviderPresetName] | undefined) =>
   (resolved: ResolvedSyncPolicy): Either<SyncError, ResolvedSyncPolicy> => {
     const missing = preset?.requires.find((option) => resolved.claimsOptions[option] === undefined)
     if (preset === undefined || missing === undefined) return E.right(resolved)

@@ -6,13 +6,7 @@ import type {
   LoginClaimsInput,
   ProviderPresetName,
 } from '@groupsync/claims'
-import type {
-  CaseOnlyMatch,
-  LoginSyncStore,
-  MembershipDiff,
-  OrgGroup,
-  StoredGroup,
-} from '@groupsync/core'
+import type { LoginSyncStore, MembershipDiff, OrgGroup, StoredGroup } from '@groupsync/core'
 import type { LoginSyncError } from './errors.js'
 import type { RemovalMode, SyncPolicy } from './sync-policy.js'
 import type { SyncTelemetryOptions } from './sync-telemetry.js'
@@ -111,7 +105,7 @@ export interface SyncedResult {
   /** Claim entries that name no org group. */
   readonly unmatchedClaims: readonly string[]
   /** Claim entries that name a group only up to case (exact match mode): likely typos. */
-  readonly caseOnlyMatches: readonly CaseOnlyMatch<StoredGroup>[]
+  readonly caseOnlyMatches: MembershipDiff<StoredGroup>['caseOnlyMatches']
   /**
    * Why entries matched nothing, in words (as the dry run's notes): each unmatched entry, each
    * case-only near miss, and a hint when an entry looks like several groups in one string.

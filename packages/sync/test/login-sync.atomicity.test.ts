@@ -1,6 +1,14 @@
-import { createMemoryMembershipStore, type MemoryStoreFaultPoint } from '@groupsync/store-memory'
+import {
+  createMemoryMembershipStore,
+  type MemoryMembershipStoreOptions,
+} from '@groupsync/store-memory'
 import { describe, expect, it } from 'vitest'
 import { createMembershipAdmin, syncOnLogin } from '../src/index.js'
+
+/** Where the memory store calls its test-only fault hook. */
+type MemoryStoreFaultPoint = Parameters<
+  NonNullable<MemoryMembershipStoreOptions['testOnlyFaultHook']>
+>[0]
 
 // The memory store can inject a crash between the writes of a unit of work; the Postgres stores
 // prove the same in the store contract suite. Here: a sync that fails half-way leaves no trace.

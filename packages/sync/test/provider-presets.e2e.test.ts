@@ -9,12 +9,7 @@ import {
   type GroupsClaimState,
 } from '@groupsync/claims'
 import type { MembershipStore } from '@groupsync/core'
-import {
-  loginWithPkce,
-  startDevProvider,
-  type DevProvider,
-  type LoginResult,
-} from '@groupsync/dev-provider'
+import { loginWithPkce, startDevProvider, type DevProvider } from '@groupsync/dev-provider'
 import {
   startDirectoryMock,
   type DirectoryMock,
@@ -22,6 +17,7 @@ import {
   type Misbehaviour,
 } from '@groupsync/directory-mock'
 import { createMemoryMembershipStore } from '@groupsync/store-memory'
+
 import * as TE from 'fp-ts/lib/TaskEither.js'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import {
@@ -31,6 +27,9 @@ import {
   type SyncPolicy,
   type SyncResult,
 } from '../src/index.js'
+
+/** What a login at the dev provider returns. */
+type LoginResult = Awaited<ReturnType<typeof loginWithPkce>>
 
 // End to end for every provider preset: a real OpenID Provider on loopback issues ID tokens and
 // userinfo shaped as each provider documents them (dev-provider shapedClaims), a real

@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest'
 import {
   createMembershipAdmin,
   planOnLoginAsync,
-  resolveSyncPolicy,
   syncOnLoginAsync,
   type SyncDeps,
   type SyncPolicy,
 } from '../src/index.js'
+import { resolveSyncPolicy } from '../src/sync-policy.js'
 
 const rightOf = <A>(result: { _tag: 'Left'; left: unknown } | { _tag: 'Right'; right: A }): A => {
   if (result._tag === 'Left') throw result.left as Error

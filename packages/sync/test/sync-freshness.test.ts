@@ -5,13 +5,12 @@ import { describe, expect, it } from 'vitest'
 import {
   createFreshnessGuard,
   createMembershipAdmin,
-  DEFAULT_CLOCK_SKEW_MS,
   readLastSyncAsync,
-  syncFreshness,
   syncOnLoginAsync,
   SyncError,
   type FreshnessGuard,
 } from '../src/index.js'
+import { DEFAULT_CLOCK_SKEW_MS, syncFreshness } from '../src/sync-freshness.js'
 
 const HOUR = 3_600_000
 const rightOf = <A>(result: { _tag: 'Left'; left: unknown } | { _tag: 'Right'; right: A }): A => {

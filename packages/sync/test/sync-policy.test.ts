@@ -2,15 +2,9 @@ import { computeMembershipDiff } from '@groupsync/core'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { canonicalJson } from '../src/internal/claim-digest.js'
-import {
-  DEFAULT_SYNC_POLICY,
-  DENIAL_CODES,
-  explainMembershipDiff,
-  resolveSyncPolicy,
-  SYNC_ERROR_CODES,
-  SyncPolicyCodec,
-  type SyncPolicy,
-} from '../src/index.js'
+import { DENIAL_CODES, SYNC_ERROR_CODES, SyncPolicyCodec, type SyncPolicy } from '../src/index.js'
+import { DEFAULT_SYNC_POLICY, resolveSyncPolicy } from '../src/sync-policy.js'
+import { explainMembershipDiff } from '../src/explain-membership-diff.js'
 
 describe('resolveSyncPolicy', () => {
   it('fills the documented defaults', () => {

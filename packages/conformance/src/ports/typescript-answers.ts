@@ -3,7 +3,6 @@ import {
   computeMembershipDiff,
   MembershipInputError,
   orgGroupSlice,
-  type MembershipDiffOptions,
   type OrgGroup,
 } from '@groupsync/core'
 import {
@@ -19,7 +18,7 @@ export interface DiffInput {
   readonly claimGroups: readonly string[]
   readonly orgGroups: readonly OrgGroup[]
   readonly current: readonly string[]
-  readonly options: MembershipDiffOptions
+  readonly options: NonNullable<Parameters<typeof computeMembershipDiff>[3]>
 }
 
 const ids = (groups: readonly OrgGroup[]): string[] => groups.map((group) => group.id)

@@ -54,9 +54,6 @@ export interface LoginSliceRead {
   readonly removedAt?: Date | null
 }
 
-/** The writes of a unit of work (checked against what it read; null for none) and its result. */
-export type AdapterUnitResult<A> = UserSyncDecision<A>
-
 /** What an application implements to run the login sync over its own tables. */
 export interface LoginSyncAdapter {
   /**
@@ -79,7 +76,7 @@ export interface LoginSyncAdapter {
     orgId: string,
     userId: string,
     sliceKeys: readonly string[],
-    work: (read: LoginSliceRead) => AdapterUnitResult<A>,
+    work: (read: LoginSliceRead) => UserSyncDecision<A>,
     call: AdapterCall,
   ) => Promise<A>
   /** The user's last-sync record, or null. */
@@ -182,7 +179,7 @@ export interface MembershipStoreAdapter extends LoginSyncAdapter, UserRemovalAda
     orgId: string,
     groupId: string,
     userId: string,
-    work: (read: MemberChangeRead) => AdapterUnitResult<A>,
+    work: (read: MemberChangeRead) => UserSyncDecision<A>,
     call: AdapterCall,
   ) => Promise<A>
   /** The group's members (any order), or null when there is no such group. */

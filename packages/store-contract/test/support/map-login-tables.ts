@@ -5,13 +5,14 @@ import {
   type AuditEventInput,
   type LoginSyncAdapter,
   type MembershipSource,
+  type MembershipStoreAdapter,
   type OrgSettings,
   type StoreLimits,
   type StoredGroup,
-  type UserRemovalAdapter,
 } from '@groupsync/core'
 import { randomUUID } from 'node:crypto'
-import type { LoginSyncSeed, TestOnlyFaultHook } from '../../src/index.js'
+import type { TestOnlyFaultHook } from '../../src/internal/context.js'
+import type { LoginSyncSeed } from '../../src/index.js'
 
 // An application's own tables, as plain maps: the smallest login-sync adapter that passes the
 // suite, and the seed that sets its tables up. What an adopter writes over their database.
@@ -95,7 +96,7 @@ const keyedQueue = () => {
 export const mapLoginAdapter = (
   t: MapTables,
   hook: TestOnlyFaultHook = () => undefined,
-): LoginSyncAdapter & UserRemovalAdapter => {
+): LoginSyncAdapter & Pick<MembershipStoreAdapter, 'removeUserUnit'> => {
   const queue = keyedQueue()
   return {
     ...(t.limits !== undefined && { limits: t.limits }),

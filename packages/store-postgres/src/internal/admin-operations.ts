@@ -3,7 +3,6 @@ import {
   groupDeletedEvents,
   groupRenamedEvent,
   StoreError,
-  type AdapterAdminCall,
   type AuditEventInput,
   type MembershipSource,
   type MembershipStoreAdapter,
@@ -54,7 +53,7 @@ export const adminOperations = (ctx: StoreContext): AdminOperations => {
   const changeGroup = <A>(
     action: string,
     orgId: string,
-    call: AdapterAdminCall,
+    call: Parameters<MembershipStoreAdapter['createGroup']>[2],
     write: (tx: SqlTransaction) => Promise<A>,
   ): Promise<A> =>
     runner.inTransaction(action, call.signal, async (tx, signal) => {

@@ -1,11 +1,9 @@
 import type {
   AdapterCall,
-  AdapterUnitResult,
   LoginSliceRead,
-  MemberChangeRead,
   MembershipStoreAdapter,
-  UserRemovalRead,
   UserSyncChanges,
+  UserSyncDecision,
 } from '@groupsync/core'
 import type { SqlTransaction } from '../sql-client.js'
 import {
@@ -122,7 +120,7 @@ export const unitsOfWork = (
       orgId: string,
       userId: string,
       sliceKeys: readonly string[],
-      work: (read: LoginSliceRead) => AdapterUnitResult<A>,
+      work: (read: LoginSliceRead) => UserSyncDecision<A>,
       call: AdapterCall,
     ): Promise<A> =>
       userUnit(
@@ -140,13 +138,7 @@ export const unitsOfWork = (
         },
       ),
 
-    memberUnit: <A>(
-      orgId: string,
-      groupId: string,
-      userId: string,
-      work: (read: MemberChangeRead) => AdapterUnitResult<A>,
-      call: AdapterCall,
-    ): Promise<A> =>
+    memberUnit: (orgId, groupId, userId, work, call) =>
       userUnit(
         'manual membership change',
         orgId,
@@ -179,7 +171,7 @@ export const unitsOfWork = (
         [units.readRemoval, [orgId, userId]],
         call,
         async (tx, row) => {
-          const read: UserRemovalRead = {
+          const read: Parameters<typeof work>[0] = {
             memberships: jsonRows(row.memberships).map(([groupId, source, created, name]) => ({
               ...membership(orgId, groupId, userId, source, created),
               groupName: text(name),

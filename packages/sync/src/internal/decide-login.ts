@@ -45,6 +45,8 @@ export type Decision =
   | {
       readonly kind: 'denied'
       readonly error: LoginSyncError
+      /** The state of the claim the denial is about, for the telemetry's dimensions. */
+      readonly claimState: string
       readonly audit: AuditEventInput
       readonly computed?: ComputedChanges
     }
@@ -66,6 +68,7 @@ export function decideLogin(
     return {
       kind: 'denied',
       error: reading.error,
+      claimState: reading.denied.state,
       audit: deniedEvent(snapshot, reading.error, reading.denied),
     }
   }
@@ -109,6 +112,7 @@ export function decideLogin(
     return {
       kind: 'denied',
       error: tripped.error,
+      claimState: denied.state,
       audit: deniedEvent(snapshot, tripped.error, denied),
       computed,
     }
@@ -209,7 +213,12 @@ function refuseStale(
     digest: reading.claim.digest,
     detail,
   }
-  return { kind: 'denied', error, audit: deniedEvent(snapshot, error, denied) }
+  return {
+    kind: 'denied',
+    error,
+    claimState: denied.state,
+    audit: deniedEvent(snapshot, error, denied),
+  }
 }
 
 function massRemovalGuard(

@@ -1,6 +1,5 @@
 import type * as OtelApi from '@opentelemetry/api'
 import type { Counter, Histogram, MeterProvider, Span, Tracer } from '@opentelemetry/api'
-import type { LoginSyncStore, UserSyncChanges } from '@groupsync/core'
 import type { Either } from 'fp-ts/lib/Either.js'
 import type { TaskEither } from 'fp-ts/lib/TaskEither.js'
 import { isSyncDenial, type LoginSyncError } from '../errors.js'
@@ -75,42 +74,46 @@ interface UnitSeen {
   deniedClaimState?: string
 }
 
-const deniedClaimState = (changes: UserSyncChanges | null): string | undefined => {
-  const state = changes?.audit.find((e) => e.type === 'sync.denied')?.detail?.['claimState']
-  return typeof state === 'string' ? state : undefined
+/**
+ * The hooks of the login pipeline the telemetry observes: the store's unit of work, run through
+ * `unitOfWork` (which is told each time the store hands `decide` a snapshot), and the claim
+ * state of a denial decided in it. The pipeline calls them; the store is not wrapped.
+ */
+export interface LoginHooks {
+  readonly unitOfWork: <A>(
+    orgId: string,
+    run: (snapshotTaken: () => void) => Promise<A>,
+  ) => Promise<A>
+  readonly denied: (claimState: string) => void
+}
+
+/** The hooks of a login without telemetry: the unit of work runs as it is. */
+export const NO_LOGIN_HOOKS: LoginHooks = {
+  unitOfWork: (_orgId, run) => run(() => undefined),
+  denied: () => undefined,
 }
 
 /**
- * The store with its `withLoginSync` in a span of its own (a child of the login sync's span),
- * recording how long the store took to hand `decide` its snapshot: the lock wait.
+ * The unit of work in a span of its own (a child of the login sync's span), recording how long
+ * the store took to hand `decide` its snapshot: the lock wait.
  */
-function observedStore(
+function observedHooks(
   api: Api,
   instruments: Instruments,
-  store: LoginSyncStore,
   parent: Span,
   seen: UnitSeen,
-): LoginSyncStore {
-  const withLoginSync: LoginSyncStore['withLoginSync'] = async (
-    orgId,
-    userId,
-    claimGroups,
-    decide,
-    ...rest
-  ) => {
-    const span = instruments.tracer.startSpan(
-      spans.unitOfWork,
-      { attributes: { [A.orgId]: orgId } },
-      api.trace.setSpan(api.context.active(), parent),
-    )
-    const asked = performance.now()
-    let calls = 0
-    try {
-      return await store.withLoginSync(
-        orgId,
-        userId,
-        claimGroups,
-        (snapshot) => {
+): LoginHooks {
+  return {
+    unitOfWork: async (orgId, run) => {
+      const span = instruments.tracer.startSpan(
+        spans.unitOfWork,
+        { attributes: { [A.orgId]: orgId } },
+        api.trace.setSpan(api.context.active(), parent),
+      )
+      const asked = performance.now()
+      let calls = 0
+      try {
+        return await run(() => {
           calls += 1
           // A retried transaction calls decide again; the wait is until the first snapshot.
           if (calls === 1) {
@@ -118,32 +121,19 @@ function observedStore(
             instruments.lockWait.record(waitMs / 1000)
             span.setAttribute(A.lockWaitMs, waitMs)
           }
-          // `decide` is synchronous (the store holds its locks while it runs), so is this.
-          const decision = decide(snapshot)
-          const state = deniedClaimState(decision.changes)
-          if (state !== undefined) seen.deniedClaimState = state
-          return decision
-        },
-        ...rest,
-      )
-    } catch (error) {
-      span.setStatus({ code: api.SpanStatusCode.ERROR, message: codeOf(error) })
-      throw error
-    } finally {
-      span.setAttribute(A.attempts, calls)
-      span.end()
-    }
-  }
-  // A proxy rather than a copy, so that a store built as a class keeps its methods and fields.
-  return new Proxy(store, {
-    get: (target, key) => {
-      if (key === 'withLoginSync') return withLoginSync
-      const value: unknown = Reflect.get(target, key, target)
-      return typeof value === 'function'
-        ? (value as (...a: unknown[]) => unknown).bind(target)
-        : value
+        })
+      } catch (error) {
+        span.setStatus({ code: api.SpanStatusCode.ERROR, message: codeOf(error) })
+        throw error
+      } finally {
+        span.setAttribute(A.attempts, calls)
+        span.end()
+      }
     },
-  })
+    denied: (claimState) => {
+      seen.deniedClaimState = claimState
+    },
+  }
 }
 
 const codeOf = (error: unknown): string => {
@@ -192,17 +182,17 @@ function describeOutcome(
 export const observeLoginSync =
   (
     call: Either<LoginSyncError, LoginCall>,
-    sync: (call: LoginCall) => TaskEither<LoginSyncError, SyncResult>,
+    sync: (call: LoginCall, hooks: LoginHooks) => TaskEither<LoginSyncError, SyncResult>,
   ): TaskEither<LoginSyncError, SyncResult> =>
   () =>
     observed(call, sync)
 
 async function observed(
   call: Either<LoginSyncError, LoginCall>,
-  sync: (call: LoginCall) => TaskEither<LoginSyncError, SyncResult>,
+  sync: (call: LoginCall, hooks: LoginHooks) => TaskEither<LoginSyncError, SyncResult>,
 ): Promise<Either<LoginSyncError, SyncResult>> {
   const api = await loadApi()
-  if (api === undefined) return call._tag === 'Left' ? call : sync(call.right)()
+  if (api === undefined) return call._tag === 'Left' ? call : sync(call.right, NO_LOGIN_HOOKS)()
   const instruments = instrumentsOf(api)
   const deps: SyncDeps | undefined = call._tag === 'Right' ? call.right.deps : undefined
   const span = instruments.tracer.startSpan(spans.loginSync, {
@@ -222,13 +212,7 @@ async function observed(
     const result =
       call._tag === 'Left'
         ? call
-        : await sync({
-            input: call.right.input,
-            deps: {
-              ...call.right.deps,
-              store: observedStore(api, instruments, call.right.deps.store, span, seen),
-            },
-          })()
+        : await sync(call.right, observedHooks(api, instruments, span, seen))()
     const { outcome, claimState, attributes } = describeOutcome(result, seen, deps)
     const dimensions = {
       [A.outcome]: outcome,

@@ -6,7 +6,6 @@ import {
 import {
   compareCodeUnits,
   compareGroups,
-  type CaseOnlyMatch,
   type MembershipDiff,
   type OrgGroup,
 } from '@groupsync/core'
@@ -33,7 +32,7 @@ export function reportAsSent<G extends OrgGroup>(
   const unmatched = new Set<string>()
   for (const name of diff.unmatchedClaims) for (const entry of originsOf(name)) unmatched.add(entry)
 
-  const pairs = new Map<string, CaseOnlyMatch<G>>()
+  const pairs = new Map<string, MembershipDiff<G>['caseOnlyMatches'][number]>()
   for (const { claim, group } of diff.caseOnlyMatches) {
     for (const entry of originsOf(claim)) {
       pairs.set(JSON.stringify([entry, group.id]), { claim: entry, group })

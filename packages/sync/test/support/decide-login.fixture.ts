@@ -1,6 +1,7 @@
 import type { Membership, MembershipSource, StoredGroup, UserSyncSnapshot } from '@groupsync/core'
 import { expect } from 'vitest'
-import { resolveSyncPolicy, type ResolvedSyncPolicy, type SyncPolicy } from '../../src/index.js'
+import { type SyncPolicy } from '../../src/index.js'
+import { resolveSyncPolicy, type ResolvedSyncPolicy } from '../../src/sync-policy.js'
 import { digestGroups } from '../../src/internal/claim-digest.js'
 import type { ComputedChanges, Decision } from '../../src/internal/decide-login.js'
 import type { ClaimReading } from '../../src/internal/read-login-claim.js'

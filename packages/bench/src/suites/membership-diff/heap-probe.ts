@@ -3,7 +3,9 @@
 // It generates the input, then calls each implementation once between two marker lines on
 // stdout; V8's --trace-gc lines between the markers give the heap in use before every
 // collection during the call. `measureDiffHeap` (diff-heap.ts) starts it and reads its output.
-import { computeMembershipDiff, indexOrgGroups, type OrgGroupIndex } from '@groupsync/core'
+import { computeMembershipDiff } from '@groupsync/core'
+// The org-group index is no export of core: a benchmark of its own, read from core's build.
+import { indexOrgGroups, type OrgGroupIndex } from '../../../../core/dist/org-group-index.js'
 import { generateDiffInput, type DiffSizes } from './data.js'
 import { HEAP_IMPLEMENTATIONS, MARK } from './diff-heap.js'
 import { setLoopDiff } from './set-loop-diff.js'

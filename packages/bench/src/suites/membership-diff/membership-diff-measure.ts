@@ -1,9 +1,6 @@
-import {
-  computeMembershipDiff,
-  indexOrgGroups,
-  type MembershipDiff,
-  type OrgGroupIndex,
-} from '@groupsync/core'
+import { computeMembershipDiff, type MembershipDiff } from '@groupsync/core'
+// The org-group index is no export of core: a benchmark of its own, read from core's build.
+import { indexOrgGroups, type OrgGroupIndex } from '../../../../core/dist/org-group-index.js'
 import { byName, measureSideBySide, type Measurement, type TimedTask } from '../../measure.js'
 import { generateDiffInput, type DiffInput, type DiffSizes } from './data.js'
 import { measureDiffHeap, type DiffHeap } from './diff-heap.js'

@@ -1,4 +1,6 @@
-import { computeMembershipDiff, indexOrgGroups, type OrgGroupIndex } from '@groupsync/core'
+import { computeMembershipDiff } from '@groupsync/core'
+// The org-group index is no export of core: a benchmark of its own, read from core's build.
+import { indexOrgGroups, type OrgGroupIndex } from '../../../../core/dist/org-group-index.js'
 import { profileCpu, profileMarkdown, summariseProfile } from '../../cpu-profile.js'
 import { describeMachine, machineMarkdown } from '../../machine.js'
 import { formatMs, formatRatio, markdownTable } from '../../markdown.js'

@@ -1,4 +1,6 @@
-import type { CaseOnlyMatch, MembershipDiff, OrgGroup } from '@groupsync/core'
+import type { MembershipDiff, OrgGroup } from '@groupsync/core'
+
+type CaseOnlyMatch<G extends OrgGroup> = MembershipDiff<G>['caseOnlyMatches'][number]
 
 // The two comparisons baselines (a) and (b) share with computeMembershipDiff, written out so the
 // baselines do not borrow anything from the code they are compared with.

@@ -1,4 +1,6 @@
-import type { CaseOnlyMatch, MembershipDiff, OrgGroup } from '@groupsync/core'
+import type { MembershipDiff, OrgGroup } from '@groupsync/core'
+
+type CaseOnlyMatch<G extends OrgGroup> = MembershipDiff<G>['caseOnlyMatches'][number]
 import { sortLikeRule7 } from './naive-diff.js'
 
 /**
