@@ -1,5 +1,6 @@
-import { strictObject } from '@groupsync/claims'
+import { strictObject, type GroupsClaimOptions } from '@groupsync/claims'
 import type { MatchMode } from '@groupsync/core'
+import type { SyncPolicy } from '@groupsync/sync'
 import * as t from 'io-ts'
 
 // The codecs of every JSON input the CLI reads, and the types it reads them as (derived, never
@@ -54,6 +55,24 @@ export type CurrentMembershipsFile = t.TypeOf<typeof CurrentMembershipsFileCodec
 export const MatchModeCodec = t.keyof(
   { exact: null, 'case-insensitive': null } satisfies Record<MatchMode, null>,
   '"exact" or "case-insensitive"',
+)
+
+/** Where the claim is read from: `--claim-sources` (every value of the claims options', no other). */
+export const ClaimSourcesCodec = t.keyof(
+  { id_token: null, userinfo: null, id_token_then_userinfo: null } satisfies Record<
+    NonNullable<GroupsClaimOptions['sources']>,
+    null
+  >,
+  '"id_token", "userinfo" or "id_token_then_userinfo"',
+)
+
+/** What a sync may remove: `--removal-mode` (every value of the policy's, no other). */
+export const RemovalModeCodec = t.keyof(
+  { authoritative: null, 'sync-owned': null } satisfies Record<
+    NonNullable<SyncPolicy['removalMode']>,
+    null
+  >,
+  '"authoritative" or "sync-owned"',
 )
 
 /** `plan --settings`: the org's stored settings; what it leaves out keeps the plan's default. */

@@ -1,15 +1,7 @@
-import {
-  ClaimSourcesCodec,
-  PROVIDER_PRESET_NAMES,
-  type GroupsClaimOptions,
-} from '@groupsync/claims'
-import {
-  RemovalModeCodec,
-  SyncPolicyCodec,
-  type MassRemovalGuard,
-  type SyncPolicy,
-} from '@groupsync/sync'
+import { PROVIDER_PRESET_NAMES, type GroupsClaimOptions } from '@groupsync/claims'
+import { SyncPolicyCodec, type MassRemovalGuard, type SyncPolicy } from '@groupsync/sync'
 import { keysOf, numberOption, oneOf } from './command.js'
+import { ClaimSourcesCodec, RemovalModeCodec } from './input-codecs.js'
 import { readJsonFile } from './json-input.js'
 
 /** The claim and policy options `sync` and `plan` share, for `parseArgs`. */
