@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { CI_TARGETS, listTargets, parseMutationArgs, UsageError } from '../src/index.js'
 
-const known = ['claims', 'core', 'store-input', 'sync']
+const known = ['claims', 'core', 'core-rules', 'store-input', 'sync']
 
 describe('parseMutationArgs', () => {
   it('runs every target and writes the doc by default', () => {
