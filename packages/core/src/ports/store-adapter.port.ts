@@ -138,7 +138,12 @@ export interface UserRemovalAdapter {
   ) => Promise<A>
 }
 
-/** The full adapter: the login sync's role and the admin role. */
+/**
+ * The full adapter: the login sync's role and the admin role. The org's exclusive lock (group and
+ * settings changes) must never make logins wait behind a change that is itself waiting: take it
+ * without queueing (try, pause, try again within the call's deadline, as the Postgres store does),
+ * or use a lock whose waiting writer does not block new readers.
+ */
 export interface MembershipStoreAdapter extends LoginSyncAdapter, UserRemovalAdapter {
   /** Creates a group and appends `groupCreatedEvent(group, actor)` in one transaction. */
   readonly createGroup: (
