@@ -10,5 +10,8 @@ export default strykerTarget({
   name: 'core-rules',
   packageDir: 'packages/core',
   mutate: ['packages/core/src/compute-membership-diff.ts', 'packages/core/src/org-group-slice.ts'],
-  breakAt: 95,
+  // 90, not core's 95: these two files hold 13 of core's equivalent mutants (listed with their
+  // reasons in src/equivalents.ts) among 173, so the raw score of a perfect run is 92.5%; every
+  // other mutant is killed (100.0% without the equivalents, docs/mutation.md).
+  breakAt: 90,
 })
