@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { PROVIDER_PRESETS, type ProviderPreset } from '../src/index.js'
+import { PROVIDER_PRESETS } from '../src/index.js'
+import type { ProviderPreset } from '../src/presets/provider-preset.js'
 
 // docs/presets.json is the presets as data, for ports (docs/rules.md, "Provider presets": a preset
 // is exactly that data). The package's presets must be it: every member that decides behaviour,
