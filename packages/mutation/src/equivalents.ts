@@ -191,6 +191,22 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: ID_TOKEN,
+    mutator: 'EqualityOperator',
+    original: 'remoteKeySets.size >= MAX_REMOTE_KEY_SETS',
+    replacement: 'remoteKeySets.size > MAX_REMOTE_KEY_SETS',
+    reason:
+      'the cache of remote key sets is cleared one entry later: a bound on memory that nothing outside the module can see, and every key set answers the same whether it was cached or made anew',
+  },
+  {
+    file: ID_TOKEN,
+    mutator: 'ConditionalExpression',
+    original: 'getter === undefined',
+    replacement: 'true',
+    reason:
+      'a local key set is made anew on every call instead of taken from the cache: createLocalJWKSet of the same keys finds the same key, so only the cost differs',
+  },
+  {
+    file: ID_TOKEN,
     mutator: 'ConditionalExpression',
     original: "typeof payload.iat === 'number'",
     replacement: 'true',
